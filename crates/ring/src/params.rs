@@ -1,0 +1,235 @@
+//! Parameter sets: (k, s) and the word that holds an element of Z_2^(k+s).
+
+use crate::encoding::DecodeError;
+use crate::word::Word;
+use core::fmt::{self, Debug};
+use crypto_bigint::U192;
+use rand::Rng;
+
+/// The (k, s) of a parameter set, as carried in file headers, handshakes and envelopes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamsId {
+    /// Bits of the values computed on.
+    pub k: u32,
+    /// MAC headroom bits.
+    pub s: u32,
+}
+
+impl fmt::Display for ParamsId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "k={},s={}", self.k, self.s)
+    }
+}
+
+/// A SPDZ2k parameter set: values mod 2^k, shares mod 2^(k+s), MAC key shares mod 2^s.
+///
+/// All ring operations take and return canonical words (zero above bit k+s).
+pub trait Params: Copy + Debug + Default + Eq + Send + Sync + 'static {
+    /// Bits of the values computed on (at most 128).
+    const K: u32;
+    /// MAC headroom: statistical security is about s - log2(s+1) bits.
+    const S: u32;
+    /// A short name, e.g. `"K64S64"`.
+    const NAME: &'static str;
+    /// The machine word; at least k+s bits wide.
+    type Word: Word;
+    /// k + s: the share width.
+    const KS: u32 = Self::K + Self::S;
+    /// Bytes of one encoded element of Z_2^(k+s).
+    const BYTES: usize = Self::KS.div_ceil(8) as usize;
+    /// Whether k+s fills the word, so that wrapping arithmetic needs no mask.
+    const EXACT: bool = Self::KS == Self::Word::BITS;
+
+    /// The (k, s) pair.
+    fn id() -> ParamsId {
+        ParamsId {
+            k: Self::K,
+            s: Self::S,
+        }
+    }
+
+    /// Reduces a word mod 2^(k+s).
+    #[inline(always)]
+    fn reduce(w: Self::Word) -> Self::Word {
+        if Self::EXACT {
+            w
+        } else {
+            w.and(Self::Word::low_mask(Self::KS))
+        }
+    }
+    /// Reduces a word mod 2^k.
+    #[inline(always)]
+    fn reduce_k(w: Self::Word) -> Self::Word {
+        w.and(Self::Word::low_mask(Self::K))
+    }
+    /// Reduces a word mod 2^s.
+    #[inline(always)]
+    fn reduce_s(w: Self::Word) -> Self::Word {
+        w.and(Self::Word::low_mask(Self::S))
+    }
+    /// a + b mod 2^(k+s).
+    #[inline(always)]
+    fn add(a: Self::Word, b: Self::Word) -> Self::Word {
+        Self::reduce(a.wadd(b))
+    }
+    /// a - b mod 2^(k+s).
+    #[inline(always)]
+    fn sub(a: Self::Word, b: Self::Word) -> Self::Word {
+        Self::reduce(a.wsub(b))
+    }
+    /// a * b mod 2^(k+s).
+    #[inline(always)]
+    fn mul(a: Self::Word, b: Self::Word) -> Self::Word {
+        Self::reduce(a.wmul(b))
+    }
+    /// -a mod 2^(k+s).
+    #[inline(always)]
+    fn neg(a: Self::Word) -> Self::Word {
+        Self::reduce(a.wneg())
+    }
+    /// a * 2^n mod 2^(k+s).
+    #[inline(always)]
+    fn shl(a: Self::Word, n: u32) -> Self::Word {
+        Self::reduce(a.shl(n))
+    }
+    /// floor(a / 2^n) for a canonical a.
+    #[inline(always)]
+    fn shr(a: Self::Word, n: u32) -> Self::Word {
+        a.shr(n)
+    }
+    /// 2^k * a mod 2^(k+s): the upper-bits mask of an opening.
+    #[inline(always)]
+    fn lift_to_top(a: Self::Word) -> Self::Word {
+        Self::shl(a, Self::K)
+    }
+
+    /// The element v mod 2^(k+s).
+    #[inline]
+    fn from_u128(v: u128) -> Self::Word {
+        Self::reduce(Self::Word::from_u128(v))
+    }
+    /// The element v mod 2^(k+s), negative values sign-extended.
+    #[inline]
+    fn from_i128(v: i128) -> Self::Word {
+        let magnitude = Self::from_u128(v.unsigned_abs());
+        if v < 0 {
+            Self::neg(magnitude)
+        } else {
+            magnitude
+        }
+    }
+    /// The low k bits as an unsigned integer.
+    #[inline]
+    fn to_unsigned(w: Self::Word) -> u128 {
+        Self::reduce_k(w).low_u128()
+    }
+    /// The low k bits read as a k-bit two's-complement integer.
+    #[inline]
+    fn to_signed(w: Self::Word) -> i128 {
+        let u = Self::to_unsigned(w);
+        if Self::K >= 128 {
+            u as i128
+        } else if u >> (Self::K - 1) & 1 == 1 {
+            (u as i128).wrapping_sub(1i128 << Self::K)
+        } else {
+            u as i128
+        }
+    }
+    /// The 2-adic valuation of w as an element of Z_2^(k+s) (k+s for zero).
+    #[inline]
+    fn valuation(w: Self::Word) -> u32 {
+        Self::reduce(w).trailing_zeros().min(Self::KS)
+    }
+    /// A uniform element of Z_2^(k+s).
+    #[inline]
+    fn random<R: Rng + ?Sized>(rng: &mut R) -> Self::Word {
+        Self::reduce(Self::Word::random(rng))
+    }
+    /// A uniform element of Z_2^s (a MAC key share or a check coefficient).
+    #[inline]
+    fn random_s<R: Rng + ?Sized>(rng: &mut R) -> Self::Word {
+        Self::reduce_s(Self::Word::random(rng))
+    }
+    /// A uniform element of Z_2^k.
+    #[inline]
+    fn random_k<R: Rng + ?Sized>(rng: &mut R) -> Self::Word {
+        Self::reduce_k(Self::Word::random(rng))
+    }
+
+    /// Writes the canonical `BYTES`-byte little-endian encoding of w into `out[..BYTES]`.
+    #[inline]
+    fn encode(w: Self::Word, out: &mut [u8]) {
+        if Self::BYTES == Self::Word::BYTES {
+            w.write_le(out);
+        } else {
+            let mut buf = [0u8; 32];
+            w.write_le(&mut buf);
+            out[..Self::BYTES].copy_from_slice(&buf[..Self::BYTES]);
+        }
+    }
+    /// Reads exactly `BYTES` bytes; rejects other lengths and bits set at or above k+s.
+    #[inline]
+    fn decode(bytes: &[u8]) -> Result<Self::Word, DecodeError> {
+        if bytes.len() != Self::BYTES {
+            return Err(DecodeError::Length {
+                expected: Self::BYTES,
+                got: bytes.len(),
+            });
+        }
+        let spare = (Self::BYTES as u32) * 8 - Self::KS;
+        if spare > 0 && bytes[Self::BYTES - 1] >> (8 - spare) != 0 {
+            return Err(DecodeError::NonCanonical { bits: Self::KS });
+        }
+        Ok(Self::Word::read_le(bytes))
+    }
+    /// Appends the encodings of every element of `ws`.
+    fn encode_slice(ws: &[Self::Word], out: &mut Vec<u8>) {
+        let start = out.len();
+        out.resize(start + ws.len() * Self::BYTES, 0);
+        for (chunk, &w) in out[start..].chunks_exact_mut(Self::BYTES).zip(ws) {
+            Self::encode(w, chunk);
+        }
+    }
+    /// Decodes a whole buffer of concatenated encodings.
+    fn decode_slice(bytes: &[u8]) -> Result<Vec<Self::Word>, DecodeError> {
+        if bytes.len() % Self::BYTES != 0 {
+            return Err(DecodeError::Length {
+                expected: bytes.len().div_ceil(Self::BYTES) * Self::BYTES,
+                got: bytes.len(),
+            });
+        }
+        bytes.chunks_exact(Self::BYTES).map(Self::decode).collect()
+    }
+}
+
+macro_rules! params_set {
+    ($(#[$doc:meta])* $name:ident, $k:expr, $s:expr, $word:ty) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct $name;
+        impl Params for $name {
+            const K: u32 = $k;
+            const S: u32 = $s;
+            const NAME: &'static str = stringify!($name);
+            type Word = $word;
+        }
+    };
+}
+
+params_set!(
+    /// k = 32, s = 32 on u64 (about 26 bits of statistical security).
+    K32S32, 32, 32, u64
+);
+params_set!(
+    /// k = 64, s = 64 on u128 (about 57 bits of statistical security): the default.
+    K64S64, 64, 64, u128
+);
+params_set!(
+    /// k = 66, s = 48 on u128: a masked set (114 of 128 bits), as MP-SPDZ offers for
+    /// protocols that need two spare bits above 64.
+    K66S48, 66, 48, u128
+);
+params_set!(
+    /// k = 128, s = 64 on a 192-bit `crypto-bigint` word.
+    K128S64, 128, 64, U192
+);
