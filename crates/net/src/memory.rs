@@ -12,7 +12,7 @@ pub struct MemoryMesh;
 impl MemoryMesh {
     /// Creates `n` connected transports for `session`, each waiting at most `timeout` per
     /// receive. Endpoint i is party i.
-    pub fn new(n: usize, session: SessionId, timeout: Duration) -> Vec<MemoryTransport> {
+    pub fn connect(n: usize, session: SessionId, timeout: Duration) -> Vec<MemoryTransport> {
         let mut senders: Vec<Vec<Option<UnboundedSender<Vec<u8>>>>> = vec![];
         let mut receivers: Vec<Vec<Option<UnboundedReceiver<Vec<u8>>>>> =
             (0..n).map(|_| (0..n).map(|_| None).collect()).collect();
@@ -140,7 +140,7 @@ mod tests {
 
     #[tokio::test]
     async fn messages_arrive_in_order_and_are_counted() {
-        let mut mesh = MemoryMesh::new(3, sid(), Duration::from_secs(5));
+        let mut mesh = MemoryMesh::connect(3, sid(), Duration::from_secs(5));
         let mut p2 = mesh.pop().unwrap();
         let mut p1 = mesh.pop().unwrap();
         let mut p0 = mesh.pop().unwrap();
@@ -162,7 +162,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn silent_peer_times_out_and_dropped_peer_reports_closed() {
-        let mut mesh = MemoryMesh::new(2, sid(), Duration::from_secs(3));
+        let mut mesh = MemoryMesh::connect(2, sid(), Duration::from_secs(3));
         let p1 = mesh.pop().unwrap();
         let mut p0 = mesh.pop().unwrap();
         p0.begin_round("coin toss");

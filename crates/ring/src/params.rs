@@ -192,7 +192,7 @@ pub trait Params: Copy + Debug + Default + Eq + Send + Sync + 'static {
     }
     /// Decodes a whole buffer of concatenated encodings.
     fn decode_slice(bytes: &[u8]) -> Result<Vec<Self::Word>, DecodeError> {
-        if bytes.len() % Self::BYTES != 0 {
+        if !bytes.len().is_multiple_of(Self::BYTES) {
             return Err(DecodeError::Length {
                 expected: bytes.len().div_ceil(Self::BYTES) * Self::BYTES,
                 got: bytes.len(),

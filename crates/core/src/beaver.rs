@@ -1,0 +1,90 @@
+//! The local halves of Beaver multiplication.
+//!
+//! To multiply [x] and [y] with a triple ([a], [b], [c] = [ab]): open e = x - a and
+//! d = y - b (no top-bit mask needed: a and b are uniform in Z_2^(k+s)), then
+//! [xy] = [c] + e[b] + d[a] + ed, where the last term is a public-constant addition.
+
+use crate::shares::{AuthShares, MacKeyShare};
+use spdz2k_ring::Params;
+
+/// One party's shares of a batch of multiplication triples.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Triples<P: Params> {
+    /// Shares of a.
+    pub a: AuthShares<P>,
+    /// Shares of b.
+    pub b: AuthShares<P>,
+    /// Shares of c = a * b.
+    pub c: AuthShares<P>,
+}
+
+impl<P: Params> Triples<P> {
+    /// Number of triples.
+    pub fn len(&self) -> usize {
+        self.a.len()
+    }
+    /// Whether the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.a.is_empty()
+    }
+    /// Removes and returns the first `n` triples.
+    pub fn take_front(&mut self, n: usize) -> Self {
+        Self {
+            a: self.a.take_front(n),
+            b: self.b.take_front(n),
+            c: self.c.take_front(n),
+        }
+    }
+    /// Appends another batch.
+    pub fn extend(&mut self, other: &Self) {
+        self.a.extend(&other.a);
+        self.b.extend(&other.b);
+        self.c.extend(&other.c);
+    }
+}
+
+/// This party's shares of the Beaver openings: e = x - a followed by d = y - b, as one
+/// vector of 2n elements so the batch costs one message per peer.
+pub fn beaver_openings<P: Params>(
+    x: &AuthShares<P>,
+    y: &AuthShares<P>,
+    t: &Triples<P>,
+) -> AuthShares<P> {
+    let mut ed = x.sub(&t.a);
+    ed.extend(&y.sub(&t.b));
+    ed
+}
+
+/// Combines the opened e (first n) and d (last n) with the triples into shares of x * y.
+pub fn beaver_combine<P: Params>(
+    t: &Triples<P>,
+    opened_ed: &[P::Word],
+    key: &MacKeyShare<P>,
+    party: usize,
+) -> AuthShares<P> {
+    let n = t.len();
+    assert_eq!(
+        opened_ed.len(),
+        2 * n,
+        "Beaver openings must hold e and d for every triple"
+    );
+    let (e, d) = opened_ed.split_at(n);
+    let alpha = key.expose();
+    let (av, am) = (t.a.values(), t.a.macs());
+    let (bv, bm) = (t.b.values(), t.b.macs());
+    let (cv, cm) = (t.c.values(), t.c.macs());
+    let mut values = Vec::with_capacity(n);
+    let mut macs = Vec::with_capacity(n);
+    // One fused pass: z = c + e*b + d*a (+ e*d on party 0; alpha_i * e*d in every MAC).
+    for j in 0..n {
+        let ed = P::mul(e[j], d[j]);
+        let mut v = P::add(cv[j], P::add(P::mul(e[j], bv[j]), P::mul(d[j], av[j])));
+        if party == 0 {
+            v = P::add(v, ed);
+        }
+        values.push(v);
+        let m = P::add(cm[j], P::add(P::mul(e[j], bm[j]), P::mul(d[j], am[j])));
+        macs.push(P::add(m, P::mul(alpha, ed)));
+    }
+    AuthShares::from_parts(values, macs).expect("equal lengths by construction")
+}

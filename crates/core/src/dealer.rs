@@ -1,0 +1,177 @@
+//! An INSECURE trusted dealer for tests and benchmarks.
+//!
+//! It knows the MAC key and every secret it deals, so whoever runs it can forge anything.
+//! Never use it where real secrets are computed on: the real preprocessing is OT-based.
+//!
+//! Each kind of material comes from its own ChaCha20 stream keyed by SHA-256(seed, kind),
+//! and every element is dealt in sequence, so two processes with the same seed deal the
+//! same material whatever batch sizes they ask for. That lets separate party processes
+//! each derive only their own shares from a shared seed.
+
+use crate::beaver::Triples;
+use crate::rng::seeded_rng;
+use crate::shares::{AuthShares, MacKeyShare};
+use rand::rngs::ChaCha20Rng;
+use sha2::{Digest, Sha256};
+use spdz2k_ring::{Params, Word};
+use std::collections::BTreeMap;
+
+/// A 16-byte identifier of one MAC key set, so stored material made under another key is
+/// refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeySetId(pub [u8; 16]);
+
+impl core::fmt::Display for KeySetId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The insecure dealer. See the module docs.
+pub struct InsecureDealer<P: Params> {
+    n: usize,
+    seed: [u8; 32],
+    alpha_shares: Vec<P::Word>,
+    alpha: P::Word,
+    streams: BTreeMap<String, ChaCha20Rng>,
+}
+
+impl<P: Params> core::fmt::Debug for InsecureDealer<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "InsecureDealer<{}>(n = {}, INSECURE)", P::NAME, self.n)
+    }
+}
+
+impl<P: Params> InsecureDealer<P> {
+    /// A dealer for `n` parties from a 32-byte seed.
+    pub fn new(n: usize, seed: [u8; 32]) -> Self {
+        let mut key_rng = Self::stream_for(&seed, "mac-key");
+        let alpha_shares: Vec<P::Word> = (0..n).map(|_| P::random_s(&mut key_rng)).collect();
+        let alpha = alpha_shares
+            .iter()
+            .fold(P::Word::ZERO, |a, &x| P::add(a, x));
+        Self {
+            n,
+            seed,
+            alpha_shares,
+            alpha,
+            streams: BTreeMap::new(),
+        }
+    }
+
+    fn stream_for(seed: &[u8; 32], kind: &str) -> ChaCha20Rng {
+        let mut h = Sha256::new();
+        h.update(b"spdz2k-insecure-dealer-v1");
+        h.update(seed);
+        h.update(kind.as_bytes());
+        seeded_rng(h.finalize().into())
+    }
+
+    fn stream(&mut self, kind: &str) -> &mut ChaCha20Rng {
+        let seed = self.seed;
+        self.streams
+            .entry(kind.to_owned())
+            .or_insert_with(|| Self::stream_for(&seed, kind))
+    }
+
+    /// Number of parties.
+    pub fn n_parties(&self) -> usize {
+        self.n
+    }
+    /// Party i's MAC key share.
+    pub fn mac_key_share(&self, party: usize) -> MacKeyShare<P> {
+        MacKeyShare::new(self.alpha_shares[party])
+    }
+    /// The global MAC key alpha (tests only).
+    pub fn mac_key(&self) -> P::Word {
+        self.alpha
+    }
+    /// The ID of this dealer's key set (a hash of the seed; reveals nothing of the key).
+    pub fn key_set_id(&self) -> KeySetId {
+        let mut h = Sha256::new();
+        h.update(b"spdz2k-key-set-id-v1");
+        h.update(self.seed);
+        let d: [u8; 32] = h.finalize().into();
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&d[..16]);
+        KeySetId(id)
+    }
+
+    /// Authenticates and shares `secrets` using the stream `kind`: one share vector per party.
+    fn share_with(&mut self, kind: &str, secrets: &[P::Word]) -> Vec<AuthShares<P>> {
+        let n = self.n;
+        let alpha = self.alpha;
+        let rng = self.stream(kind);
+        let mut values = vec![Vec::with_capacity(secrets.len()); n];
+        let mut macs = vec![Vec::with_capacity(secrets.len()); n];
+        for &x in secrets {
+            let mut rest_v = x;
+            let mut rest_m = P::mul(alpha, x);
+            for i in 0..n - 1 {
+                let (v, m) = (P::random(rng), P::random(rng));
+                values[i].push(v);
+                macs[i].push(m);
+                rest_v = P::sub(rest_v, v);
+                rest_m = P::sub(rest_m, m);
+            }
+            values[n - 1].push(rest_v);
+            macs[n - 1].push(rest_m);
+        }
+        values
+            .into_iter()
+            .zip(macs)
+            .map(|(v, m)| AuthShares::from_parts(v, m).expect("equal lengths by construction"))
+            .collect()
+    }
+
+    /// Authenticated shares of given secrets (tests), one vector per party.
+    pub fn share(&mut self, secrets: &[P::Word]) -> Vec<AuthShares<P>> {
+        self.share_with("given", secrets)
+    }
+
+    /// `count` authenticated uniform randoms: (the secrets, one share vector per party).
+    pub fn randoms(&mut self, count: usize) -> (Vec<P::Word>, Vec<AuthShares<P>>) {
+        let secrets: Vec<P::Word> = {
+            let rng = self.stream("random-values");
+            (0..count).map(|_| P::random(rng)).collect()
+        };
+        let shares = self.share_with("random-shares", &secrets);
+        (secrets, shares)
+    }
+
+    /// `count` input masks for `owner`: (the clear masks, which only the owner may learn,
+    /// and one share vector per party).
+    pub fn input_masks(
+        &mut self,
+        owner: usize,
+        count: usize,
+    ) -> (Vec<P::Word>, Vec<AuthShares<P>>) {
+        let values_kind = format!("input-mask-values-{owner}");
+        let secrets: Vec<P::Word> = {
+            let rng = self.stream(&values_kind);
+            (0..count).map(|_| P::random(rng)).collect()
+        };
+        let shares = self.share_with(&format!("input-mask-shares-{owner}"), &secrets);
+        (secrets, shares)
+    }
+
+    /// `count` multiplication triples, one batch per party.
+    pub fn triples(&mut self, count: usize) -> Vec<Triples<P>> {
+        let (a, b): (Vec<P::Word>, Vec<P::Word>) = {
+            let rng = self.stream("triple-values");
+            (0..count).map(|_| (P::random(rng), P::random(rng))).unzip()
+        };
+        let c: Vec<P::Word> = a.iter().zip(&b).map(|(&x, &y)| P::mul(x, y)).collect();
+        let sa = self.share_with("triple-shares-a", &a);
+        let sb = self.share_with("triple-shares-b", &b);
+        let sc = self.share_with("triple-shares-c", &c);
+        sa.into_iter()
+            .zip(sb)
+            .zip(sc)
+            .map(|((a, b), c)| Triples { a, b, c })
+            .collect()
+    }
+}

@@ -1,0 +1,310 @@
+//! The batched SPDZ2k MAC check as a sans-IO state machine (PROTOCOL.md 1.3, variant A).
+//!
+//! Four rounds, each one message to every peer:
+//! 1. commit to a fresh 32-byte coin seed (and send the broadcast transcript hash);
+//! 2. open the seed; the coins are SHA-256 over all seeds, so one honest seed makes them
+//!    uniform, and they are drawn only after every checked value was fixed;
+//! 3. with coefficients chi_j in Z_2^s from a ChaCha20 stream keyed by the coins, compute
+//!    y = sum chi_j x_j and z_i = sum chi_j m_ij - alpha_i y, and commit to z_i;
+//! 4. open z_i; accept iff sum z_i = 0 mod 2^(k+s).
+//!
+//! Each state is its own type, so a step cannot be skipped or repeated.
+
+use crate::abort::AbortReason;
+use crate::commit::{self, Commitment, Nonce};
+use crate::open::PendingLog;
+use crate::rng::seeded_rng;
+use crate::shares::MacKeyShare;
+use crate::wire::WireMsg;
+use rand::Rng;
+use rand::rngs::ChaCha20Rng;
+use sha2::{Digest, Sha256};
+use spdz2k_ring::{Params, Word};
+use subtle::ConstantTimeEq;
+
+/// What every state carries.
+struct CheckCommon<P: Params> {
+    party: usize,
+    n: usize,
+    key: MacKeyShare<P>,
+    log: PendingLog<P>,
+    rng: ChaCha20Rng,
+}
+
+impl<P: Params> CheckCommon<P> {
+    /// The peers' messages of one round, in party order, or a typed abort.
+    fn peer_msgs<'a, T>(
+        &self,
+        msgs: &'a [Option<WireMsg<P>>],
+        phase: &'static str,
+        pick: impl Fn(&'a WireMsg<P>) -> Option<T>,
+    ) -> Result<Vec<(usize, T)>, AbortReason> {
+        let mut out = Vec::with_capacity(self.n - 1);
+        for p in (0..self.n).filter(|&p| p != self.party) {
+            let msg =
+                msgs.get(p)
+                    .and_then(Option::as_ref)
+                    .ok_or_else(|| AbortReason::Malformed {
+                        party: p,
+                        phase,
+                        detail: "no message".into(),
+                    })?;
+            let v = pick(msg).ok_or_else(|| AbortReason::Malformed {
+                party: p,
+                phase,
+                detail: format!("expected a {phase} message, got {}", msg.kind()),
+            })?;
+            out.push((p, v));
+        }
+        Ok(out)
+    }
+}
+
+/// Starts a check of everything in `log`: returns the first state and the round-1 message.
+/// `transcript` is this party's broadcast transcript hash (all zeros where unused).
+pub fn start_mac_check<P: Params, R: Rng + ?Sized>(
+    party: usize,
+    n: usize,
+    key: MacKeyShare<P>,
+    log: PendingLog<P>,
+    transcript: [u8; 32],
+    rng: &mut R,
+) -> (AwaitingCoinCommits<P>, WireMsg<P>) {
+    let mut seed_bytes = [0u8; 32];
+    rng.fill_bytes(&mut seed_bytes);
+    let mut local = seeded_rng(seed_bytes);
+    let mut seed = [0u8; 32];
+    local.fill_bytes(&mut seed);
+    let (commitment, nonce) = commit::commit(party, &seed, &mut local);
+    let common = CheckCommon {
+        party,
+        n,
+        key,
+        log,
+        rng: local,
+    };
+    (
+        AwaitingCoinCommits {
+            common,
+            seed,
+            nonce,
+            transcript,
+        },
+        WireMsg::CoinCommit {
+            commitment,
+            transcript,
+        },
+    )
+}
+
+/// Round 1 sent; waiting for every peer's coin commitment.
+pub struct AwaitingCoinCommits<P: Params> {
+    common: CheckCommon<P>,
+    seed: [u8; 32],
+    nonce: Nonce,
+    transcript: [u8; 32],
+}
+
+impl<P: Params> AwaitingCoinCommits<P> {
+    /// Takes the peers' round-1 messages (indexed by party; this party's entry is ignored),
+    /// compares broadcast transcripts, and returns the round-2 message.
+    pub fn receive(
+        self,
+        msgs: &[Option<WireMsg<P>>],
+    ) -> Result<(AwaitingCoinOpens<P>, WireMsg<P>), AbortReason> {
+        let got = self
+            .common
+            .peer_msgs(msgs, "coin commitment", |m| match m {
+                WireMsg::CoinCommit {
+                    commitment,
+                    transcript,
+                } => Some((*commitment, *transcript)),
+                _ => None,
+            })?;
+        let mut commitments = Vec::with_capacity(got.len());
+        for (p, (c, t)) in got {
+            if !bool::from(t.ct_eq(&self.transcript)) {
+                return Err(AbortReason::TranscriptMismatch { party: p });
+            }
+            commitments.push((p, c));
+        }
+        let msg = WireMsg::CoinOpen {
+            seed: self.seed,
+            nonce: self.nonce,
+        };
+        Ok((
+            AwaitingCoinOpens {
+                common: self.common,
+                seed: self.seed,
+                commitments,
+            },
+            msg,
+        ))
+    }
+}
+
+/// Round 2 sent; waiting for every peer's coin seed.
+pub struct AwaitingCoinOpens<P: Params> {
+    common: CheckCommon<P>,
+    seed: [u8; 32],
+    commitments: Vec<(usize, Commitment)>,
+}
+
+impl<P: Params> AwaitingCoinOpens<P> {
+    /// Verifies the seeds, derives the coins, computes z_i and returns the round-3 message.
+    pub fn receive(
+        mut self,
+        msgs: &[Option<WireMsg<P>>],
+    ) -> Result<(AwaitingZCommits<P>, WireMsg<P>), AbortReason> {
+        let got = self.common.peer_msgs(msgs, "coin opening", |m| match m {
+            WireMsg::CoinOpen { seed, nonce } => Some((*seed, *nonce)),
+            _ => None,
+        })?;
+        let mut seeds = vec![[0u8; 32]; self.common.n];
+        seeds[self.common.party] = self.seed;
+        for ((p, (seed, nonce)), (_, c)) in got.into_iter().zip(&self.commitments) {
+            if !commit::verify(p, &seed, &nonce, c) {
+                return Err(AbortReason::CommitmentMismatch {
+                    party: p,
+                    what: "coin seed",
+                });
+            }
+            seeds[p] = seed;
+        }
+        let mut h = Sha256::new();
+        h.update(b"spdz2k-coins-v1");
+        for s in &seeds {
+            h.update(s);
+        }
+        let coins: [u8; 32] = h.finalize().into();
+        let log = &self.common.log;
+        let z = local_check_share::<P>(&self.common.key, log.values(), log.macs(), coins);
+        let mut z_bytes = vec![0u8; P::BYTES];
+        P::encode(z, &mut z_bytes);
+        let (commitment, nonce) = commit::commit(self.common.party, &z_bytes, &mut self.common.rng);
+        let next = AwaitingZCommits {
+            common: self.common,
+            coins,
+            z,
+            nonce,
+        };
+        Ok((next, WireMsg::ZCommit(commitment)))
+    }
+}
+
+/// Round 3 sent; waiting for every peer's commitment to z.
+pub struct AwaitingZCommits<P: Params> {
+    common: CheckCommon<P>,
+    coins: [u8; 32],
+    z: P::Word,
+    nonce: Nonce,
+}
+
+impl<P: Params> AwaitingZCommits<P> {
+    /// The jointly tossed coins of this check (fresh for every check).
+    pub fn coins(&self) -> [u8; 32] {
+        self.coins
+    }
+    /// Records the peers' commitments and returns the round-4 message.
+    pub fn receive(
+        self,
+        msgs: &[Option<WireMsg<P>>],
+    ) -> Result<(AwaitingZOpens<P>, WireMsg<P>), AbortReason> {
+        let commitments = self
+            .common
+            .peer_msgs(msgs, "MAC check commitment", |m| match m {
+                WireMsg::ZCommit(c) => Some(*c),
+                _ => None,
+            })?;
+        let msg = WireMsg::ZOpen {
+            z: self.z,
+            nonce: self.nonce,
+        };
+        Ok((
+            AwaitingZOpens {
+                common: self.common,
+                z: self.z,
+                commitments,
+            },
+            msg,
+        ))
+    }
+}
+
+/// Round 4 sent; waiting for every peer's z.
+pub struct AwaitingZOpens<P: Params> {
+    common: CheckCommon<P>,
+    z: P::Word,
+    commitments: Vec<(usize, Commitment)>,
+}
+
+impl<P: Params> AwaitingZOpens<P> {
+    /// Verifies the openings and gives the verdict: `Ok(n)` means the `n` logged values
+    /// are authentic.
+    pub fn receive(self, msgs: &[Option<WireMsg<P>>]) -> Result<usize, AbortReason> {
+        let got = self
+            .common
+            .peer_msgs(msgs, "MAC check opening", |m| match m {
+                WireMsg::ZOpen { z, nonce } => Some((*z, *nonce)),
+                _ => None,
+            })?;
+        let mut sum = self.z;
+        let mut z_bytes = vec![0u8; P::BYTES];
+        for ((p, (z, nonce)), (_, c)) in got.into_iter().zip(&self.commitments) {
+            P::encode(z, &mut z_bytes);
+            if !commit::verify(p, &z_bytes, &nonce, c) {
+                return Err(AbortReason::CommitmentMismatch {
+                    party: p,
+                    what: "MAC check",
+                });
+            }
+            sum = P::add(sum, z);
+        }
+        let mut sum_bytes = vec![0u8; P::BYTES];
+        P::encode(sum, &mut sum_bytes);
+        let zero = vec![0u8; P::BYTES];
+        if bool::from(sum_bytes.ct_eq(&zero)) {
+            Ok(self.common.log.len())
+        } else {
+            Err(AbortReason::MacCheckFailed {
+                checked: self.common.log.len(),
+            })
+        }
+    }
+}
+
+/// The check coefficient: s uniform bits from the coin stream.
+#[inline(always)]
+fn coefficient<P: Params>(rng: &mut ChaCha20Rng) -> P::Word {
+    if P::S <= 64 {
+        P::reduce_s(P::Word::from_u128(rng.next_u64() as u128))
+    } else {
+        P::random_s(rng)
+    }
+}
+
+/// This party's z_i = sum_j chi_j m_ij - alpha_i * sum_j chi_j x_j, with the coefficients
+/// chi_j in Z_2^s drawn from a ChaCha20 stream keyed by `coins`. This is all the local work
+/// of a check.
+pub fn local_check_share<P: Params>(
+    key: &MacKeyShare<P>,
+    opened: &[P::Word],
+    macs: &[P::Word],
+    coins: [u8; 32],
+) -> P::Word {
+    assert_eq!(
+        opened.len(),
+        macs.len(),
+        "opened values and MAC shares differ in length"
+    );
+    let mut rng = seeded_rng(coins);
+    // Unreduced wrapping accumulation; reduction mod 2^(k+s) commutes with it.
+    let mut y = P::Word::ZERO;
+    let mut m = P::Word::ZERO;
+    for (&x, &mac) in opened.iter().zip(macs) {
+        let chi = coefficient::<P>(&mut rng);
+        y = y.wadd(chi.wmul(x));
+        m = m.wadd(chi.wmul(mac));
+    }
+    P::sub(P::reduce(m), P::mul(key.expose(), P::reduce(y)))
+}
