@@ -134,11 +134,17 @@ impl<P: Params> InsecureDealer<P> {
 
     /// `count` authenticated uniform randoms: (the secrets, one share vector per party).
     pub fn randoms(&mut self, count: usize) -> (Vec<P::Word>, Vec<AuthShares<P>>) {
+        self.randoms_in("random", count)
+    }
+
+    /// Like [`InsecureDealer::randoms`], from the independent stream `stream` (so that,
+    /// e.g., opening masks and general randoms are consumed independently).
+    pub fn randoms_in(&mut self, stream: &str, count: usize) -> (Vec<P::Word>, Vec<AuthShares<P>>) {
         let secrets: Vec<P::Word> = {
-            let rng = self.stream("random-values");
+            let rng = self.stream(&format!("{stream}-values"));
             (0..count).map(|_| P::random(rng)).collect()
         };
-        let shares = self.share_with("random-shares", &secrets);
+        let shares = self.share_with(&format!("{stream}-shares"), &secrets);
         (secrets, shares)
     }
 
