@@ -1,0 +1,278 @@
+//! Self-signed certificates over a node's Ed25519 key, and their validity window.
+//!
+//! Peers trust a certificate because of the public key it carries (the pin), not because
+//! of who signed it, so the certificate is self-signed. We still enforce its validity window
+//! ourselves, because a pinned-key verifier has no chain for rustls to check dates on.
+
+use crate::error::PkiError;
+use crate::identity::{PublicKey, pkcs8_der};
+use ed25519_dalek::SigningKey;
+use rustls::pki_types::PrivatePkcs8KeyDer;
+use std::fmt;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use x509_parser::prelude::FromDer;
+
+/// The subject alternative name every node certificate carries. Peers are identified by
+/// key, so this name is the same for all nodes and is what dialers ask for.
+pub const TLS_SERVER_NAME: &str = "spdz2k-node";
+
+/// Object identifier of Ed25519 keys (RFC 8410), dotted.
+const OID_ED25519: &str = "1.3.101.112";
+
+/// How long before expiry `spdz2k check` warns.
+pub const EXPIRY_WARNING: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// A certificate's validity window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CertValidity {
+    /// Not valid before this instant.
+    pub not_before: SystemTime,
+    /// Not valid after this instant.
+    pub not_after: SystemTime,
+}
+
+/// Where "now" falls in a validity window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValidityStatus {
+    /// Valid for this much longer.
+    Valid(Duration),
+    /// Expired this long ago.
+    Expired(Duration),
+    /// Becomes valid in this long.
+    NotYetValid(Duration),
+}
+
+impl CertValidity {
+    /// Where `now` falls in the window.
+    pub fn status(&self, now: SystemTime) -> ValidityStatus {
+        if let Ok(early) = self.not_before.duration_since(now)
+            && !early.is_zero()
+        {
+            return ValidityStatus::NotYetValid(early);
+        }
+        match self.not_after.duration_since(now) {
+            Ok(left) => ValidityStatus::Valid(left),
+            Err(e) => ValidityStatus::Expired(e.duration()),
+        }
+    }
+
+    /// Fails with [`PkiError::CertExpired`] or [`PkiError::CertNotYetValid`], naming the
+    /// certificate file and the command that renews it.
+    pub fn require_valid(
+        &self,
+        now: SystemTime,
+        cert_file: &Path,
+        config_file: &Path,
+    ) -> Result<(), PkiError> {
+        match self.status(now) {
+            ValidityStatus::Valid(_) => Ok(()),
+            ValidityStatus::Expired(_) => Err(PkiError::CertExpired {
+                cert_file: cert_file.to_path_buf(),
+                not_after: utc(self.not_after),
+                config_file: config_file.to_path_buf(),
+            }),
+            ValidityStatus::NotYetValid(_) => Err(PkiError::CertNotYetValid {
+                cert_file: cert_file.to_path_buf(),
+                not_before: utc(self.not_before),
+                config_file: config_file.to_path_buf(),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for CertValidity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} to {}", utc(self.not_before), utc(self.not_after))
+    }
+}
+
+/// Formats an instant as `YYYY-MM-DD HH:MM:SS UTC`.
+pub fn utc(t: SystemTime) -> String {
+    let dt = time::OffsetDateTime::from(t);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        dt.year(),
+        u8::from(dt.month()),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    )
+}
+
+/// A self-signed certificate: PEM text and DER bytes.
+pub struct IssuedCert {
+    /// PEM text, for the certificate file.
+    pub pem: String,
+    /// DER bytes, for TLS.
+    pub der: Vec<u8>,
+}
+
+/// Issues a self-signed certificate for `name` over `key`, valid from `not_before` to
+/// `not_after`.
+pub fn issue_certificate(
+    key: &SigningKey,
+    name: &str,
+    not_before: SystemTime,
+    not_after: SystemTime,
+) -> Result<IssuedCert, PkiError> {
+    let err =
+        |e: rcgen::Error| PkiError::Certificate(format!("issuing a certificate for {name}: {e}"));
+    let der = PrivatePkcs8KeyDer::from(pkcs8_der(key));
+    let pair =
+        rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&der, &rcgen::PKCS_ED25519).map_err(err)?;
+    let mut params =
+        rcgen::CertificateParams::new(vec![TLS_SERVER_NAME.to_string()]).map_err(err)?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, format!("spdz2k {name}"));
+    params.not_before = time::OffsetDateTime::from(not_before);
+    params.not_after = time::OffsetDateTime::from(not_after);
+    let cert = params.self_signed(&pair).map_err(err)?;
+    Ok(IssuedCert {
+        pem: cert.pem(),
+        der: cert.der().to_vec(),
+    })
+}
+
+/// Issues a certificate valid from one hour ago (clock skew) for `days` days.
+pub fn issue_for_days(key: &SigningKey, name: &str, days: u32) -> Result<IssuedCert, PkiError> {
+    let now = SystemTime::now();
+    let skew = Duration::from_secs(3600);
+    issue_certificate(
+        key,
+        name,
+        now.checked_sub(skew).unwrap_or(now),
+        now + Duration::from_secs(u64::from(days) * 24 * 3600),
+    )
+}
+
+/// What we need from a certificate: its Ed25519 public key and its validity window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CertInfo {
+    /// The certified Ed25519 public key.
+    pub public_key: PublicKey,
+    /// The validity window.
+    pub validity: CertValidity,
+}
+
+/// Parses a DER certificate; fails unless it carries an Ed25519 key.
+pub fn parse_certificate(der: &[u8]) -> Result<CertInfo, String> {
+    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(der)
+        .map_err(|e| format!("not an X.509 certificate: {e}"))?;
+    let spki = cert.public_key();
+    if spki.algorithm.algorithm.to_id_string() != OID_ED25519 {
+        return Err(format!(
+            "the certificate's key is not Ed25519 (algorithm {})",
+            spki.algorithm.algorithm.to_id_string()
+        ));
+    }
+    let key: [u8; 32] = spki
+        .subject_public_key
+        .data
+        .as_ref()
+        .try_into()
+        .map_err(|_| "the certificate's Ed25519 key is not 32 bytes".to_string())?;
+    let at = |ts: i64| -> SystemTime {
+        if ts >= 0 {
+            UNIX_EPOCH + Duration::from_secs(ts.unsigned_abs())
+        } else {
+            UNIX_EPOCH
+                .checked_sub(Duration::from_secs(ts.unsigned_abs()))
+                .unwrap_or(UNIX_EPOCH)
+        }
+    };
+    let validity = cert.validity();
+    Ok(CertInfo {
+        public_key: PublicKey(key),
+        validity: CertValidity {
+            not_before: at(validity.not_before.timestamp()),
+            not_after: at(validity.not_after.timestamp()),
+        },
+    })
+}
+
+/// Reads a PEM certificate file and returns its DER bytes and parsed facts.
+pub fn read_cert_file(path: &Path) -> Result<(Vec<u8>, CertInfo), PkiError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let bad = |reason: String| PkiError::BadCertFile {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let pem = std::fs::read(path).map_err(|source| PkiError::Io {
+        path: path.to_path_buf(),
+        action: "read",
+        source,
+    })?;
+    let der = CertificateDer::from_pem_slice(&pem)
+        .map_err(|e| bad(format!("no PEM certificate ({e})")))?;
+    let info = parse_certificate(&der).map_err(bad)?;
+    Ok((der.to_vec(), info))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::generate_key;
+
+    #[test]
+    fn issued_certificate_carries_key_and_window() {
+        let key = generate_key();
+        let cert = issue_for_days(&key, "P0", 365).unwrap();
+        let info = parse_certificate(&cert.der).unwrap();
+        assert_eq!(info.public_key, PublicKey::from(&key));
+        let now = SystemTime::now();
+        match info.validity.status(now) {
+            ValidityStatus::Valid(left) => {
+                assert!(left > Duration::from_secs(364 * 24 * 3600), "{left:?}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(cert.pem.starts_with("-----BEGIN CERTIFICATE-----"));
+    }
+
+    #[test]
+    fn expired_and_future_certificates_name_file_and_command() {
+        let key = generate_key();
+        let day = Duration::from_secs(24 * 3600);
+        let now = SystemTime::now();
+        let old = issue_certificate(&key, "P1", now - 10 * day, now - day).unwrap();
+        let info = parse_certificate(&old.der).unwrap();
+        assert!(matches!(
+            info.validity.status(now),
+            ValidityStatus::Expired(_)
+        ));
+        let err = info
+            .validity
+            .require_valid(
+                now,
+                Path::new("/d/P1/cert.pem"),
+                Path::new("/d/P1/node.toml"),
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("/d/P1/cert.pem") && err.contains("expired"),
+            "{err}"
+        );
+        assert!(
+            err.contains("spdz2k renew-cert --config /d/P1/node.toml"),
+            "{err}"
+        );
+
+        let future = issue_certificate(&key, "P1", now + day, now + 10 * day).unwrap();
+        let info = parse_certificate(&future.der).unwrap();
+        assert!(matches!(
+            info.validity.status(now),
+            ValidityStatus::NotYetValid(_)
+        ));
+        let err = info
+            .validity
+            .require_valid(now, Path::new("c.pem"), Path::new("n.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not valid before"), "{err}");
+    }
+}

@@ -1,0 +1,801 @@
+//! The node configuration file (TOML), one per node.
+//!
+//! ```toml
+//! # spdz2k node configuration (written by `spdz2k setup`)
+//! connection_timeout_secs = 10       # optional; how long any network wait may take
+//!
+//! [node]
+//! name = "P1"                        # P<index> for parties, C<id> for clients
+//! role = "party"                     # "party" or "client"
+//! index = 1                          # parties only
+//! listen = "127.0.0.1:7101"          # parties only: where peers dial this node
+//! key_file = "key.pem"               # relative paths are resolved against this file's folder
+//! cert_file = "cert.pem"
+//!
+//! [params]                           # ring parameters: (32,32), (64,64), (66,48) or (128,64)
+//! k = 64
+//! s = 64
+//!
+//! [[parties]]                        # every party of the deployment, this node included
+//! index = 0
+//! address = "127.0.0.1:7100"         # host:port
+//! public_key = "<64 hex>"            # the raw Ed25519 public key this party must prove
+//! # route = "direct"                 # client configs only: "direct" or "via P<j>"
+//!
+//! [[clients]]                        # party configs only
+//! name = "C0"
+//! public_key = "<64 hex>"
+//! route = "via P0"                   # how this party reaches the client: "direct" or "via P<j>"
+//! ```
+//!
+//! Every error names the file, the line and the field, e.g.
+//! `p1.toml:7: field parties[0].public_key: not 64 hex characters (got 12)`.
+
+use crate::cert::read_cert_file;
+use crate::error::{ConfigError, PkiError};
+use crate::identity::{NodeIdentity, PublicKey, read_key_file};
+use serde::Deserialize;
+use spdz2k_ring::ParamsId;
+use std::collections::HashSet;
+use std::fmt;
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use toml::Spanned;
+
+/// The ring parameter sets a config may name.
+pub const SUPPORTED_PARAMS: [(u32, u32); 4] = [(32, 32), (64, 64), (66, 48), (128, 64)];
+
+/// The default for `connection_timeout_secs`.
+pub const DEFAULT_CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Whether a node is a computing party or an external client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Party with this index.
+    Party(usize),
+    /// An external client.
+    Client,
+}
+
+/// How a party reaches a client (in a party's config), or how a party's messages reach a
+/// client (in a client's config).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// Over a direct TLS connection between the two.
+    Direct,
+    /// Through this proxy party.
+    Via(usize),
+}
+
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Route::Direct => f.write_str("direct"),
+            Route::Via(p) => write!(f, "via P{p}"),
+        }
+    }
+}
+
+/// A party as pinned in a config.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartyEntry {
+    /// The party's index.
+    pub index: usize,
+    /// Where to dial it, `host:port`.
+    pub address: String,
+    /// The key it must prove.
+    pub public_key: PublicKey,
+    /// In a client's config: how this party's messages reach the client. `None` in parties'
+    /// configs.
+    pub route: Option<Route>,
+    /// Position of the entry in the file (for messages: `parties[pos]`).
+    pub position: usize,
+}
+
+/// A client as pinned in a party's config.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientEntry {
+    /// The client's name, e.g. `C0`.
+    pub name: String,
+    /// The key it must prove.
+    pub public_key: PublicKey,
+    /// How this party reaches it.
+    pub route: Route,
+    /// Position of the entry in the file (for messages: `clients[pos]`).
+    pub position: usize,
+}
+
+/// A node's configuration, validated, with file paths resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeConfig {
+    /// The file this was loaded from (named in messages).
+    pub path: PathBuf,
+    /// This node's name (`P1`, `C0`).
+    pub name: String,
+    /// Party (with index) or client.
+    pub role: Role,
+    /// Where a party listens. `None` for clients.
+    pub listen: Option<SocketAddr>,
+    /// The identity key file (resolved).
+    pub key_file: PathBuf,
+    /// The certificate file (resolved).
+    pub cert_file: PathBuf,
+    /// Ring parameters.
+    pub params: ParamsId,
+    /// Bound on every network wait.
+    pub connection_timeout: Duration,
+    /// All parties, sorted by index (indices are exactly `0..n`).
+    pub parties: Vec<PartyEntry>,
+    /// Clients (party configs only).
+    pub clients: Vec<ClientEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    connection_timeout_secs: Option<Spanned<i64>>,
+    node: Spanned<RawNode>,
+    params: Spanned<RawParams>,
+    #[serde(default)]
+    parties: Vec<Spanned<RawParty>>,
+    #[serde(default)]
+    clients: Vec<Spanned<RawClient>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNode {
+    name: Spanned<String>,
+    role: Spanned<String>,
+    index: Option<Spanned<i64>>,
+    listen: Option<Spanned<String>>,
+    key_file: Spanned<String>,
+    cert_file: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParams {
+    k: Spanned<i64>,
+    s: Spanned<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParty {
+    index: Spanned<i64>,
+    address: Spanned<String>,
+    public_key: Spanned<String>,
+    route: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClient {
+    name: Spanned<String>,
+    public_key: Spanned<String>,
+    route: Spanned<String>,
+}
+
+/// Builds located errors for one file.
+struct Locator<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Locator<'_> {
+    fn line(&self, span: Range<usize>) -> usize {
+        let end = span.start.min(self.text.len());
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+    fn at(
+        &self,
+        span: Range<usize>,
+        field: impl Into<String>,
+        msg: impl Into<String>,
+    ) -> ConfigError {
+        ConfigError {
+            path: self.path.to_path_buf(),
+            line: Some(self.line(span)),
+            field: Some(field.into()),
+            message: msg.into(),
+        }
+    }
+}
+
+/// Parses `P<i>` / `via P<i>` party references.
+fn parse_party_ref(s: &str) -> Option<usize> {
+    let digits = s.strip_prefix('P')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+fn parse_route(s: &str) -> Option<Route> {
+    if s == "direct" {
+        return Some(Route::Direct);
+    }
+    s.strip_prefix("via ")
+        .and_then(parse_party_ref)
+        .map(Route::Via)
+}
+
+/// Checks `host:port` without resolving the host.
+fn valid_address(s: &str) -> Result<(), String> {
+    let (host, port) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("{s:?} is not host:port"))?;
+    if host.is_empty() {
+        return Err(format!("{s:?} has no host"));
+    }
+    port.parse::<u16>()
+        .map_err(|_| format!("{s:?} has no valid port"))?;
+    Ok(())
+}
+
+fn valid_client_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl NodeConfig {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<NodeConfig, PkiError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PkiError::Io {
+            path: path.to_path_buf(),
+            action: "read",
+            source,
+        })?;
+        Ok(Self::parse(path, &text)?)
+    }
+
+    /// Validates config text; `path` names the file in errors and anchors relative paths.
+    pub fn parse(path: &Path, text: &str) -> Result<NodeConfig, ConfigError> {
+        let loc = Locator { path, text };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: e.span().map(|s| loc.line(s)),
+            field: None,
+            message: e.message().trim().to_string(),
+        })?;
+        let node = raw.node.get_ref();
+        let base = path.parent().unwrap_or(Path::new("."));
+
+        let connection_timeout = match &raw.connection_timeout_secs {
+            None => DEFAULT_CONNECTION_TIMEOUT,
+            Some(t) => {
+                let secs = *t.get_ref();
+                if !(1..=3600).contains(&secs) {
+                    return Err(loc.at(
+                        t.span(),
+                        "connection_timeout_secs",
+                        format!("must be 1 to 3600 seconds, got {secs}"),
+                    ));
+                }
+                Duration::from_secs(secs.unsigned_abs())
+            }
+        };
+
+        let params = raw.params.get_ref();
+        let (k, s) = (*params.k.get_ref(), *params.s.get_ref());
+        if !SUPPORTED_PARAMS
+            .iter()
+            .any(|&(pk, ps)| i64::from(pk) == k && i64::from(ps) == s)
+        {
+            return Err(loc.at(
+                params.k.span(),
+                "params",
+                format!(
+                    "(k, s) = ({k}, {s}) is not supported; use one of (32,32), (64,64), (66,48), (128,64)"
+                ),
+            ));
+        }
+        let params = ParamsId {
+            k: u32::try_from(k).unwrap_or_default(),
+            s: u32::try_from(s).unwrap_or_default(),
+        };
+
+        let role = match node.role.get_ref().as_str() {
+            "party" => {
+                let Some(index) = &node.index else {
+                    return Err(loc.at(raw.node.span(), "node.index", "a party needs an index"));
+                };
+                let i = usize::try_from(*index.get_ref())
+                    .map_err(|_| loc.at(index.span(), "node.index", "must be 0 or greater"))?;
+                Role::Party(i)
+            }
+            "client" => {
+                if let Some(index) = &node.index {
+                    return Err(loc.at(index.span(), "node.index", "clients have no index"));
+                }
+                Role::Client
+            }
+            other => {
+                return Err(loc.at(
+                    node.role.span(),
+                    "node.role",
+                    format!("must be \"party\" or \"client\", got {other:?}"),
+                ));
+            }
+        };
+
+        let name = node.name.get_ref().clone();
+        match role {
+            Role::Party(i) if name != format!("P{i}") => {
+                return Err(loc.at(
+                    node.name.span(),
+                    "node.name",
+                    format!("party {i} must be named \"P{i}\", got {name:?}"),
+                ));
+            }
+            Role::Client if !valid_client_name(&name) => {
+                return Err(loc.at(
+                    node.name.span(),
+                    "node.name",
+                    "a client name is 1 to 32 characters from A-Z, a-z, 0-9, '-', '_'",
+                ));
+            }
+            _ => {}
+        }
+
+        let listen = match (role, &node.listen) {
+            (Role::Party(_), None) => {
+                return Err(loc.at(
+                    raw.node.span(),
+                    "node.listen",
+                    "a party needs a listen address",
+                ));
+            }
+            (Role::Party(_), Some(l)) => Some(l.get_ref().parse::<SocketAddr>().map_err(|_| {
+                loc.at(
+                    l.span(),
+                    "node.listen",
+                    format!("{:?} is not an IP:port socket address", l.get_ref()),
+                )
+            })?),
+            (Role::Client, Some(l)) => {
+                return Err(loc.at(l.span(), "node.listen", "clients do not listen"));
+            }
+            (Role::Client, None) => None,
+        };
+
+        let resolve = |p: &Spanned<String>, field: &str| -> Result<PathBuf, ConfigError> {
+            if p.get_ref().is_empty() {
+                return Err(loc.at(p.span(), field, "must not be empty"));
+            }
+            Ok(base.join(p.get_ref()))
+        };
+        let key_file = resolve(&node.key_file, "node.key_file")?;
+        let cert_file = resolve(&node.cert_file, "node.cert_file")?;
+
+        let mut keys_seen: Vec<(PublicKey, String)> = vec![];
+        let mut check_key =
+            |key: &Spanned<String>, field: String| -> Result<PublicKey, ConfigError> {
+                let pk = PublicKey::from_hex(key.get_ref())
+                    .map_err(|m| loc.at(key.span(), field.clone(), m))?;
+                if let Some((_, other)) = keys_seen.iter().find(|(k, _)| *k == pk) {
+                    return Err(loc.at(
+                    key.span(),
+                    field,
+                    format!(
+                        "the same key is already pinned by {other}; every node needs its own key"
+                    ),
+                ));
+                }
+                keys_seen.push((pk, field));
+                Ok(pk)
+            };
+
+        let mut parties = vec![];
+        for (pos, p) in raw.parties.iter().enumerate() {
+            let p = p.get_ref();
+            let field = |f: &str| format!("parties[{pos}].{f}");
+            let index = usize::try_from(*p.index.get_ref())
+                .map_err(|_| loc.at(p.index.span(), field("index"), "must be 0 or greater"))?;
+            valid_address(p.address.get_ref())
+                .map_err(|m| loc.at(p.address.span(), field("address"), m))?;
+            let public_key = check_key(&p.public_key, field("public_key"))?;
+            let route = match (role, &p.route) {
+                (Role::Party(_), Some(r)) => {
+                    return Err(loc.at(
+                        r.span(),
+                        field("route"),
+                        "routes to parties belong in client configs only",
+                    ));
+                }
+                (Role::Party(_), None) => None,
+                (Role::Client, None) => {
+                    return Err(loc.at(
+                        raw.parties[pos].span(),
+                        field("route"),
+                        "a client config needs a route for every party (\"direct\" or \"via P<j>\")",
+                    ));
+                }
+                (Role::Client, Some(r)) => Some(parse_route(r.get_ref()).ok_or_else(|| {
+                    loc.at(
+                        r.span(),
+                        field("route"),
+                        format!("must be \"direct\" or \"via P<j>\", got {:?}", r.get_ref()),
+                    )
+                })?),
+            };
+            parties.push((
+                p.index.span(),
+                PartyEntry {
+                    index,
+                    address: p.address.get_ref().clone(),
+                    public_key,
+                    route,
+                    position: pos,
+                },
+            ));
+        }
+        let n = parties.len();
+        let mut seen = HashSet::new();
+        for (span, p) in &parties {
+            let problem = if p.index >= n {
+                format!(
+                    "index {} is out of range: with {n} [[parties]] entries the indices are 0 to {}",
+                    p.index,
+                    n.saturating_sub(1)
+                )
+            } else if !seen.insert(p.index) {
+                format!("index {} appears more than once", p.index)
+            } else {
+                continue;
+            };
+            return Err(loc.at(
+                span.clone(),
+                format!("parties[{}].index", p.position),
+                problem,
+            ));
+        }
+        parties.sort_by_key(|(_, p)| p.index);
+        let parties: Vec<PartyEntry> = parties.into_iter().map(|(_, p)| p).collect();
+        if parties.len() < 2 {
+            return Err(loc.at(
+                0..0,
+                "parties",
+                format!(
+                    "at least 2 [[parties]] entries are needed, found {}",
+                    parties.len()
+                ),
+            ));
+        }
+        if let Role::Party(i) = role
+            && i >= parties.len()
+        {
+            let span = node.index.as_ref().map(|s| s.span()).unwrap_or(0..0);
+            return Err(loc.at(
+                span,
+                "node.index",
+                format!(
+                    "index {i} has no [[parties]] entry (there are {} parties)",
+                    parties.len()
+                ),
+            ));
+        }
+        let check_via =
+            |route: Route, span: Range<usize>, field: String| -> Result<(), ConfigError> {
+                if let Route::Via(j) = route {
+                    if j >= parties.len() {
+                        return Err(loc.at(
+                            span,
+                            field,
+                            format!("P{j} is not a party of this deployment"),
+                        ));
+                    }
+                    if role == Role::Party(j) {
+                        return Err(loc.at(
+                            span,
+                            field,
+                            format!("this node is P{j}; its own route must be \"direct\""),
+                        ));
+                    }
+                }
+                Ok(())
+            };
+        for p in &parties {
+            if let (Some(r), Some(raw_route)) = (p.route, &raw.parties[p.position].get_ref().route)
+            {
+                check_via(
+                    r,
+                    raw_route.span(),
+                    format!("parties[{}].route", p.position),
+                )?;
+            }
+        }
+
+        let mut clients = vec![];
+        let mut names = HashSet::new();
+        for (pos, c) in raw.clients.iter().enumerate() {
+            let c = c.get_ref();
+            let field = |f: &str| format!("clients[{pos}].{f}");
+            if role == Role::Client {
+                return Err(loc.at(
+                    c.name.span(),
+                    field("name"),
+                    "client configs list parties only",
+                ));
+            }
+            let name = c.name.get_ref().clone();
+            if !valid_client_name(&name) || !names.insert(name.clone()) {
+                return Err(loc.at(
+                    c.name.span(),
+                    field("name"),
+                    format!("{name:?} is not a valid, unique client name"),
+                ));
+            }
+            let public_key = check_key(&c.public_key, field("public_key"))?;
+            let route = parse_route(c.route.get_ref()).ok_or_else(|| {
+                loc.at(
+                    c.route.span(),
+                    field("route"),
+                    format!(
+                        "must be \"direct\" or \"via P<j>\", got {:?}",
+                        c.route.get_ref()
+                    ),
+                )
+            })?;
+            check_via(route, c.route.span(), field("route"))?;
+            clients.push(ClientEntry {
+                name,
+                public_key,
+                route,
+                position: pos,
+            });
+        }
+
+        Ok(NodeConfig {
+            path: path.to_path_buf(),
+            name,
+            role,
+            listen,
+            key_file,
+            cert_file,
+            params,
+            connection_timeout,
+            parties,
+            clients,
+        })
+    }
+
+    /// This node's party index, if it is a party.
+    pub fn party_index(&self) -> Option<usize> {
+        match self.role {
+            Role::Party(i) => Some(i),
+            Role::Client => None,
+        }
+    }
+
+    /// The entry of party `index`.
+    pub fn party(&self, index: usize) -> Option<&PartyEntry> {
+        self.parties.get(index)
+    }
+
+    /// The entry of client `name`.
+    pub fn client(&self, name: &str) -> Option<&ClientEntry> {
+        self.clients.iter().find(|c| c.name == name)
+    }
+
+    /// The name of the config field that pins party `index`, e.g. `parties[1].public_key`.
+    pub fn party_pin_field(&self, index: usize) -> String {
+        let pos = self.party(index).map_or(index, |p| p.position);
+        format!("parties[{pos}].public_key")
+    }
+
+    /// Loads this node's key and certificate, and checks that they match each other and
+    /// (for a party) the key its own config pins for it. Does not check the validity window:
+    /// see [`NodeIdentity::require_valid_cert`].
+    pub fn load_identity(&self) -> Result<NodeIdentity, PkiError> {
+        let signing_key = read_key_file(&self.key_file)?;
+        let public_key = PublicKey::from(&signing_key);
+        let (cert_der, info) = read_cert_file(&self.cert_file)?;
+        if info.public_key != public_key {
+            return Err(PkiError::KeyCertMismatch {
+                key_file: self.key_file.clone(),
+                cert_file: self.cert_file.clone(),
+                config_file: self.path.clone(),
+                key_fp: public_key.fingerprint(),
+                cert_fp: info.public_key.fingerprint(),
+            });
+        }
+        if let Role::Party(index) = self.role
+            && let Some(own) = self.party(index)
+            && own.public_key != public_key
+        {
+            if let Some(actual) = self.parties.iter().find(|p| p.public_key == public_key) {
+                return Err(PkiError::WrongOwnIndex {
+                    config_file: self.path.clone(),
+                    key_file: self.key_file.clone(),
+                    index,
+                    actual: actual.index,
+                    key_fp: public_key.fingerprint(),
+                });
+            }
+            return Err(PkiError::KeyPinMismatch {
+                config_file: self.path.clone(),
+                key_file: self.key_file.clone(),
+                entry: self.party_pin_field(index),
+                key_fp: public_key.fingerprint(),
+                pinned_fp: own.public_key.fingerprint(),
+                key_hex: public_key.to_hex(),
+            });
+        }
+        Ok(NodeIdentity {
+            name: self.name.clone(),
+            signing_key,
+            public_key,
+            cert_der,
+            validity: info.validity,
+            key_file: self.key_file.clone(),
+            cert_file: self.cert_file.clone(),
+            config_file: self.path.clone(),
+        })
+    }
+
+    /// Renders this config as TOML in the documented layout. Key and certificate paths inside
+    /// the config's folder are written relative to it.
+    pub fn to_toml(&self) -> String {
+        use std::fmt::Write;
+        let base = self.path.parent().unwrap_or(Path::new("."));
+        let rel = |p: &Path| -> String {
+            p.strip_prefix(base)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .into_owned()
+        };
+        let mut out = String::new();
+        let _ = writeln!(out, "# spdz2k node configuration for {}", self.name);
+        let _ = writeln!(
+            out,
+            "connection_timeout_secs = {}\n",
+            self.connection_timeout.as_secs()
+        );
+        let _ = writeln!(out, "[node]\nname = {:?}", self.name);
+        match self.role {
+            Role::Party(i) => {
+                let _ = writeln!(out, "role = \"party\"\nindex = {i}");
+                if let Some(l) = self.listen {
+                    let _ = writeln!(out, "listen = \"{l}\"");
+                }
+            }
+            Role::Client => {
+                let _ = writeln!(out, "role = \"client\"");
+            }
+        }
+        let _ = writeln!(
+            out,
+            "key_file = {:?}\ncert_file = {:?}\n",
+            rel(&self.key_file),
+            rel(&self.cert_file)
+        );
+        let _ = writeln!(
+            out,
+            "[params]\nk = {}\ns = {}",
+            self.params.k, self.params.s
+        );
+        for p in &self.parties {
+            let _ = writeln!(
+                out,
+                "\n[[parties]]\nindex = {}\naddress = {:?}\npublic_key = \"{}\"",
+                p.index,
+                p.address,
+                p.public_key.to_hex()
+            );
+            if let Some(r) = p.route {
+                let _ = writeln!(out, "route = \"{r}\"");
+            }
+        }
+        for c in &self.clients {
+            let _ = writeln!(
+                out,
+                "\n[[clients]]\nname = {:?}\npublic_key = \"{}\"\nroute = \"{}\"",
+                c.name,
+                c.public_key.to_hex(),
+                c.route
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::generate_key;
+
+    fn key() -> String {
+        PublicKey::from(&generate_key()).to_hex()
+    }
+
+    fn party_config(extra: &str) -> String {
+        format!(
+            "connection_timeout_secs = 5\n\n[node]\nname = \"P1\"\nrole = \"party\"\nindex = 1\n\
+             listen = \"127.0.0.1:7101\"\nkey_file = \"key.pem\"\ncert_file = \"cert.pem\"\n\n\
+             [params]\nk = 64\ns = 64\n\n[[parties]]\nindex = 0\naddress = \"127.0.0.1:7100\"\n\
+             public_key = \"{}\"\n\n[[parties]]\nindex = 1\naddress = \"127.0.0.1:7101\"\n\
+             public_key = \"{}\"\n{extra}",
+            key(),
+            key()
+        )
+    }
+
+    #[test]
+    fn parses_and_round_trips() {
+        let text = party_config(&format!(
+            "\n[[clients]]\nname = \"C0\"\npublic_key = \"{}\"\nroute = \"via P0\"\n",
+            key()
+        ));
+        let path = Path::new("/deploy/P1/node.toml");
+        let cfg = NodeConfig::parse(path, &text).unwrap();
+        assert_eq!(cfg.role, Role::Party(1));
+        assert_eq!(cfg.key_file, Path::new("/deploy/P1/key.pem"));
+        assert_eq!(cfg.connection_timeout, Duration::from_secs(5));
+        assert_eq!(cfg.clients[0].route, Route::Via(0));
+        assert_eq!(cfg.params, ParamsId { k: 64, s: 64 });
+        let again = NodeConfig::parse(path, &cfg.to_toml()).unwrap();
+        assert_eq!(again, cfg);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_field() {
+        let text = party_config("").replacen("public_key = \"", "public_key = \"abc", 1);
+        let err = NodeConfig::parse(Path::new("p1.toml"), &text).unwrap_err();
+        assert_eq!(err.line, Some(18), "{err}");
+        assert_eq!(err.field.as_deref(), Some("parties[0].public_key"));
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("p1.toml:18: field parties[0].public_key: not 64 hex"),
+            "{msg}"
+        );
+
+        let text = party_config("").replace("s = 64", "s = 40");
+        let err = NodeConfig::parse(Path::new("p1.toml"), &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("p1.toml:12:") && err.contains("(64, 40)"),
+            "{err}"
+        );
+
+        let text = party_config("").replace("role = \"party\"", "role = \"king\"");
+        let err = NodeConfig::parse(Path::new("p1.toml"), &text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("p1.toml:5: field node.role"), "{err}");
+
+        let text = party_config("").replace("index = 0", "index = 2");
+        let err = NodeConfig::parse(Path::new("p1.toml"), &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("parties[0].index") && err.contains(":16:"),
+            "{err}"
+        );
+
+        let text = party_config("").replace("[params]", "[params]\nbogus = 1");
+        let err = NodeConfig::parse(Path::new("p1.toml"), &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("p1.toml:12:") && err.contains("bogus"),
+            "{err}"
+        );
+
+        let text = party_config("\nroute = \"direct\"\n");
+        let err = NodeConfig::parse(Path::new("p1.toml"), &text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("parties[1].route"), "{err}");
+    }
+}
