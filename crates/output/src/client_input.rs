@@ -1,0 +1,276 @@
+//! A client's masked inputs y = x + a, signed by the client and sent (directly or via a
+//! proxy) to every party. The parties verify the signature against the pinned client key
+//! and then compare [`input_digest`]s of what each received before using y, so a client
+//! that sends different y to different parties is caught at once and blamed.
+//!
+//! Layout: `magic "SPDZ2KCI" | version u8 | session (u8 len) | client (u8 len) | label (u8
+//! len) | seq u64 | k u32 | s u32 | y (u32 len, bytes) | signature (64)`, the signature
+//! covering [`CLIENT_INPUT_DOMAIN`] followed by every byte before it. `seq` is the sequence
+//! number of the input-triple delivery whose masks y uses.
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
+use spdz2k_core::SessionId;
+use spdz2k_ring::{DecodeError, Params, ParamsId};
+use subtle::ConstantTimeEq;
+
+use crate::codec::{Reader, Writer};
+use crate::error::{CodecError, FieldError};
+use crate::ids::{ClientId, Label};
+use crate::signed;
+
+/// The first eight bytes of a client input message.
+pub const CLIENT_INPUT_MAGIC: [u8; 8] = *b"SPDZ2KCI";
+/// The client input format version.
+pub const CLIENT_INPUT_VERSION: u8 = 1;
+/// Prefix of the string a client input signature covers.
+pub const CLIENT_INPUT_DOMAIN: &[u8] = b"spdz2k-client-input-v1";
+/// Prefix of the string [`input_digest`] hashes.
+pub const CLIENT_INPUT_DIGEST_DOMAIN: &[u8] = b"spdz2k-client-input-digest-v1";
+
+/// Why a client input message was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientInputError {
+    /// Not a canonical client input message.
+    #[error("malformed client input: {0}")]
+    Codec(#[from] CodecError),
+    /// Not a client input message, or a version this build does not read.
+    #[error(
+        "not a spdz2k client input of version {CLIENT_INPUT_VERSION} (magic {magic:02x?}, \
+         version {version})"
+    )]
+    Format {
+        /// The first eight bytes.
+        magic: [u8; 8],
+        /// The version byte.
+        version: u8,
+    },
+    /// A field with a value the format does not allow.
+    #[error("malformed client input: {0}")]
+    Field(#[from] FieldError),
+    /// The message names another client than the one whose key it is checked against.
+    #[error(
+        "client check failed: the input message is from client {got}, but was checked \
+         against the pinned key of client {expected}"
+    )]
+    WrongClient {
+        /// The client whose pinned key was used.
+        expected: ClientId,
+        /// The client named in the message.
+        got: ClientId,
+    },
+    /// The message is for another session.
+    #[error(
+        "session check failed: client {client} sent input for session {got}, but this party \
+         runs session {expected}"
+    )]
+    WrongSession {
+        /// The client.
+        client: ClientId,
+        /// The session this party runs.
+        expected: SessionId,
+        /// The session in the message.
+        got: SessionId,
+    },
+    /// The signature does not verify under the client's pinned identity key.
+    #[error(
+        "signature check failed: the input message of client {client} for session {session} \
+         (label {label:?}) is not signed by the client's pinned identity key (forged or \
+         altered in transit)"
+    )]
+    BadSignature {
+        /// The client named in the message.
+        client: ClientId,
+        /// The session named in the message.
+        session: SessionId,
+        /// The label named in the message.
+        label: String,
+    },
+    /// The message's parameters are not the ones it is decoded with.
+    #[error("parameter check failed: client input of {got} decoded as {expected}")]
+    ParamsMismatch {
+        /// The parameters the caller decodes with.
+        expected: ParamsId,
+        /// The parameters in the message.
+        got: ParamsId,
+    },
+    /// y is not a whole number of canonical elements.
+    #[error("client input holds invalid ring elements: {0}")]
+    Element(#[from] DecodeError),
+}
+
+/// A client's masked input values for one label of one session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientInput {
+    session: SessionId,
+    client: ClientId,
+    label: Label,
+    seq: u64,
+    params: ParamsId,
+    y: Vec<u8>,
+}
+
+impl ClientInput {
+    /// A message carrying y (already masked: y = x + a mod 2^(k+s)).
+    pub fn new<P: Params>(
+        session: SessionId,
+        client: ClientId,
+        label: Label,
+        seq: u64,
+        y: &[P::Word],
+    ) -> Self {
+        let mut bytes = Vec::with_capacity(y.len() * P::BYTES);
+        P::encode_slice(y, &mut bytes);
+        Self {
+            session,
+            client,
+            label,
+            seq,
+            params: P::id(),
+            y: bytes,
+        }
+    }
+
+    fn body(&self) -> Result<Vec<u8>, FieldError> {
+        if u32::try_from(self.y.len()).is_err() {
+            return Err(FieldError {
+                field: "y",
+                reason: format!("{} bytes exceed the 4 GiB message limit", self.y.len()),
+            });
+        }
+        let mut w = Writer::with_capacity(128 + self.y.len());
+        w.bytes(&CLIENT_INPUT_MAGIC);
+        w.u8(CLIENT_INPUT_VERSION);
+        w.short_str(self.session.as_str());
+        w.short_str(self.client.as_str());
+        w.short_str(self.label.as_str());
+        w.u64(self.seq);
+        w.u32(self.params.k);
+        w.u32(self.params.s);
+        w.long_bytes(&self.y);
+        Ok(w.into_vec())
+    }
+
+    /// The signed encoding, ready to send to every party.
+    pub fn sign(&self, identity: &SigningKey) -> Result<Vec<u8>, ClientInputError> {
+        Ok(signed::sign(CLIENT_INPUT_DOMAIN, self.body()?, identity))
+    }
+
+    /// Decodes without checking the signature (e.g. to find which client's pinned key to
+    /// verify with). Never act on the result before [`ClientInput::verify`].
+    pub fn decode_unverified(bytes: &[u8]) -> Result<Self, ClientInputError> {
+        let (body, _) = signed::split(bytes, "client input")?;
+        let mut r = Reader::new(body);
+        let magic: [u8; 8] = r.array("client input magic")?;
+        let version = r.u8("client input version")?;
+        if magic != CLIENT_INPUT_MAGIC || version != CLIENT_INPUT_VERSION {
+            return Err(ClientInputError::Format { magic, version });
+        }
+        let session = SessionId::new(r.short_str("session ID")?).map_err(|e| FieldError {
+            field: "session ID",
+            reason: e.to_string(),
+        })?;
+        let client = ClientId::new(r.short_str("client ID")?)?;
+        let label = Label::new(r.short_str("label")?)?;
+        let seq = r.u64("sequence number")?;
+        let k = r.u32("k")?;
+        let s = r.u32("s")?;
+        let y = r.long_bytes("y")?.to_vec();
+        r.finish("client input")?;
+        Ok(Self {
+            session,
+            client,
+            label,
+            seq,
+            params: ParamsId { k, s },
+            y,
+        })
+    }
+
+    /// Verifies a client input received (directly or forwarded) for `expected_session`
+    /// against the pinned identity key of `expected_client`.
+    pub fn verify(
+        bytes: &[u8],
+        expected_client: &ClientId,
+        pinned: &VerifyingKey,
+        expected_session: &SessionId,
+    ) -> Result<Self, ClientInputError> {
+        let input = Self::decode_unverified(bytes)?;
+        if &input.client != expected_client {
+            return Err(ClientInputError::WrongClient {
+                expected: expected_client.clone(),
+                got: input.client,
+            });
+        }
+        let (body, signature) = signed::split(bytes, "client input")?;
+        if !signed::verify(CLIENT_INPUT_DOMAIN, body, &signature, pinned) {
+            return Err(ClientInputError::BadSignature {
+                client: input.client,
+                session: input.session,
+                label: input.label.to_string(),
+            });
+        }
+        if &input.session != expected_session {
+            return Err(ClientInputError::WrongSession {
+                client: input.client,
+                expected: expected_session.clone(),
+                got: input.session,
+            });
+        }
+        Ok(input)
+    }
+
+    /// The session.
+    pub fn session(&self) -> &SessionId {
+        &self.session
+    }
+    /// The client.
+    pub fn client(&self) -> &ClientId {
+        &self.client
+    }
+    /// The input's label.
+    pub fn label(&self) -> &Label {
+        &self.label
+    }
+    /// The sequence number of the triple delivery whose masks y uses.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+    /// The ring (k, s) of y.
+    pub fn params(&self) -> ParamsId {
+        self.params
+    }
+
+    /// y as elements of `P`; fails if the message is for other parameters or y is not a
+    /// whole number of canonical elements.
+    pub fn values<P: Params>(&self) -> Result<Vec<P::Word>, ClientInputError> {
+        if self.params != P::id() {
+            return Err(ClientInputError::ParamsMismatch {
+                expected: P::id(),
+                got: self.params,
+            });
+        }
+        Ok(P::decode_slice(&self.y)?)
+    }
+
+    /// SHA-256 over a domain prefix and the message body (everything but the signature):
+    /// the value the parties compare before using y. Two messages have equal digests only
+    /// if they carry the same session, client, label, sequence number, parameters and y.
+    pub fn digest(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(CLIENT_INPUT_DIGEST_DOMAIN);
+        // A decoded or constructed message always re-encodes: y fit in its u32 length.
+        h.update(self.body().unwrap_or_default());
+        h.finalize().into()
+    }
+}
+
+/// The digest of a client input, for the parties' comparison: see [`ClientInput::digest`].
+pub fn input_digest(input: &ClientInput) -> [u8; 32] {
+    input.digest()
+}
+
+/// Constant-time comparison of two input digests.
+pub fn digests_match(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    a.ct_eq(b).into()
+}

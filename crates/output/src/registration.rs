@@ -1,0 +1,183 @@
+//! Client registration: the client announces its fresh HPKE public key for one session,
+//! signed by its identity key. Parties reached through a proxy receive the same bytes
+//! forwarded and verify them against the client key pinned in their own configuration, so
+//! a proxy cannot substitute a key it could decrypt with.
+//!
+//! Layout: `magic "SPDZ2KRG" | version u8 | session (u8 len, bytes) | client (u8 len, bytes)
+//! | HPKE public key (32) | signature (64)`, the signature covering
+//! [`REGISTRATION_DOMAIN`] followed by every byte before it.
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use spdz2k_core::SessionId;
+
+use crate::codec::{Reader, Writer};
+use crate::error::{CodecError, FieldError};
+use crate::hpke_keys::{HPKE_PUBLIC_KEY_LEN, HpkePublicKey};
+use crate::ids::ClientId;
+use crate::signed;
+
+/// The first eight bytes of a registration.
+pub const REGISTRATION_MAGIC: [u8; 8] = *b"SPDZ2KRG";
+/// The registration format version.
+pub const REGISTRATION_VERSION: u8 = 1;
+/// Prefix of the string a registration signature covers.
+pub const REGISTRATION_DOMAIN: &[u8] = b"spdz2k-registration-v1";
+
+/// Why a registration was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistrationError {
+    /// Not a canonical registration.
+    #[error("malformed client registration: {0}")]
+    Codec(#[from] CodecError),
+    /// Not a registration at all, or a version this build does not read.
+    #[error(
+        "not a spdz2k client registration of version {REGISTRATION_VERSION} \
+         (magic {magic:02x?}, version {version})"
+    )]
+    Format {
+        /// The first eight bytes.
+        magic: [u8; 8],
+        /// The version byte.
+        version: u8,
+    },
+    /// A field with a value the format does not allow.
+    #[error("malformed client registration: {0}")]
+    Field(#[from] FieldError),
+    /// The registration names another client than the one whose key it is checked against.
+    #[error(
+        "client check failed: the registration is for client {got}, but was checked against \
+         the pinned key of client {expected}"
+    )]
+    WrongClient {
+        /// The client whose pinned key was used.
+        expected: ClientId,
+        /// The client named in the registration.
+        got: ClientId,
+    },
+    /// The registration is for another session.
+    #[error(
+        "session check failed: client {client} registered for session {got}, but this party \
+         runs session {expected}"
+    )]
+    WrongSession {
+        /// The client.
+        client: ClientId,
+        /// The session this party runs.
+        expected: SessionId,
+        /// The session in the registration.
+        got: SessionId,
+    },
+    /// The signature does not verify under the client's pinned identity key.
+    #[error(
+        "signature check failed: the registration of client {client} for session {session} \
+         is not signed by the client's pinned identity key (forged or altered in transit; \
+         check the client's entry in the configuration)"
+    )]
+    BadSignature {
+        /// The client named in the registration.
+        client: ClientId,
+        /// The session named in the registration.
+        session: SessionId,
+    },
+}
+
+/// A client's announcement of its HPKE public key for one session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registration {
+    /// The session the key is for.
+    pub session: SessionId,
+    /// The registering client.
+    pub client: ClientId,
+    /// The client's fresh HPKE public key for the session.
+    pub hpke_public_key: HpkePublicKey,
+}
+
+/// A registration whose signature verified under the client's pinned key: only
+/// [`Registration::verify`] makes one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisteredClient(Registration);
+
+impl RegisteredClient {
+    /// The session the key is for.
+    pub fn session(&self) -> &SessionId {
+        &self.0.session
+    }
+    /// The client.
+    pub fn client(&self) -> &ClientId {
+        &self.0.client
+    }
+    /// The client's HPKE public key for the session.
+    pub fn hpke_public_key(&self) -> &HpkePublicKey {
+        &self.0.hpke_public_key
+    }
+}
+
+impl Registration {
+    /// The signed encoding, ready to send to every party (directly or via a proxy).
+    pub fn sign(&self, identity: &SigningKey) -> Vec<u8> {
+        let mut w = Writer::with_capacity(128);
+        w.bytes(&REGISTRATION_MAGIC);
+        w.u8(REGISTRATION_VERSION);
+        w.short_str(self.session.as_str());
+        w.short_str(self.client.as_str());
+        w.bytes(&self.hpke_public_key.to_bytes());
+        signed::sign(REGISTRATION_DOMAIN, w.into_vec(), identity)
+    }
+
+    /// Decodes without checking the signature, e.g. to find which client's pinned key to
+    /// verify with. Never act on the result before [`Registration::verify`].
+    pub fn decode_unverified(bytes: &[u8]) -> Result<Self, RegistrationError> {
+        let (body, _) = signed::split(bytes, "client registration")?;
+        let mut r = Reader::new(body);
+        let magic: [u8; 8] = r.array("registration magic")?;
+        let version = r.u8("registration version")?;
+        if magic != REGISTRATION_MAGIC || version != REGISTRATION_VERSION {
+            return Err(RegistrationError::Format { magic, version });
+        }
+        let session = SessionId::new(r.short_str("session ID")?).map_err(|e| FieldError {
+            field: "session ID",
+            reason: e.to_string(),
+        })?;
+        let client = ClientId::new(r.short_str("client ID")?)?;
+        let hpke_public_key =
+            HpkePublicKey::from_bytes(r.take(HPKE_PUBLIC_KEY_LEN, "HPKE public key")?)?;
+        r.finish("client registration")?;
+        Ok(Self {
+            session,
+            client,
+            hpke_public_key,
+        })
+    }
+
+    /// Verifies a registration received (directly or forwarded) for `expected_session`
+    /// against the pinned identity key of `expected_client`.
+    pub fn verify(
+        bytes: &[u8],
+        expected_client: &ClientId,
+        pinned: &VerifyingKey,
+        expected_session: &SessionId,
+    ) -> Result<RegisteredClient, RegistrationError> {
+        let reg = Self::decode_unverified(bytes)?;
+        if &reg.client != expected_client {
+            return Err(RegistrationError::WrongClient {
+                expected: expected_client.clone(),
+                got: reg.client,
+            });
+        }
+        let (body, signature) = signed::split(bytes, "client registration")?;
+        if !signed::verify(REGISTRATION_DOMAIN, body, &signature, pinned) {
+            return Err(RegistrationError::BadSignature {
+                client: reg.client,
+                session: reg.session,
+            });
+        }
+        if &reg.session != expected_session {
+            return Err(RegistrationError::WrongSession {
+                client: reg.client,
+                expected: expected_session.clone(),
+                got: reg.session,
+            });
+        }
+        Ok(RegisteredClient(reg))
+    }
+}
