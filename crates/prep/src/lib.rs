@@ -1,1 +1,73 @@
-//! Placeholder: this crate is being written.
+//! Preprocessing for SPDZ2k: the material the online phase consumes (multiplication
+//! triples, authenticated randoms, opening masks and input masks per owner), with per-kind
+//! accounting.
+//!
+//! - [`Preprocessing`] is what the engine consumes through. [`PrepCounts`] says what a run
+//!   needs and what a source has left; [`PrepCounts::check_covers`] compares them before a
+//!   run, and a source that runs out fails with [`PrepError::Exhausted`] naming the kind and
+//!   both counts.
+//! - [`InsecureDealerSource`] deals from a shared seed, unbounded. INSECURE: for tests and
+//!   benchmarks.
+//! - [`FileStore`] reads one party's file (format in [`mod@format`]): it refuses files made for
+//!   other parameters, another party, another number of parties or another key set, and
+//!   never hands out an item twice, across restarts too.
+//! - [`deal_insecure_files`] writes such files for every party from the insecure dealer.
+//!
+//! ```
+//! use spdz2k_prep::{FileStore, InsecureDealerSource, PrepCounts, PrepError, Preprocessing,
+//!                   deal_insecure_files};
+//! use spdz2k_ring::K64S64;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let counts = PrepCounts { triples: 8, randoms: 4, open_masks: 4, input_masks: vec![2, 2] };
+//! let paths = deal_insecure_files::<K64S64>(dir.path(), 2, &counts, [5; 32]).unwrap();
+//!
+//! let mut store = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
+//! let needed = PrepCounts { triples: 6, ..PrepCounts::default() };
+//! store.check_covers(&needed).unwrap();
+//! let t = store.triples(6).unwrap();
+//!
+//! // The file holds exactly what the dealer source with the same seed deals.
+//! let mut dealer = InsecureDealerSource::<K64S64>::new(0, 2, [5; 32]).unwrap();
+//! assert_eq!(dealer.triples(6).unwrap(), t);
+//!
+//! // Two triples are left; asking for three fails and names the kind and counts.
+//! let err = store.triples(3).unwrap_err();
+//! assert!(matches!(err, PrepError::Exhausted { requested: 3, available: 2, .. }));
+//! assert!(err.to_string().contains("triples"));
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod counts;
+mod deal;
+mod dealer_source;
+mod error;
+mod file_store;
+pub mod format;
+mod source;
+
+pub use counts::{PrepCounts, PrepKind};
+pub use deal::{deal_insecure_files, fresh_seed, party_file_name};
+pub use dealer_source::InsecureDealerSource;
+pub use error::PrepError;
+pub use file_store::{FileStore, lock_path, read_header};
+pub use format::PrepHeader;
+pub use source::{InputMasks, Preprocessing};
+
+/// The largest number of parties a source or file supports.
+pub const MAX_PARTIES: usize = 1024;
+
+/// Checks `n_parties` is in 1..=[`MAX_PARTIES`] and `party` < `n_parties`.
+pub(crate) fn validate_parties(party: usize, n_parties: usize) -> Result<(), PrepError> {
+    if !(1..=MAX_PARTIES).contains(&n_parties) {
+        return Err(PrepError::InvalidPartyCount {
+            n_parties,
+            max: MAX_PARTIES,
+        });
+    }
+    if party >= n_parties {
+        return Err(PrepError::InvalidParty { party, n_parties });
+    }
+    Ok(())
+}

@@ -1,0 +1,258 @@
+//! Dealing INSECURE preprocessing files for every party at once.
+
+use crate::counts::{PrepCounts, PrepKind};
+use crate::dealer_source::{OPEN_MASK_STREAM, RANDOM_STREAM};
+use crate::error::PrepError;
+use crate::format::{self, FORMAT_VERSION, INSECURE_DEALER_SOURCE, INSECURE_NOTE, PrepHeader};
+use spdz2k_core::{AuthShares, InsecureDealer};
+use spdz2k_ring::Params;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Items dealt per batch, so memory stays bounded whatever the counts.
+const DEAL_BATCH: usize = 1 << 15;
+
+/// The name of party `party`'s file: `prep-P<party>.spdz2kprep`.
+pub fn party_file_name(party: usize) -> String {
+    format!("prep-P{party}.spdz2kprep")
+}
+
+/// A fresh 32-byte dealer seed from the operating system's CSPRNG.
+pub fn fresh_seed() -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    rand::Rng::fill_bytes(&mut spdz2k_core::rng::secure_rng(), &mut seed);
+    seed
+}
+
+/// Deals INSECURE preprocessing for `n_parties` parties from `seed` and writes one file per
+/// party (`prep-P<i>.spdz2kprep`, mode 0600) into `dir`, creating `dir` if needed.
+/// `counts.input_masks` gives the masks per owner and must list every party.
+///
+/// The files hold exactly what [`crate::InsecureDealerSource`] with the same seed hands out,
+/// in the same order. Whoever knows the seed, or ran this, knows every secret.
+///
+/// # Errors
+/// [`PrepError::AlreadyExists`] if any file exists (nothing is written then),
+/// [`PrepError::InvalidPartyCount`], [`PrepError::InputMaskOwners`] or [`PrepError::Io`];
+/// on an I/O error the files written so far are removed.
+pub fn deal_insecure_files<P: Params>(
+    dir: &Path,
+    n_parties: usize,
+    counts: &PrepCounts,
+    seed: [u8; 32],
+) -> Result<Vec<PathBuf>, PrepError> {
+    crate::validate_parties(0, n_parties)?;
+    if counts.input_masks.len() != n_parties {
+        return Err(PrepError::InputMaskOwners {
+            listed: counts.input_masks.len(),
+            n_parties,
+        });
+    }
+    std::fs::create_dir_all(dir).map_err(|source| PrepError::Io {
+        path: dir.to_owned(),
+        action: "create the output directory",
+        source,
+    })?;
+    let paths: Vec<PathBuf> = (0..n_parties)
+        .map(|i| dir.join(party_file_name(i)))
+        .collect();
+    if let Some(existing) = paths.iter().find(|p| p.exists()) {
+        return Err(PrepError::AlreadyExists {
+            path: existing.clone(),
+        });
+    }
+    let mut created = Vec::new();
+    let result = write_all::<P>(&paths, n_parties, counts, seed, &mut created);
+    if result.is_err() {
+        for p in &created {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    result?;
+    tracing::warn!(dir = %dir.display(), n_parties, params = P::NAME,
+        "dealt INSECURE preprocessing files: the dealer knew every secret");
+    Ok(paths)
+}
+
+/// One open output file.
+struct Out {
+    path: PathBuf,
+    w: BufWriter<File>,
+}
+
+impl Out {
+    fn io(&self, action: &'static str) -> impl FnOnce(std::io::Error) -> PrepError + '_ {
+        move |source| PrepError::Io {
+            path: self.path.clone(),
+            action,
+            source,
+        }
+    }
+    fn put(&mut self, bytes: &[u8]) -> Result<(), PrepError> {
+        let r = self.w.write_all(bytes);
+        r.map_err(self.io("write"))
+    }
+}
+
+fn create_secret_file(path: &Path) -> Result<File, PrepError> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(|source| PrepError::Io {
+        path: path.to_owned(),
+        action: "create",
+        source,
+    })
+}
+
+fn write_all<P: Params>(
+    paths: &[PathBuf],
+    n_parties: usize,
+    counts: &PrepCounts,
+    seed: [u8; 32],
+    created: &mut Vec<PathBuf>,
+) -> Result<(), PrepError> {
+    let mut dealer = InsecureDealer::<P>::new(n_parties, seed);
+    let mut outs = Vec::with_capacity(n_parties);
+    for (party, path) in paths.iter().enumerate() {
+        let file = create_secret_file(path)?;
+        created.push(path.clone());
+        let mut key = vec![0u8; P::BYTES];
+        P::encode(dealer.mac_key_share(party).expose(), &mut key);
+        let mut header = PrepHeader {
+            version: FORMAT_VERSION,
+            source: INSECURE_DEALER_SOURCE.into(),
+            note: INSECURE_NOTE.into(),
+            params: P::id(),
+            n_parties,
+            party,
+            key_set: dealer.key_set_id(),
+            counts: counts.clone(),
+            mac_key_share: key,
+            digest: [0; 32],
+        };
+        let header_bytes = header.encode();
+        let mut out = Out {
+            path: path.clone(),
+            w: BufWriter::with_capacity(1 << 20, file),
+        };
+        out.put(&header_bytes)?;
+        // Two valid slots, nothing used; the newer (seq 1) sits in slot 1 = seq % 2.
+        let zero = PrepCounts {
+            input_masks: vec![0; n_parties],
+            ..PrepCounts::default()
+        };
+        out.put(&format::encode_cursor(&header.digest, 0, &zero))?;
+        out.put(&format::encode_cursor(&header.digest, 1, &zero))?;
+        outs.push(out);
+    }
+
+    let mut buf = Vec::new();
+    for (kind, count) in counts.entries() {
+        let mut left = count;
+        while left > 0 {
+            let batch = usize::try_from(left).map_or(DEAL_BATCH, |l| l.min(DEAL_BATCH));
+            left -= batch as u64;
+            let dealt = deal_batch(&mut dealer, kind, batch);
+            for (party, (out, parts)) in outs.iter_mut().zip(&dealt.per_party).enumerate() {
+                let own_clear = match &dealt.clear {
+                    Some((owner, r)) if *owner == party => Some(r.as_slice()),
+                    _ => None,
+                };
+                buf.clear();
+                encode_items::<P>(parts, own_clear, batch, &mut buf);
+                out.put(&buf)?;
+            }
+        }
+    }
+
+    for out in outs {
+        let file = out.w.into_inner().map_err(|e| PrepError::Io {
+            path: out.path.clone(),
+            action: "write",
+            source: e.into_error(),
+        })?;
+        file.sync_all().map_err(|source| PrepError::Io {
+            path: out.path.clone(),
+            action: "sync",
+            source,
+        })?;
+    }
+    if let Some(dir) = paths.first().and_then(|p| p.parent()) {
+        // Make the new directory entries durable too (best effort: not every platform can).
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
+/// One batch of one kind from the dealer.
+struct DealtBatch<P: Params> {
+    /// Per party, the share vectors making up each item, in the stored order.
+    per_party: Vec<Vec<AuthShares<P>>>,
+    /// For input masks: (owner, the clear masks).
+    clear: Option<(usize, Vec<P::Word>)>,
+}
+
+fn deal_batch<P: Params>(
+    dealer: &mut InsecureDealer<P>,
+    kind: PrepKind,
+    batch: usize,
+) -> DealtBatch<P> {
+    let single = |s: Vec<AuthShares<P>>| s.into_iter().map(|s| vec![s]).collect();
+    match kind {
+        PrepKind::Triples => DealtBatch {
+            per_party: dealer
+                .triples(batch)
+                .into_iter()
+                .map(|t| vec![t.a, t.b, t.c])
+                .collect(),
+            clear: None,
+        },
+        PrepKind::Randoms => DealtBatch {
+            per_party: single(dealer.randoms_in(RANDOM_STREAM, batch).1),
+            clear: None,
+        },
+        PrepKind::OpenMasks => DealtBatch {
+            per_party: single(dealer.randoms_in(OPEN_MASK_STREAM, batch).1),
+            clear: None,
+        },
+        PrepKind::InputMasks { owner } => {
+            let (r, s) = dealer.input_masks(owner, batch);
+            DealtBatch {
+                per_party: single(s),
+                clear: Some((owner, r)),
+            }
+        }
+    }
+}
+
+/// Appends `batch` items made of (value, MAC) pairs from `parts`, then the clear mask.
+fn encode_items<P: Params>(
+    parts: &[AuthShares<P>],
+    clear: Option<&[P::Word]>,
+    batch: usize,
+    out: &mut Vec<u8>,
+) {
+    let elems = 2 * parts.len() + usize::from(clear.is_some());
+    let start = out.len();
+    out.resize(start + batch * elems * P::BYTES, 0);
+    let mut chunks = out[start..].chunks_exact_mut(P::BYTES);
+    for j in 0..batch {
+        for p in parts {
+            for w in [p.values().get(j), p.macs().get(j)].into_iter().flatten() {
+                if let Some(c) = chunks.next() {
+                    P::encode(*w, c);
+                }
+            }
+        }
+        if let Some(w) = clear.and_then(|r| r.get(j))
+            && let Some(c) = chunks.next()
+        {
+            P::encode(*w, c);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Errors from preprocessing sources. Each message says what went wrong and what to do.
+
+use crate::counts::PrepKind;
+use std::path::PathBuf;
+
+/// Why preprocessing could not be opened, dealt or handed out.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PrepError {
+    /// A request asked for more items of one kind than the source has left.
+    #[error(
+        "party {party} ran out of {kind}: requested {requested}, only {available} left in \
+         {origin}; deal or generate more preprocessing (used items are never handed out again)"
+    )]
+    Exhausted {
+        /// This party's index.
+        party: usize,
+        /// The kind that ran out.
+        kind: PrepKind,
+        /// Items requested.
+        requested: u64,
+        /// Items left.
+        available: u64,
+        /// Where the material comes from, e.g. `file /x/prep-P0.spdz2kprep (...)`.
+        origin: String,
+    },
+    /// Before a run: the available material does not cover what the run needs.
+    #[error(
+        "not enough preprocessing: the run needs {needed} {kind} but only {available} are \
+         available; deal or generate at least {} more",
+        needed.saturating_sub(*available)
+    )]
+    Insufficient {
+        /// The first kind that falls short.
+        kind: PrepKind,
+        /// Items the run needs.
+        needed: u64,
+        /// Items available.
+        available: u64,
+    },
+    /// A preprocessing file was made for other parameters, another party or key set.
+    #[error(
+        "preprocessing file {path} was made for {field} {found}, but this run expects \
+         {expected}; use the file made for this party and run, or deal new preprocessing"
+    )]
+    Mismatch {
+        /// The file.
+        path: PathBuf,
+        /// The header field that differs, e.g. `party index`.
+        field: &'static str,
+        /// What the caller expects.
+        expected: String,
+        /// What the file says.
+        found: String,
+    },
+    /// Another process (or another store in this process) has the file open.
+    #[error(
+        "preprocessing file {path} is in use: the lock file {lock_path} exists ({holder}). \
+         Two users of one file would hand out the same items. If no process is using the \
+         file any more (the previous one died), delete {lock_path} and retry"
+    )]
+    Locked {
+        /// The preprocessing file.
+        path: PathBuf,
+        /// The lock file.
+        lock_path: PathBuf,
+        /// What the lock file says about its holder.
+        holder: String,
+    },
+    /// Dealing would overwrite an existing file, whose material may already be in use.
+    #[error(
+        "refusing to overwrite the existing preprocessing file {path}: its items may already \
+         have been used. Move it away or choose another output directory"
+    )]
+    AlreadyExists {
+        /// The existing file.
+        path: PathBuf,
+    },
+    /// A file could not be read or written.
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What was being done, e.g. `read the header of`.
+        action: &'static str,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// A file is damaged, truncated or not a preprocessing file.
+    #[error(
+        "preprocessing file {path} is corrupt: {detail}; deal or generate it again (do not \
+         repair it by hand)"
+    )]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A party index outside 0..n.
+    #[error("party index {party} is out of range for {n_parties} parties (valid: 0..{n_parties})")]
+    InvalidParty {
+        /// The index given.
+        party: usize,
+        /// The number of parties.
+        n_parties: usize,
+    },
+    /// Input masks were requested for an owner outside 0..n.
+    #[error(
+        "input masks were requested for party {owner}, but there are only {n_parties} parties \
+         (valid owners: 0..{n_parties})"
+    )]
+    UnknownOwner {
+        /// The owner asked for.
+        owner: usize,
+        /// The number of parties.
+        n_parties: usize,
+    },
+    /// A number of parties that is zero or too large.
+    #[error("{n_parties} parties is not supported: the number of parties must be 1..={max}")]
+    InvalidPartyCount {
+        /// The number given.
+        n_parties: usize,
+        /// The largest supported number.
+        max: usize,
+    },
+    /// Counts to deal list input masks for a different number of owners than parties.
+    #[error(
+        "the counts to deal list input masks for {listed} owners, but there are {n_parties} \
+         parties: give one count per party"
+    )]
+    InputMaskOwners {
+        /// Owners listed in the counts.
+        listed: usize,
+        /// The number of parties.
+        n_parties: usize,
+    },
+}

@@ -1,0 +1,476 @@
+//! Preprocessing read from one party's file, with consumption that survives restarts.
+//!
+//! Opening takes an exclusive lock file (`<file>.lock`), checks the header against the
+//! caller's parameters, party, number of parties and (optionally) key set, and reads the
+//! consumption cursor stored in the file. Every request reads the next items with one
+//! sequential read, then writes and syncs the advanced cursor, and only then returns the
+//! items: a crash can lose items but never hand one out twice.
+
+use crate::counts::{PrepCounts, PrepKind};
+use crate::error::PrepError;
+use crate::format::{self, Layout, PrepHeader};
+use crate::source::{InputMasks, Preprocessing};
+use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
+use spdz2k_ring::Params;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// Bytes decoded per block when reading a run of items.
+const READ_BLOCK_BYTES: usize = 4 << 20;
+
+/// An exclusive lock on a preprocessing file, released (the lock file removed) on drop.
+#[derive(Debug)]
+struct FileLock {
+    lock_path: PathBuf,
+}
+
+impl FileLock {
+    fn acquire(path: &Path) -> Result<Self, PrepError> {
+        let lock_path = lock_path(path);
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        match options.open(&lock_path) {
+            Ok(mut f) => {
+                // Who holds the lock, for the error another process would show.
+                let _ = writeln!(f, "pid {}", std::process::id());
+                Ok(Self { lock_path })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let holder = std::fs::read_to_string(&lock_path)
+                    .ok()
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .map_or_else(|| "holder unknown".to_owned(), |s| format!("held by {s}"));
+                Err(PrepError::Locked {
+                    path: path.to_owned(),
+                    lock_path,
+                    holder,
+                })
+            }
+            Err(source) => Err(PrepError::Io {
+                path: lock_path,
+                action: "create the lock file",
+                source,
+            }),
+        }
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_file(&self.lock_path) {
+            tracing::warn!(lock = %self.lock_path.display(), error = %e,
+                "could not remove the preprocessing lock file; delete it by hand");
+        }
+    }
+}
+
+/// The lock file of a preprocessing file: its name with `.lock` appended.
+pub fn lock_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".lock");
+    PathBuf::from(s)
+}
+
+/// Reads just the header of a preprocessing file (no lock, no checks against a run).
+///
+/// # Errors
+/// [`PrepError::Io`] or [`PrepError::Corrupt`].
+pub fn read_header(path: &Path) -> Result<PrepHeader, PrepError> {
+    let mut file = File::open(path).map_err(|source| PrepError::Io {
+        path: path.to_owned(),
+        action: "open",
+        source,
+    })?;
+    let (header, _) = read_header_from(path, &mut file)?;
+    Ok(header)
+}
+
+fn read_header_from(path: &Path, file: &mut File) -> Result<(PrepHeader, usize), PrepError> {
+    let io = |source| PrepError::Io {
+        path: path.to_owned(),
+        action: "read the header of",
+        source,
+    };
+    let mut buf = Vec::with_capacity(4096);
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    file.take(format::MAX_HEADER_BYTES as u64)
+        .read_to_end(&mut buf)
+        .map_err(io)?;
+    PrepHeader::parse(path, &buf)
+}
+
+/// One party's preprocessing from a file. See the module docs.
+pub struct FileStore<P: Params> {
+    path: PathBuf,
+    file: File,
+    header: PrepHeader,
+    layout: Layout,
+    mac_key: MacKeyShare<P>,
+    consumed: PrepCounts,
+    cursor_seq: u64,
+    // Dropped last: the lock outlives every access to the file.
+    _lock: FileLock,
+}
+
+impl<P: Params> core::fmt::Debug for FileStore<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("FileStore")
+            .field("path", &self.path)
+            .field("header", &self.header)
+            .field("consumed", &self.consumed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P: Params> FileStore<P> {
+    /// Opens `path` for party `party` of `n_parties`, refusing material made for other
+    /// parameters, another party or another number of parties.
+    ///
+    /// # Errors
+    /// [`PrepError::Locked`] if the file is in use, [`PrepError::Mismatch`] naming the
+    /// differing field, [`PrepError::Corrupt`] or [`PrepError::Io`].
+    pub fn open(path: &Path, party: usize, n_parties: usize) -> Result<Self, PrepError> {
+        Self::open_checked(path, party, n_parties, None)
+    }
+
+    /// Like [`FileStore::open`], and also refuses material made under another MAC key set.
+    ///
+    /// # Errors
+    /// As [`FileStore::open`].
+    pub fn open_with_key_set(
+        path: &Path,
+        party: usize,
+        n_parties: usize,
+        key_set: KeySetId,
+    ) -> Result<Self, PrepError> {
+        Self::open_checked(path, party, n_parties, Some(key_set))
+    }
+
+    fn open_checked(
+        path: &Path,
+        party: usize,
+        n_parties: usize,
+        key_set: Option<KeySetId>,
+    ) -> Result<Self, PrepError> {
+        crate::validate_parties(party, n_parties)?;
+        let lock = FileLock::acquire(path)?;
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(|source| PrepError::Io {
+                path: path.to_owned(),
+                action: "open (for reading, and writing the consumption cursor)",
+                source,
+            })?;
+        let (header, header_len) = read_header_from(path, &mut file)?;
+        let mismatch = |field, expected: String, found: String| PrepError::Mismatch {
+            path: path.to_owned(),
+            field,
+            expected,
+            found,
+        };
+        if header.params != P::id() {
+            return Err(mismatch(
+                "parameters (k, s)",
+                format!("{} ({})", P::id(), P::NAME),
+                header.params.to_string(),
+            ));
+        }
+        if header.n_parties != n_parties {
+            return Err(mismatch(
+                "number of parties",
+                n_parties.to_string(),
+                header.n_parties.to_string(),
+            ));
+        }
+        if header.party != party {
+            return Err(mismatch(
+                "party index",
+                party.to_string(),
+                header.party.to_string(),
+            ));
+        }
+        if let Some(expected) = key_set
+            && header.key_set != expected
+        {
+            return Err(mismatch(
+                "MAC key set ID",
+                expected.to_string(),
+                header.key_set.to_string(),
+            ));
+        }
+        let corrupt = |detail: String| PrepError::Corrupt {
+            path: path.to_owned(),
+            detail,
+        };
+        let key = P::decode(&header.mac_key_share)
+            .ok()
+            .filter(|&w| P::reduce_s(w) == w)
+            .ok_or_else(|| corrupt("the MAC key share is not an element of Z_2^s".into()))?;
+        let layout = Layout::new(&header, header_len, P::BYTES)
+            .ok_or_else(|| corrupt("the counts in the header are impossibly large".into()))?;
+        let file_len = file
+            .metadata()
+            .map_err(|source| PrepError::Io {
+                path: path.to_owned(),
+                action: "read the size of",
+                source,
+            })?
+            .len();
+        if file_len != layout.total_len {
+            return Err(corrupt(format!(
+                "the file is {file_len} bytes but its header describes {} bytes (truncated or \
+                 extended)",
+                layout.total_len
+            )));
+        }
+        let (cursor_seq, consumed) = read_cursor(path, &mut file, &header, &layout)?;
+
+        if header.is_insecure() {
+            tracing::warn!(path = %path.display(), party,
+                "preprocessing file was made by the INSECURE dealer: whoever ran it knows every secret");
+        }
+        tracing::info!(path = %path.display(), party, n_parties, params = P::NAME,
+            key_set = %header.key_set, source = %header.source,
+            "opened preprocessing file");
+        Ok(Self {
+            path: path.to_owned(),
+            file,
+            mac_key: MacKeyShare::new(key),
+            header,
+            layout,
+            consumed,
+            cursor_seq,
+            _lock: lock,
+        })
+    }
+
+    /// The file's header.
+    pub fn header(&self) -> &PrepHeader {
+        &self.header
+    }
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+    /// Items of each kind already handed out (by this or earlier stores on the file).
+    pub fn consumed(&self) -> &PrepCounts {
+        &self.consumed
+    }
+
+    fn origin(&self, kind: PrepKind) -> String {
+        format!(
+            "file {} ({} dealt, {} already used)",
+            self.path.display(),
+            self.header.counts.get(kind),
+            self.consumed.get(kind)
+        )
+    }
+
+    /// Takes the next `n` items of `kind`: their elements, one column per element of an
+    /// item. The cursor is on disk before this returns.
+    fn take(&mut self, kind: PrepKind, n: usize) -> Result<Vec<Vec<P::Word>>, PrepError> {
+        let total = self.header.counts.get(kind);
+        let used = self.consumed.get(kind);
+        let left = total.saturating_sub(used);
+        let (offset, elems) = self.layout.section(kind).ok_or(PrepError::UnknownOwner {
+            owner: match kind {
+                PrepKind::InputMasks { owner } => owner,
+                _ => usize::MAX,
+            },
+            n_parties: self.header.n_parties,
+        })?;
+        if n as u64 > left {
+            return Err(PrepError::Exhausted {
+                party: self.header.party,
+                kind,
+                requested: n as u64,
+                available: left,
+                origin: self.origin(kind),
+            });
+        }
+        if n == 0 {
+            return Ok(vec![Vec::new(); elems]);
+        }
+        let columns = self.read_items(offset, used, n, elems)?;
+        let mut consumed = self.consumed.clone();
+        consumed.add(kind, n as u64);
+        self.write_cursor(&consumed)?;
+        self.consumed = consumed;
+        tracing::debug!(path = %self.path.display(), %kind, n, "handed out preprocessing");
+        Ok(columns)
+    }
+
+    /// Reads items `first..first + n` of a section, decoding block by block.
+    fn read_items(
+        &mut self,
+        section: u64,
+        first: u64,
+        n: usize,
+        elems: usize,
+    ) -> Result<Vec<Vec<P::Word>>, PrepError> {
+        let item_bytes = elems * P::BYTES;
+        let overflow = || PrepError::Corrupt {
+            path: self.path.clone(),
+            detail: "item offset overflows".into(),
+        };
+        let start = first
+            .checked_mul(item_bytes as u64)
+            .and_then(|o| o.checked_add(section))
+            .ok_or_else(overflow)?;
+        self.file
+            .seek(SeekFrom::Start(start))
+            .map_err(|source| PrepError::Io {
+                path: self.path.clone(),
+                action: "seek in",
+                source,
+            })?;
+        let mut columns = vec![Vec::with_capacity(n); elems];
+        let block_items = (READ_BLOCK_BYTES / item_bytes).max(1);
+        let mut buf = vec![0u8; block_items.min(n) * item_bytes];
+        let mut done = 0;
+        while done < n {
+            let items = block_items.min(n - done);
+            let bytes = &mut buf[..items * item_bytes];
+            self.file
+                .read_exact(bytes)
+                .map_err(|source| PrepError::Io {
+                    path: self.path.clone(),
+                    action: "read items from",
+                    source,
+                })?;
+            let words = P::decode_slice(bytes).map_err(|e| PrepError::Corrupt {
+                path: self.path.clone(),
+                detail: format!("bad ring element in the data: {e}"),
+            })?;
+            for item in words.chunks_exact(elems) {
+                for (col, &w) in columns.iter_mut().zip(item) {
+                    col.push(w);
+                }
+            }
+            done += items;
+        }
+        Ok(columns)
+    }
+
+    /// Writes `consumed` into the older cursor slot and syncs it to disk.
+    fn write_cursor(&mut self, consumed: &PrepCounts) -> Result<(), PrepError> {
+        let seq = self.cursor_seq.wrapping_add(1);
+        let slot = format::encode_cursor(&self.header.digest, seq, consumed);
+        let offset = self.layout.cursor_start + (seq % 2) * self.layout.cursor_len;
+        let io = |source| PrepError::Io {
+            path: self.path.clone(),
+            action: "record consumption in",
+            source,
+        };
+        self.file.seek(SeekFrom::Start(offset)).map_err(io)?;
+        self.file.write_all(&slot).map_err(io)?;
+        self.file.sync_data().map_err(io)?;
+        self.cursor_seq = seq;
+        Ok(())
+    }
+
+    fn shares(&self, mut columns: Vec<Vec<P::Word>>) -> Result<AuthShares<P>, PrepError> {
+        let macs = columns.pop().unwrap_or_default();
+        let values = columns.pop().unwrap_or_default();
+        AuthShares::from_parts(values, macs).map_err(|e| PrepError::Corrupt {
+            path: self.path.clone(),
+            detail: e.to_string(),
+        })
+    }
+}
+
+/// Reads both cursor slots and returns the newest valid one.
+fn read_cursor(
+    path: &Path,
+    file: &mut File,
+    header: &PrepHeader,
+    layout: &Layout,
+) -> Result<(u64, PrepCounts), PrepError> {
+    let mut slots = vec![0u8; 2 * layout.cursor_len as usize];
+    file.seek(SeekFrom::Start(layout.cursor_start))
+        .and_then(|_| file.read_exact(&mut slots))
+        .map_err(|source| PrepError::Io {
+            path: path.to_owned(),
+            action: "read the consumption cursor of",
+            source,
+        })?;
+    let (a, b) = slots.split_at(layout.cursor_len as usize);
+    let within = |c: &PrepCounts| {
+        header
+            .counts
+            .entries()
+            .zip(c.entries())
+            .all(|((_, total), (_, used))| used <= total)
+    };
+    [a, b]
+        .into_iter()
+        .filter_map(|s| format::decode_cursor(&header.digest, s, header.n_parties))
+        .filter(|(_, c)| c.input_masks.len() == header.n_parties && within(c))
+        .max_by_key(|(seq, _)| *seq)
+        .ok_or_else(|| PrepError::Corrupt {
+            path: path.to_owned(),
+            detail: "both consumption cursor slots are damaged, so it is unknown which items \
+                     were already used"
+                .into(),
+        })
+}
+
+impl<P: Params> Preprocessing<P> for FileStore<P> {
+    fn party(&self) -> usize {
+        self.header.party
+    }
+    fn n_parties(&self) -> usize {
+        self.header.n_parties
+    }
+    fn key_set_id(&self) -> KeySetId {
+        self.header.key_set
+    }
+    fn mac_key_share(&self) -> MacKeyShare<P> {
+        self.mac_key
+    }
+    fn available(&self) -> PrepCounts {
+        let mut left = PrepCounts {
+            input_masks: vec![0; self.header.n_parties],
+            ..PrepCounts::default()
+        };
+        for (kind, total) in self.header.counts.entries() {
+            left.add(kind, total.saturating_sub(self.consumed.get(kind)));
+        }
+        left
+    }
+    fn triples(&mut self, n: usize) -> Result<Triples<P>, PrepError> {
+        let mut cols = self.take(PrepKind::Triples, n)?;
+        let c = self.shares(cols.split_off(4))?;
+        let b = self.shares(cols.split_off(2))?;
+        let a = self.shares(cols)?;
+        Ok(Triples { a, b, c })
+    }
+    fn randoms(&mut self, n: usize) -> Result<AuthShares<P>, PrepError> {
+        let cols = self.take(PrepKind::Randoms, n)?;
+        self.shares(cols)
+    }
+    fn open_masks(&mut self, n: usize) -> Result<AuthShares<P>, PrepError> {
+        let cols = self.take(PrepKind::OpenMasks, n)?;
+        self.shares(cols)
+    }
+    fn input_masks(&mut self, owner: usize, n: usize) -> Result<InputMasks<P>, PrepError> {
+        let n_parties = self.header.n_parties;
+        if owner >= n_parties {
+            return Err(PrepError::UnknownOwner { owner, n_parties });
+        }
+        let mut cols = self.take(PrepKind::InputMasks { owner }, n)?;
+        let clear = if owner == self.header.party {
+            Some(cols.pop().unwrap_or_default())
+        } else {
+            None
+        };
+        Ok(InputMasks {
+            shares: self.shares(cols)?,
+            clear,
+        })
+    }
+}

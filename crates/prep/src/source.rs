@@ -1,0 +1,80 @@
+//! The preprocessing trait the online engine consumes material through.
+
+use crate::counts::PrepCounts;
+use crate::error::PrepError;
+use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
+use spdz2k_ring::Params;
+
+/// One party's shares of a batch of input masks `[r]` for one owner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputMasks<P: Params> {
+    /// This party's authenticated shares of the masks.
+    pub shares: AuthShares<P>,
+    /// The clear masks r: `Some` exactly when this party is the owner. Secret.
+    pub clear: Option<Vec<P::Word>>,
+}
+
+/// A source of one party's preprocessed material, with per-kind accounting.
+///
+/// Every call hands out fresh items, never the same item twice; asking for more than
+/// [`Preprocessing::available`] reports fails with [`PrepError::Exhausted`] and hands out
+/// nothing.
+pub trait Preprocessing<P: Params>: Send {
+    /// This party's index.
+    fn party(&self) -> usize;
+    /// The number of parties the material is shared among.
+    fn n_parties(&self) -> usize;
+    /// The ID of the MAC key set every item is authenticated under.
+    fn key_set_id(&self) -> KeySetId;
+    /// This party's MAC key share. Secret: never log it.
+    fn mac_key_share(&self) -> MacKeyShare<P>;
+    /// Items left per kind; `u64::MAX` for a kind without a bound.
+    fn available(&self) -> PrepCounts;
+    /// The next `n` multiplication triples.
+    fn triples(&mut self, n: usize) -> Result<Triples<P>, PrepError>;
+    /// The next `n` authenticated randoms.
+    fn randoms(&mut self, n: usize) -> Result<AuthShares<P>, PrepError>;
+    /// The next `n` randoms for masking openings (a stream separate from
+    /// [`Preprocessing::randoms`]).
+    fn open_masks(&mut self, n: usize) -> Result<AuthShares<P>, PrepError>;
+    /// The next `n` input masks of party `owner`.
+    fn input_masks(&mut self, owner: usize, n: usize) -> Result<InputMasks<P>, PrepError>;
+
+    /// Checks before a run that the material left covers `needed`.
+    ///
+    /// # Errors
+    /// [`PrepError::Insufficient`] naming the first kind that falls short.
+    fn check_covers(&self, needed: &PrepCounts) -> Result<(), PrepError> {
+        self.available().check_covers(needed)
+    }
+}
+
+impl<P: Params, T: Preprocessing<P> + ?Sized> Preprocessing<P> for Box<T> {
+    fn party(&self) -> usize {
+        (**self).party()
+    }
+    fn n_parties(&self) -> usize {
+        (**self).n_parties()
+    }
+    fn key_set_id(&self) -> KeySetId {
+        (**self).key_set_id()
+    }
+    fn mac_key_share(&self) -> MacKeyShare<P> {
+        (**self).mac_key_share()
+    }
+    fn available(&self) -> PrepCounts {
+        (**self).available()
+    }
+    fn triples(&mut self, n: usize) -> Result<Triples<P>, PrepError> {
+        (**self).triples(n)
+    }
+    fn randoms(&mut self, n: usize) -> Result<AuthShares<P>, PrepError> {
+        (**self).randoms(n)
+    }
+    fn open_masks(&mut self, n: usize) -> Result<AuthShares<P>, PrepError> {
+        (**self).open_masks(n)
+    }
+    fn input_masks(&mut self, owner: usize, n: usize) -> Result<InputMasks<P>, PrepError> {
+        (**self).input_masks(owner, n)
+    }
+}
