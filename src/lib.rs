@@ -1,3 +1,76 @@
-//! spdz2k: actively secure multiparty computation over Z_2^k.
-pub use spdz2k_core as core;
-pub use spdz2k_ring as ring;
+//! # spdz2k
+//!
+//! Actively secure multiparty computation over the ring Z_2^k (the SPDZ2k protocol family),
+//! built to be embedded in Rust programs and run between separately operated nodes.
+//!
+//! A [`Party`] holds preprocessing (its MAC key share, triples, masks) and joins a
+//! [`Session`] over a [`Transport`]: the in-memory [`MemoryMesh`] for tests, or mutual TLS
+//! between nodes. Inside a session, [`Secret`] vectors are added, multiplied (one round per
+//! batch) and opened; every opening is MAC-checked before any value leaves the parties.
+//!
+//! Three parties multiply their inputs and open the product:
+//!
+//! ```
+//! use spdz2k::prelude::*;
+//! use std::time::Duration;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let n = 3;
+//! let sid = SessionId::new("quickstart").unwrap();
+//! let mut tasks = Vec::new();
+//! for transport in MemoryMesh::connect(n, sid, Duration::from_secs(5)) {
+//!     let me = transport.party();
+//!     // INSECURE test preprocessing: every party derives its shares from one shared seed.
+//!     let prep = InsecureDealerSource::<K64S64>::new(me, n, [7; 32]).unwrap();
+//!     tasks.push(tokio::spawn(async move {
+//!         let mut s = Party::new(prep).join(transport)?;
+//!         let mut product = None;
+//!         for owner in 0..n {
+//!             let mine = [10 * (owner as i128 + 1)];
+//!             let x = s.input_signed(owner, (owner == me).then_some(&mine[..]), 1).await?;
+//!             product = Some(match product {
+//!                 None => x,
+//!                 Some(p) => s.mul(&p, &x).await?,
+//!             });
+//!         }
+//!         let opened = s.open_signed(&product.unwrap()).await?;
+//!         s.finish().await?;
+//!         Ok::<_, EngineError>(opened[0])
+//!     }));
+//! }
+//! for t in tasks {
+//!     assert_eq!(t.await.unwrap().unwrap(), 10 * 20 * 30);
+//! }
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod party;
+
+pub use party::Party;
+pub use spdz2k_core::{AbortReason, SessionId};
+pub use spdz2k_engine::{
+    AbortCause, ClientInputMask, ClientOutputShares, EngineError, Phase, Secret, Session,
+    SessionOptions, SessionReport, TamperHook,
+};
+pub use spdz2k_net::{MemoryMesh, MemoryTransport, NetError, TrafficStats, Transport};
+pub use spdz2k_prep::{FileStore, InsecureDealerSource, PrepCounts, PrepError, Preprocessing};
+pub use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params, ParamsId};
+
+/// The lower layers, for protocol extensions.
+pub mod layers {
+    pub use spdz2k_core as core;
+    pub use spdz2k_engine as engine;
+    pub use spdz2k_net as net;
+    pub use spdz2k_prep as prep;
+    pub use spdz2k_ring as ring;
+}
+
+/// Everything an embedding program usually needs.
+pub mod prelude {
+    pub use crate::{
+        EngineError, InsecureDealerSource, K32S32, K64S64, K66S48, K128S64, MemoryMesh, Params,
+        Party, Preprocessing, Secret, Session, SessionId, SessionOptions, Transport,
+    };
+}

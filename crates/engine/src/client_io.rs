@@ -1,0 +1,174 @@
+//! The parties' side of client output and client input (DESIGN.md section 3).
+//!
+//! Output: x^ = x + 2^k r re-randomises the top bits; with a triple (a, b, c) the parties
+//! open e = x^ - a and set [w] = [c] + e[b], so w = x^ * b for a uniform b that is never
+//! opened. Only after a passing MAC check does each party release (x^_i, b_i, w_i); the
+//! client sums them and checks w = x^ * b mod 2^(k+s), which any altered share fails except
+//! with probability 2^-(s+1).
+//!
+//! Input: each party gives the client its shares of a triple (a, b, c); the client checks
+//! a * b = c and sends y = x + a to every party; the parties compare digests of the y they
+//! received and set [x] = y - [a].
+
+use crate::error::EngineError;
+use crate::secret::Secret;
+use crate::session::Session;
+use crate::tamper::Phase;
+use sha2::{Digest, Sha256};
+use spdz2k_core::{AbortReason, Triples, WireMsg, mask_for_opening};
+use spdz2k_net::Transport;
+use spdz2k_prep::Preprocessing;
+use spdz2k_ring::Params;
+use subtle::ConstantTimeEq;
+
+/// This party's shares of a client output, safe to release: the MAC check has passed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientOutputShares<P: Params> {
+    /// Shares of x^ = x + 2^k r.
+    pub x_hat: Vec<P::Word>,
+    /// Shares of the uniform, never-opened b.
+    pub b: Vec<P::Word>,
+    /// Shares of w = x^ * b.
+    pub w: Vec<P::Word>,
+}
+
+/// A triple reserved for one client input: its value shares go to the client.
+#[derive(Debug)]
+pub struct ClientInputMask<P: Params> {
+    triples: Triples<P>,
+}
+
+impl<P: Params> ClientInputMask<P> {
+    /// Number of input values this mask covers.
+    pub fn len(&self) -> usize {
+        self.triples.len()
+    }
+    /// Whether it covers no values.
+    pub fn is_empty(&self) -> bool {
+        self.triples.is_empty()
+    }
+    /// This party's value shares (a_i, b_i, c_i) for the client.
+    pub fn shares_for_client(&self) -> (&[P::Word], &[P::Word], &[P::Word]) {
+        (
+            self.triples.a.values(),
+            self.triples.b.values(),
+            self.triples.c.values(),
+        )
+    }
+}
+
+/// SHA-256 of a client's input vector as one party received it.
+pub fn client_input_digest<P: Params>(session: &str, y: &[P::Word]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"spdz2k-client-input-v1");
+    h.update((session.len() as u64).to_le_bytes());
+    h.update(session.as_bytes());
+    let mut bytes = Vec::with_capacity(y.len() * P::BYTES);
+    P::encode_slice(y, &mut bytes);
+    h.update((y.len() as u64).to_le_bytes());
+    h.update(&bytes);
+    h.finalize().into()
+}
+
+impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
+    /// The output step for a client: re-randomise, one opening per value, MAC check; then
+    /// this party's releasable shares. One round plus the check.
+    pub async fn prepare_client_output(
+        &mut self,
+        x: &Secret<P>,
+    ) -> Result<ClientOutputShares<P>, EngineError> {
+        self.ensure_live()?;
+        let r = self.client_output_inner(x).await;
+        r.map_err(|e| self.record_failure(e))
+    }
+
+    async fn client_output_inner(
+        &mut self,
+        x: &Secret<P>,
+    ) -> Result<ClientOutputShares<P>, EngineError> {
+        let n = x.len();
+        let r = self
+            .prep_mut()
+            .open_masks(n)
+            .map_err(|e| self.prep_error(e))?;
+        let t = self.prep_mut().triples(n).map_err(|e| self.prep_error(e))?;
+        let x_hat = mask_for_opening(&x.shares, &r);
+        let e = self
+            .open_logged(Phase::ClientOutputOpening, &x_hat.sub(&t.a))
+            .await?;
+        let mut w = t.b.clone();
+        w.mul_public(&e);
+        w.add_assign(&t.c);
+        self.run_check().await?;
+        Ok(ClientOutputShares {
+            x_hat: x_hat.values().to_vec(),
+            b: t.b.values().to_vec(),
+            w: w.values().to_vec(),
+        })
+    }
+
+    /// Reserves a triple per client input value; send `shares_for_client()` to the client.
+    pub fn client_input_mask(&mut self, len: usize) -> Result<ClientInputMask<P>, EngineError> {
+        self.ensure_live()?;
+        let t = self.prep_mut().triples(len).map_err(|e| self.prep_error(e));
+        let triples = t.map_err(|e| self.record_failure(e))?;
+        Ok(ClientInputMask { triples })
+    }
+
+    /// Completes a client input with the y = x + a this party received: all parties compare
+    /// digests of y (one round), then [x] = y - [a].
+    pub async fn client_input(
+        &mut self,
+        mask: ClientInputMask<P>,
+        y: &[P::Word],
+    ) -> Result<Secret<P>, EngineError> {
+        self.ensure_live()?;
+        let r = self.client_input_inner(mask, y).await;
+        r.map_err(|e| self.record_failure(e))
+    }
+
+    async fn client_input_inner(
+        &mut self,
+        mask: ClientInputMask<P>,
+        y: &[P::Word],
+    ) -> Result<Secret<P>, EngineError> {
+        if y.len() != mask.len() {
+            return Err(self.usage_error(format!(
+                "client sent {} values for {} reserved",
+                y.len(),
+                mask.len()
+            )));
+        }
+        let digest = client_input_digest::<P>(self.session_id().as_str(), y);
+        let msgs = self.exchange_digest(digest).await?;
+        for (p, m) in msgs.into_iter().enumerate() {
+            match m {
+                None => {}
+                Some(WireMsg::Digest(d)) if bool::from(d.ct_eq(&digest)) => {}
+                Some(WireMsg::Digest(_)) => {
+                    return Err(self.abort_err(
+                        Phase::ClientInputDigest,
+                        AbortReason::Disagreement {
+                            party: p,
+                            what: "client input (y differs between parties)",
+                        },
+                    ));
+                }
+                Some(other) => {
+                    let detail = format!("expected a digest, got a {} message", other.kind());
+                    return Err(self.abort_err(
+                        Phase::ClientInputDigest,
+                        AbortReason::Malformed {
+                            party: p,
+                            phase: Phase::ClientInputDigest.name(),
+                            detail,
+                        },
+                    ));
+                }
+            }
+        }
+        let mut x = mask.triples.a.neg();
+        x.add_public(y, self.key(), self.party());
+        Ok(Secret::new(x))
+    }
+}

@@ -1,0 +1,92 @@
+//! Engine errors: each names this party, the session and the protocol phase.
+
+use crate::tamper::Phase;
+use spdz2k_core::{AbortReason, SessionId};
+use spdz2k_net::NetError;
+use spdz2k_prep::PrepError;
+
+/// The first cause of a session's failure, kept so that later calls can report it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AbortCause {
+    /// A protocol check failed or a peer misbehaved.
+    #[error("{reason} (phase: {phase})")]
+    Protocol {
+        /// What failed.
+        reason: AbortReason,
+        /// Where.
+        phase: Phase,
+    },
+    /// The network failed.
+    #[error("network: {0}")]
+    Network(String),
+    /// Preprocessing ran out or did not match.
+    #[error("preprocessing: {0}")]
+    Preprocessing(String),
+}
+
+/// An engine error.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The protocol aborted: a check failed or a peer misbehaved. No value was released.
+    #[error("party {party}: session {session} aborted in {phase}: {reason}; no value was released")]
+    Aborted {
+        /// This party.
+        party: usize,
+        /// The session.
+        session: SessionId,
+        /// The phase.
+        phase: Phase,
+        /// Why.
+        reason: AbortReason,
+    },
+    /// The transport failed.
+    #[error(transparent)]
+    Net(#[from] NetError),
+    /// Preprocessing failed.
+    #[error("party {party}: session {session}: {source}")]
+    Prep {
+        /// This party.
+        party: usize,
+        /// The session.
+        session: SessionId,
+        /// The preprocessing error.
+        source: PrepError,
+    },
+    /// The session failed earlier and refuses all further work.
+    #[error(
+        "party {party}: session {session} already failed and refuses further work; first cause: {cause}"
+    )]
+    SessionFailed {
+        /// This party.
+        party: usize,
+        /// The session.
+        session: SessionId,
+        /// The first failure.
+        cause: AbortCause,
+    },
+    /// The caller asked for something impossible (e.g. vectors of different lengths).
+    #[error("party {party}: session {session}: {detail}")]
+    Usage {
+        /// This party.
+        party: usize,
+        /// The session.
+        session: SessionId,
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+impl EngineError {
+    /// The cause to remember for later calls, if this error ends the session.
+    pub(crate) fn cause(&self) -> Option<AbortCause> {
+        match self {
+            EngineError::Aborted { phase, reason, .. } => Some(AbortCause::Protocol {
+                reason: reason.clone(),
+                phase: *phase,
+            }),
+            EngineError::Net(e) => Some(AbortCause::Network(e.to_string())),
+            EngineError::Prep { source, .. } => Some(AbortCause::Preprocessing(source.to_string())),
+            EngineError::SessionFailed { .. } | EngineError::Usage { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,656 @@
+//! A running SPDZ2k session for one party.
+
+use crate::error::{AbortCause, EngineError};
+use crate::secret::Secret;
+use crate::tamper::{Phase, TamperHook};
+use rand::rngs::ChaCha20Rng;
+use spdz2k_core::{
+    AbortReason, AuthShares, BroadcastTranscript, MacKeyShare, PendingLog, SessionId, WireMsg,
+    beaver_combine, beaver_openings, mask_for_opening, reconstruct_opening, rng::secure_rng,
+    start_mac_check, unmask_opened,
+};
+use spdz2k_net::Transport;
+use spdz2k_prep::{PrepCounts, PrepError, Preprocessing};
+use spdz2k_ring::{self as ring, Params};
+use tracing::{debug, info, warn};
+
+/// By default a MAC check runs once this many opened values are pending (MP-SPDZ uses
+/// 1,000,000); it also runs before any value leaves the parties and at `finish()`.
+pub const DEFAULT_CHECK_BOUND: usize = 1 << 21;
+
+/// Session options.
+#[derive(Clone, Debug)]
+pub struct SessionOptions {
+    /// Run a MAC check once this many opened values are pending.
+    pub check_bound: usize,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        Self {
+            check_bound: DEFAULT_CHECK_BOUND,
+        }
+    }
+}
+
+/// What a session cost and checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SessionReport {
+    /// Payload bytes this party sent.
+    pub bytes_sent: u64,
+    /// Payload bytes this party received.
+    pub bytes_received: u64,
+    /// Protocol rounds.
+    pub rounds: u64,
+    /// MAC checks run.
+    pub checks: u64,
+    /// Opened values covered by passing MAC checks.
+    pub values_checked: u64,
+}
+
+/// One party's view of a running computation. See the crate docs for the check discipline.
+pub struct Session<P: Params, T: Transport, Pr: Preprocessing<P>> {
+    party: usize,
+    n: usize,
+    session: SessionId,
+    transport: T,
+    prep: Pr,
+    key: MacKeyShare<P>,
+    pending: PendingLog<P>,
+    /// Running hash of broadcasts, kept only with more than two parties (with two, a
+    /// broadcast has one receiver and cannot equivocate).
+    transcript: Option<BroadcastTranscript>,
+    broadcasts_since_check: bool,
+    options: SessionOptions,
+    failure: Option<AbortCause>,
+    rng: ChaCha20Rng,
+    tamper: Option<Box<dyn TamperHook<P>>>,
+    checks: u64,
+    values_checked: u64,
+}
+
+impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
+    /// Starts a session for this transport's party. The preprocessing must be for the same
+    /// party and number of parties.
+    pub fn new(transport: T, prep: Pr, options: SessionOptions) -> Result<Self, EngineError> {
+        let (party, n, session) = (
+            transport.party(),
+            transport.n_parties(),
+            transport.session_id().clone(),
+        );
+        if prep.party() != party || prep.n_parties() != n {
+            return Err(EngineError::Usage {
+                party,
+                session,
+                detail: format!(
+                    "preprocessing is for party {} of {} but the transport is party {party} of {n}",
+                    prep.party(),
+                    prep.n_parties()
+                ),
+            });
+        }
+        let key = prep.mac_key_share();
+        info!(session = %session, party, n, params = P::NAME, "session started");
+        Ok(Self {
+            party,
+            n,
+            session,
+            transport,
+            prep,
+            key,
+            pending: PendingLog::new(),
+            transcript: (n > 2).then(BroadcastTranscript::new),
+            broadcasts_since_check: false,
+            options,
+            failure: None,
+            rng: secure_rng(),
+            tamper: None,
+            checks: 0,
+            values_checked: 0,
+        })
+    }
+
+    /// Makes this party cheat through `hook` (adversarial tests only).
+    pub fn set_tamper_hook(&mut self, hook: impl TamperHook<P> + 'static) {
+        warn!(session = %self.session, party = self.party, "tamper hook set: this party will cheat");
+        self.tamper = Some(Box::new(hook));
+    }
+
+    /// This party's index.
+    pub fn party(&self) -> usize {
+        self.party
+    }
+    /// Number of parties.
+    pub fn n_parties(&self) -> usize {
+        self.n
+    }
+    /// The session ID.
+    pub fn session_id(&self) -> &SessionId {
+        &self.session
+    }
+    /// Opened values not yet covered by a MAC check.
+    pub fn pending_checks(&self) -> usize {
+        self.pending.len()
+    }
+    /// Preprocessing still available.
+    pub fn available(&self) -> PrepCounts {
+        self.prep.available()
+    }
+    /// Fails, naming the kind and counts, unless `needed` material is available.
+    pub fn ensure_available(&self, needed: &PrepCounts) -> Result<(), EngineError> {
+        self.prep
+            .available()
+            .check_covers(needed)
+            .map_err(|source| self.prep_err(source))
+    }
+    /// Bytes, rounds and checks so far.
+    pub fn report(&self) -> SessionReport {
+        let s = self.transport.stats();
+        SessionReport {
+            bytes_sent: s.bytes_sent,
+            bytes_received: s.bytes_received,
+            rounds: s.rounds,
+            checks: self.checks,
+            values_checked: self.values_checked,
+        }
+    }
+
+    // ---- error plumbing ----
+
+    fn prep_err(&self, source: PrepError) -> EngineError {
+        EngineError::Prep {
+            party: self.party,
+            session: self.session.clone(),
+            source,
+        }
+    }
+    fn usage(&self, detail: impl Into<String>) -> EngineError {
+        EngineError::Usage {
+            party: self.party,
+            session: self.session.clone(),
+            detail: detail.into(),
+        }
+    }
+    fn abort(&self, phase: Phase, reason: AbortReason) -> EngineError {
+        EngineError::Aborted {
+            party: self.party,
+            session: self.session.clone(),
+            phase,
+            reason,
+        }
+    }
+    /// Refuses work after a failure.
+    fn live(&self) -> Result<(), EngineError> {
+        match &self.failure {
+            None => Ok(()),
+            Some(cause) => Err(EngineError::SessionFailed {
+                party: self.party,
+                session: self.session.clone(),
+                cause: cause.clone(),
+            }),
+        }
+    }
+    /// Records the first failure; every later call is refused.
+    fn fail(&mut self, err: EngineError) -> EngineError {
+        if self.failure.is_none()
+            && let Some(cause) = err.cause()
+        {
+            warn!(session = %self.session, party = self.party, error = %err, "session aborted");
+            self.failure = Some(cause);
+        }
+        err
+    }
+    fn same_len(&self, a: &Secret<P>, b: &Secret<P>) -> Result<(), EngineError> {
+        if a.len() == b.len() {
+            Ok(())
+        } else {
+            Err(self.usage(format!(
+                "vectors of different lengths: {} and {}",
+                a.len(),
+                b.len()
+            )))
+        }
+    }
+
+    // ---- rounds ----
+
+    /// Sends `msg` to every peer (through the tamper hook, if any).
+    async fn send_all(&mut self, phase: Phase, msg: &WireMsg<P>) -> Result<(), EngineError> {
+        if let Some(hook) = self.tamper.as_mut() {
+            for to in (0..self.n).filter(|&p| p != self.party) {
+                let mut m = msg.clone();
+                hook.tamper(phase, to, &mut m);
+                self.transport.send(to, m.encode()).await?;
+            }
+        } else {
+            self.transport.broadcast(msg.encode()).await?;
+        }
+        Ok(())
+    }
+
+    /// Receives and decodes one message from `from`, recording it in the transcript if it
+    /// is a broadcast.
+    async fn recv_from(
+        &mut self,
+        phase: Phase,
+        from: usize,
+        record: bool,
+    ) -> Result<WireMsg<P>, EngineError> {
+        let bytes = self.transport.recv(from).await?;
+        if record && let Some(t) = self.transcript.as_mut() {
+            t.record(from, &bytes);
+        }
+        self.decode(phase, from, &bytes)
+    }
+
+    fn decode(&self, phase: Phase, from: usize, bytes: &[u8]) -> Result<WireMsg<P>, EngineError> {
+        WireMsg::decode(bytes)
+            .map_err(|e| self.abort(phase, AbortReason::malformed(from, phase.name(), e)))
+    }
+
+    /// One round in which every party sends `msg` and receives one message from each peer.
+    /// Broadcast rounds are recorded in the transcript in party order, so every honest
+    /// party hashes the same sequence.
+    async fn exchange(
+        &mut self,
+        phase: Phase,
+        msg: WireMsg<P>,
+        record: bool,
+    ) -> Result<Vec<Option<WireMsg<P>>>, EngineError> {
+        self.transport.begin_round(phase.name());
+        self.send_all(phase, &msg).await?;
+        let mut raw = Vec::with_capacity(self.n);
+        for p in 0..self.n {
+            raw.push(if p == self.party {
+                None
+            } else {
+                Some(self.transport.recv(p).await?)
+            });
+        }
+        if record {
+            self.broadcasts_since_check = true;
+            if let Some(t) = self.transcript.as_mut() {
+                for (p, bytes) in raw.iter().enumerate() {
+                    match bytes {
+                        Some(b) => t.record(p, b),
+                        None => t.record(p, &msg.encode()),
+                    }
+                }
+            }
+        }
+        raw.iter()
+            .enumerate()
+            .map(|(p, b)| b.as_ref().map(|b| self.decode(phase, p, b)).transpose())
+            .collect()
+    }
+
+    /// Opens values from everyone's shares (no mask added here) and logs them with this
+    /// party's MAC shares. Returns the opened values, still unchecked.
+    async fn open_raw(
+        &mut self,
+        phase: Phase,
+        shares: &AuthShares<P>,
+    ) -> Result<Vec<P::Word>, EngineError> {
+        let len = shares.len();
+        let msgs = self
+            .exchange(phase, WireMsg::Opening(shares.values().to_vec()), true)
+            .await?;
+        let mut peer_vals = Vec::with_capacity(self.n - 1);
+        for (p, m) in msgs.into_iter().enumerate() {
+            match m {
+                None => {}
+                Some(WireMsg::Opening(v)) if v.len() == len => peer_vals.push(v),
+                Some(other) => {
+                    let detail = match &other {
+                        WireMsg::Opening(v) => {
+                            format!("{} values where {len} were expected", v.len())
+                        }
+                        m => format!("a {} message where an opening was expected", m.kind()),
+                    };
+                    return Err(self.abort(
+                        phase,
+                        AbortReason::Malformed {
+                            party: p,
+                            phase: phase.name(),
+                            detail,
+                        },
+                    ));
+                }
+            }
+        }
+        let refs: Vec<&[P::Word]> = peer_vals.iter().map(Vec::as_slice).collect();
+        let opened = reconstruct_opening::<P>(shares.values(), &refs);
+        self.pending.push(&opened, shares.macs());
+        Ok(opened)
+    }
+
+    /// Runs the batched MAC check over every pending opened value (and, with more than two
+    /// parties, compares broadcast transcripts). A no-op when nothing is pending.
+    pub async fn check(&mut self) -> Result<(), EngineError> {
+        self.live()?;
+        let r = self.check_inner().await;
+        r.map_err(|e| self.fail(e))
+    }
+
+    async fn check_inner(&mut self) -> Result<(), EngineError> {
+        if self.pending.is_empty() && !self.broadcasts_since_check {
+            return Ok(());
+        }
+        let log = self.pending.take();
+        let count = log.len();
+        let digest = self
+            .transcript
+            .as_mut()
+            .map_or([0u8; 32], BroadcastTranscript::take_digest);
+        self.broadcasts_since_check = false;
+        let (state, msg) =
+            start_mac_check(self.party, self.n, self.key, log, digest, &mut self.rng);
+        let msgs = self.exchange(Phase::CoinCommit, msg, false).await?;
+        let (state, msg) = state
+            .receive(&msgs)
+            .map_err(|r| self.abort(Phase::CoinCommit, r))?;
+        let msgs = self.exchange(Phase::CoinOpen, msg, false).await?;
+        let (state, msg) = state
+            .receive(&msgs)
+            .map_err(|r| self.abort(Phase::CoinOpen, r))?;
+        let msgs = self.exchange(Phase::ZCommit, msg, false).await?;
+        let (state, msg) = state
+            .receive(&msgs)
+            .map_err(|r| self.abort(Phase::ZCommit, r))?;
+        let msgs = self.exchange(Phase::ZOpen, msg, false).await?;
+        state
+            .receive(&msgs)
+            .map_err(|r| self.abort(Phase::ZOpen, r))?;
+        self.checks += 1;
+        self.values_checked += count as u64;
+        debug!(session = %self.session, party = self.party, values = count, "MAC check passed");
+        Ok(())
+    }
+
+    async fn check_if_due(&mut self) -> Result<(), EngineError> {
+        if self.pending.len() >= self.options.check_bound {
+            self.check_inner().await
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Records any failure `r` carries, so later calls are refused.
+    fn guarded<R>(&mut self, r: Result<R, EngineError>) -> Result<R, EngineError> {
+        r.map_err(|e| self.fail(e))
+    }
+
+    // ---- the embedding API ----
+
+    /// Secret-shares `len` values owned by party `owner`. The owner passes `Some(values)`
+    /// (interpreted mod 2^k); every other party passes `None`. One round: the owner
+    /// broadcasts x - r for input masks r only it knows.
+    pub async fn input(
+        &mut self,
+        owner: usize,
+        values: Option<&[P::Word]>,
+        len: usize,
+    ) -> Result<Secret<P>, EngineError> {
+        self.live()?;
+        let r = self.input_inner(owner, values, len).await;
+        self.guarded(r)
+    }
+
+    async fn input_inner(
+        &mut self,
+        owner: usize,
+        values: Option<&[P::Word]>,
+        len: usize,
+    ) -> Result<Secret<P>, EngineError> {
+        if owner >= self.n {
+            return Err(self.usage(format!(
+                "no party {owner} in a session of {} parties",
+                self.n
+            )));
+        }
+        let masks = self
+            .prep
+            .input_masks(owner, len)
+            .map_err(|e| self.prep_err(e))?;
+        let eps = if owner == self.party {
+            let values = values.ok_or_else(|| {
+                self.usage(format!("party {owner} owns this input but gave no values"))
+            })?;
+            if values.len() != len {
+                return Err(self.usage(format!(
+                    "{} input values given, {len} declared",
+                    values.len()
+                )));
+            }
+            let clear = masks
+                .clear
+                .as_ref()
+                .ok_or_else(|| self.usage("input masks without the owner's clear values"))?;
+            let eps: Vec<P::Word> = values
+                .iter()
+                .zip(clear)
+                .map(|(&x, &r)| P::sub(P::reduce(x), r))
+                .collect();
+            let msg = WireMsg::Input(eps.clone());
+            self.transport.begin_round(Phase::Input.name());
+            self.broadcasts_since_check = true;
+            if let Some(t) = self.transcript.as_mut() {
+                t.record(self.party, &msg.encode());
+            }
+            self.send_all(Phase::Input, &msg).await?;
+            eps
+        } else {
+            self.transport.begin_round(Phase::Input.name());
+            self.broadcasts_since_check = true;
+            match self.recv_from(Phase::Input, owner, true).await? {
+                WireMsg::Input(v) if v.len() == len => v,
+                other => {
+                    let detail = format!(
+                        "expected {len} input values, got a {} message",
+                        other.kind()
+                    );
+                    return Err(self.abort(
+                        Phase::Input,
+                        AbortReason::Malformed {
+                            party: owner,
+                            phase: "input",
+                            detail,
+                        },
+                    ));
+                }
+            }
+        };
+        let mut shares = masks.shares;
+        shares.add_public(&eps, &self.key, self.party);
+        Ok(Secret::new(shares))
+    }
+
+    /// [`Session::input`] for signed integers (taken mod 2^k).
+    pub async fn input_signed(
+        &mut self,
+        owner: usize,
+        values: Option<&[i128]>,
+        len: usize,
+    ) -> Result<Secret<P>, EngineError> {
+        let words: Option<Vec<P::Word>> =
+            values.map(|v| v.iter().map(|&x| P::from_i128(x)).collect());
+        self.input(owner, words.as_deref(), len).await
+    }
+
+    /// [`Session::open`], read as k-bit two's-complement integers.
+    pub async fn open_signed(&mut self, a: &Secret<P>) -> Result<Vec<i128>, EngineError> {
+        Ok(self.open(a).await?.into_iter().map(P::to_signed).collect())
+    }
+
+    /// [a] + [b].
+    pub fn add(&self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
+        self.same_len(a, b)?;
+        Ok(Secret::new(a.shares.add(&b.shares)))
+    }
+    /// [a] - [b].
+    pub fn sub(&self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
+        self.same_len(a, b)?;
+        Ok(Secret::new(a.shares.sub(&b.shares)))
+    }
+    /// -[a].
+    pub fn neg(&self, a: &Secret<P>) -> Secret<P> {
+        Secret::new(a.shares.neg())
+    }
+    /// [a] + c elementwise for public c.
+    pub fn add_public(&self, a: &Secret<P>, c: &[P::Word]) -> Result<Secret<P>, EngineError> {
+        if c.len() != a.len() {
+            return Err(self.usage(format!("{} constants for {} values", c.len(), a.len())));
+        }
+        let mut s = a.shares.clone();
+        s.add_public(c, &self.key, self.party);
+        Ok(Secret::new(s))
+    }
+    /// c * [a] elementwise for public c.
+    pub fn mul_public(&self, a: &Secret<P>, c: &[P::Word]) -> Result<Secret<P>, EngineError> {
+        if c.len() != a.len() {
+            return Err(self.usage(format!("{} constants for {} values", c.len(), a.len())));
+        }
+        let mut s = a.shares.clone();
+        s.mul_public(c);
+        Ok(Secret::new(s))
+    }
+    /// c * [a] for one public constant.
+    pub fn scale(&self, a: &Secret<P>, c: P::Word) -> Secret<P> {
+        let mut s = a.shares.clone();
+        s.scale(c);
+        Secret::new(s)
+    }
+    /// A public vector as a secret (no communication).
+    pub fn constant(&self, c: &[P::Word]) -> Secret<P> {
+        let mut s = AuthShares::zeros(c.len());
+        s.add_public(c, &self.key, self.party);
+        Secret::new(s)
+    }
+
+    /// [a] * [b] elementwise: one round for the whole batch (2 openings per product).
+    pub async fn mul(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
+        self.live()?;
+        let r = self.mul_inner(a, b).await;
+        self.guarded(r)
+    }
+
+    async fn mul_inner(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
+        self.same_len(a, b)?;
+        let t = self.prep.triples(a.len()).map_err(|e| self.prep_err(e))?;
+        let ed = beaver_openings(&a.shares, &b.shares, &t);
+        let opened = self.open_raw(Phase::BeaverOpening, &ed).await?;
+        let z = beaver_combine(&t, &opened, &self.key, self.party);
+        self.check_if_due().await?;
+        Ok(Secret::new(z))
+    }
+
+    /// sum_j [a_j] * [b_j]: one round, a secret vector of length 1.
+    pub async fn dot(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
+        let products = self.mul(a, b).await?;
+        Ok(Secret::new(products.shares.sum()))
+    }
+
+    /// Opens values to every party, after a passing MAC check over everything pending.
+    /// Returns the values mod 2^k.
+    pub async fn open(&mut self, a: &Secret<P>) -> Result<Vec<P::Word>, EngineError> {
+        self.live()?;
+        let r = self.open_inner(a).await;
+        self.guarded(r)
+    }
+
+    async fn open_inner(&mut self, a: &Secret<P>) -> Result<Vec<P::Word>, EngineError> {
+        let masks = self
+            .prep
+            .open_masks(a.len())
+            .map_err(|e| self.prep_err(e))?;
+        let masked = mask_for_opening(&a.shares, &masks);
+        let opened = self.open_raw(Phase::MaskedOpening, &masked).await?;
+        self.check_inner().await?;
+        Ok(unmask_opened::<P>(&opened))
+    }
+
+    /// Opens values to party `to` only, after a passing MAC check: `to` gets `Some(values)`
+    /// mod 2^k, every other party `None`. Uses one of `to`'s input masks per value: x - r is
+    /// opened, uniform to everyone but `to`, who knows r.
+    pub async fn output_to(
+        &mut self,
+        to: usize,
+        a: &Secret<P>,
+    ) -> Result<Option<Vec<P::Word>>, EngineError> {
+        self.live()?;
+        let r = self.output_inner(to, a).await;
+        self.guarded(r)
+    }
+
+    async fn output_inner(
+        &mut self,
+        to: usize,
+        a: &Secret<P>,
+    ) -> Result<Option<Vec<P::Word>>, EngineError> {
+        if to >= self.n {
+            return Err(self.usage(format!("no party {to} in a session of {} parties", self.n)));
+        }
+        let masks = self
+            .prep
+            .input_masks(to, a.len())
+            .map_err(|e| self.prep_err(e))?;
+        let masked = a.shares.sub(&masks.shares);
+        let opened = self.open_raw(Phase::OutputOpening, &masked).await?;
+        self.check_inner().await?;
+        Ok(masks.clear.map(|r| {
+            let mut x = opened;
+            ring::add_assign::<P>(&mut x, &r);
+            x.into_iter().map(P::reduce_k).collect()
+        }))
+    }
+
+    /// Ends the session: runs the final MAC check over anything pending and reports.
+    pub async fn finish(mut self) -> Result<SessionReport, EngineError> {
+        self.check().await?;
+        let report = self.report();
+        info!(session = %self.session, party = self.party, rounds = report.rounds,
+              bytes_sent = report.bytes_sent, checks = report.checks, "session finished");
+        Ok(report)
+    }
+
+    // ---- crate-internal access for client I/O ----
+
+    pub(crate) fn prep_mut(&mut self) -> &mut Pr {
+        &mut self.prep
+    }
+    pub(crate) fn key(&self) -> &MacKeyShare<P> {
+        &self.key
+    }
+    pub(crate) async fn open_logged(
+        &mut self,
+        phase: Phase,
+        shares: &AuthShares<P>,
+    ) -> Result<Vec<P::Word>, EngineError> {
+        self.open_raw(phase, shares).await
+    }
+    pub(crate) async fn run_check(&mut self) -> Result<(), EngineError> {
+        self.check_inner().await
+    }
+    pub(crate) async fn exchange_digest(
+        &mut self,
+        digest: [u8; 32],
+    ) -> Result<Vec<Option<WireMsg<P>>>, EngineError> {
+        self.exchange(Phase::ClientInputDigest, WireMsg::Digest(digest), false)
+            .await
+    }
+    pub(crate) fn abort_err(&self, phase: Phase, reason: AbortReason) -> EngineError {
+        self.abort(phase, reason)
+    }
+    pub(crate) fn prep_error(&self, e: PrepError) -> EngineError {
+        self.prep_err(e)
+    }
+    pub(crate) fn usage_error(&self, detail: impl Into<String>) -> EngineError {
+        self.usage(detail)
+    }
+    pub(crate) fn ensure_live(&self) -> Result<(), EngineError> {
+        self.live()
+    }
+    pub(crate) fn record_failure(&mut self, e: EngineError) -> EngineError {
+        self.fail(e)
+    }
+}
