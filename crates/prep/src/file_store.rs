@@ -155,7 +155,6 @@ impl<P: Params> FileStore<P> {
         key_set: Option<KeySetId>,
     ) -> Result<Self, PrepError> {
         crate::validate_parties(party, n_parties)?;
-        let lock = FileLock::acquire(path)?;
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -165,6 +164,8 @@ impl<P: Params> FileStore<P> {
                 action: "open (for reading, and writing the consumption cursor)",
                 source,
             })?;
+        // Lock before reading anything, so the cursor read below is ours alone.
+        let lock = FileLock::acquire(path)?;
         let (header, header_len) = read_header_from(path, &mut file)?;
         let mismatch = |field, expected: String, found: String| PrepError::Mismatch {
             path: path.to_owned(),

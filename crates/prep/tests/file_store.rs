@@ -326,6 +326,16 @@ fn corrupted_header_is_detected() {
 }
 
 #[test]
+fn missing_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nope.spdz2kprep");
+    let err = FileStore::<K64S64>::open(&path, 0, 2).unwrap_err();
+    assert!(matches!(&err, PrepError::Io { path: p, .. } if *p == path));
+    assert!(err.to_string().contains("nope.spdz2kprep"), "{err}");
+    assert!(!lock_path(&path).exists());
+}
+
+#[test]
 fn truncated_file_is_detected() {
     let (_dir, paths) = deal::<K64S64>(2);
     let len = std::fs::metadata(&paths[0]).unwrap().len();
