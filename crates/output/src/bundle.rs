@@ -15,6 +15,8 @@ pub trait Bundle<P: Params>: Sized {
     fn parts(&self) -> [&[P::Word]; 3];
     /// Rebuilds the bundle from its three vectors (already of equal length).
     fn from_parts(parts: [Vec<P::Word>; 3]) -> Self;
+    /// Takes the bundle apart into its three vectors, in encoding order.
+    fn into_parts(self) -> [Vec<P::Word>; 3];
 
     /// How many values the bundle holds.
     fn len(&self) -> usize {
@@ -86,6 +88,9 @@ impl<P: Params> Bundle<P> for OutputBundle<P> {
     fn from_parts([x_hat, b, w]: [Vec<P::Word>; 3]) -> Self {
         Self { x_hat, b, w }
     }
+    fn into_parts(self) -> [Vec<P::Word>; 3] {
+        [self.x_hat, self.b, self.w]
+    }
 }
 
 /// One party's shares of m triples (a, b, c = a * b) that mask m client inputs.
@@ -106,6 +111,9 @@ impl<P: Params> Bundle<P> for InputTripleBundle<P> {
     }
     fn from_parts([a, b, c]: [Vec<P::Word>; 3]) -> Self {
         Self { a, b, c }
+    }
+    fn into_parts(self) -> [Vec<P::Word>; 3] {
+        [self.a, self.b, self.c]
     }
 }
 

@@ -1,0 +1,197 @@
+//! Two parties (P0, which also proxies for P1, and P1) and a client C0 in one process, with
+//! real keys. The parties' share vectors are dealt here the way the engine leaves them
+//! after the output protocol step: x^ = x + 2^k r, b uniform, w = x^ b, additively shared.
+#![allow(dead_code)]
+
+use ed25519_dalek::SigningKey;
+use rand::rngs::ChaCha20Rng;
+use spdz2k_client::ClientSession;
+use spdz2k_core::{SessionId, rng::seeded_rng};
+use spdz2k_output::{
+    ClientId, ClientRegistry, Delivery, HpkePublicKey, InputTripleBundle, Label, OutputBundle,
+    Registration, check_forwarded_envelope, seal_input_triples, seal_output_bundle,
+};
+use spdz2k_ring::Params;
+
+pub const PARTIES: usize = 2;
+
+pub struct World {
+    pub rng: ChaCha20Rng,
+    pub session: SessionId,
+    pub client_id: ClientId,
+    pub client_identity: SigningKey,
+    pub parties: Vec<SigningKey>,
+    /// Each party's registry (P1's receives the registration forwarded by P0).
+    pub registries: Vec<ClientRegistry>,
+    pub client: ClientSession,
+}
+
+impl World {
+    pub fn new(seed: u8) -> Self {
+        Self::with_session(seed, "sess-A")
+    }
+
+    pub fn with_session(seed: u8, session: &str) -> Self {
+        let mut rng = seeded_rng([seed; 32]);
+        let session = SessionId::new(session).unwrap();
+        let client_id = ClientId::new("C0").unwrap();
+        let client_identity = SigningKey::generate(&mut rng);
+        let parties: Vec<SigningKey> = (0..PARTIES)
+            .map(|_| SigningKey::generate(&mut rng))
+            .collect();
+        let client = ClientSession::with_rng(
+            session.clone(),
+            client_id.clone(),
+            client_identity.clone(),
+            parties.iter().map(|k| k.verifying_key()).collect(),
+            &mut rng,
+        );
+        let mut world = Self {
+            rng,
+            session,
+            client_id,
+            client_identity,
+            parties,
+            registries: (0..PARTIES).map(|_| ClientRegistry::new()).collect(),
+            client,
+        };
+        world.register();
+        world
+    }
+
+    /// The client sends its registration to P0, which forwards the same bytes to P1; each
+    /// verifies it against its pinned client key.
+    fn register(&mut self) {
+        let bytes = self.client.registration();
+        let pin = self.client_identity.verifying_key();
+        for registry in &mut self.registries {
+            let reg = Registration::verify(&bytes, &self.client_id, &pin, &self.session).unwrap();
+            registry.register(&reg).unwrap();
+        }
+    }
+
+    pub fn client_key(&self, party: usize) -> HpkePublicKey {
+        self.registries[party]
+            .hpke_key(&self.session, &self.client_id)
+            .unwrap()
+            .clone()
+    }
+
+    pub fn delivery(&self, sender: usize, label: &str, seq: u64) -> Delivery {
+        Delivery {
+            session: self.session.clone(),
+            label: Label::new(label).unwrap(),
+            client: self.client_id.clone(),
+            sender,
+            seq,
+        }
+    }
+
+    /// Additive shares of the output step's (x^, b, w) for the secrets `xs`.
+    pub fn deal_outputs<P: Params>(&mut self, xs: &[P::Word]) -> Vec<OutputBundle<P>> {
+        let x_hat: Vec<_> = xs
+            .iter()
+            .map(|&x| P::add(x, P::lift_to_top(P::random(&mut self.rng))))
+            .collect();
+        let b: Vec<_> = xs.iter().map(|_| P::random(&mut self.rng)).collect();
+        let w: Vec<_> = x_hat.iter().zip(&b).map(|(&x, &b)| P::mul(x, b)).collect();
+        let [x0, x1] = self.split::<P>(&x_hat);
+        let [b0, b1] = self.split::<P>(&b);
+        let [w0, w1] = self.split::<P>(&w);
+        vec![
+            OutputBundle {
+                x_hat: x0,
+                b: b0,
+                w: w0,
+            },
+            OutputBundle {
+                x_hat: x1,
+                b: b1,
+                w: w1,
+            },
+        ]
+    }
+
+    /// Additive shares of m input triples; also returns the masks a.
+    pub fn deal_triples<P: Params>(
+        &mut self,
+        m: usize,
+    ) -> (Vec<InputTripleBundle<P>>, Vec<P::Word>) {
+        let a: Vec<_> = (0..m).map(|_| P::random(&mut self.rng)).collect();
+        let b: Vec<_> = (0..m).map(|_| P::random(&mut self.rng)).collect();
+        let c: Vec<_> = a.iter().zip(&b).map(|(&a, &b)| P::mul(a, b)).collect();
+        let [a0, a1] = self.split::<P>(&a);
+        let [b0, b1] = self.split::<P>(&b);
+        let [c0, c1] = self.split::<P>(&c);
+        (
+            vec![
+                InputTripleBundle {
+                    a: a0,
+                    b: b0,
+                    c: c0,
+                },
+                InputTripleBundle {
+                    a: a1,
+                    b: b1,
+                    c: c1,
+                },
+            ],
+            a,
+        )
+    }
+
+    fn split<P: Params>(&mut self, v: &[P::Word]) -> [Vec<P::Word>; 2] {
+        let r: Vec<_> = v.iter().map(|_| P::random(&mut self.rng)).collect();
+        let rest = v.iter().zip(&r).map(|(&v, &r)| P::sub(v, r)).collect();
+        [r, rest]
+    }
+
+    /// Each party seals its bundle; P1's envelope goes through P0, which checks it before
+    /// forwarding. Returns what the client receives from P0: [P0's, P1's].
+    pub fn seal_outputs<P: Params>(
+        &mut self,
+        bundles: &[OutputBundle<P>],
+        label: &str,
+        seq: u64,
+    ) -> Vec<Vec<u8>> {
+        let envelopes: Vec<Vec<u8>> = (0..PARTIES)
+            .map(|i| {
+                let d = self.delivery(i, label, seq);
+                let key = self.client_key(i);
+                seal_output_bundle(&d, &bundles[i], &key, &self.parties[i], &mut self.rng).unwrap()
+            })
+            .collect();
+        self.proxy_check(&envelopes[1]);
+        envelopes
+    }
+
+    pub fn seal_triples<P: Params>(
+        &mut self,
+        bundles: &[InputTripleBundle<P>],
+        label: &str,
+        seq: u64,
+    ) -> Vec<Vec<u8>> {
+        let envelopes: Vec<Vec<u8>> = (0..PARTIES)
+            .map(|i| {
+                let d = self.delivery(i, label, seq);
+                let key = self.client_key(i);
+                seal_input_triples(&d, &bundles[i], &key, &self.parties[i], &mut self.rng).unwrap()
+            })
+            .collect();
+        self.proxy_check(&envelopes[1]);
+        envelopes
+    }
+
+    /// P0's check on P1's envelope before it forwards it byte for byte.
+    pub fn proxy_check(&self, from_p1: &[u8]) {
+        check_forwarded_envelope(from_p1, 1, &self.parties[1].verifying_key(), &self.session)
+            .unwrap();
+    }
+
+    /// Outputs for signed secrets, sealed and forwarded.
+    pub fn outputs<P: Params>(&mut self, xs: &[i128], label: &str, seq: u64) -> Vec<Vec<u8>> {
+        let words: Vec<_> = xs.iter().map(|&x| P::from_i128(x)).collect();
+        let bundles = self.deal_outputs::<P>(&words);
+        self.seal_outputs(&bundles, label, seq)
+    }
+}
