@@ -47,13 +47,9 @@ impl<P: Params> ClientInputMask<P> {
     pub fn is_empty(&self) -> bool {
         self.triples.is_empty()
     }
-    /// This party's value shares (a_i, b_i, c_i) for the client.
-    pub fn shares_for_client(&self) -> (&[P::Word], &[P::Word], &[P::Word]) {
-        (
-            self.triples.a.values(),
-            self.triples.b.values(),
-            self.triples.c.values(),
-        )
+    /// The reserved triples: their value shares (a_i, b_i, c_i) go to the client.
+    pub fn triples(&self) -> &Triples<P> {
+        &self.triples
     }
 }
 
@@ -107,7 +103,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         })
     }
 
-    /// Reserves a triple per client input value; send `shares_for_client()` to the client.
+    /// Reserves a triple per client input value; send the value shares of `triples()` to the client.
     pub fn client_input_mask(&mut self, len: usize) -> Result<ClientInputMask<P>, EngineError> {
         self.ensure_live()?;
         let t = self.prep_mut().triples(len).map_err(|e| self.prep_error(e));

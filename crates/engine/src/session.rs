@@ -604,6 +604,36 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         }))
     }
 
+    /// Sends an application message (e.g. a sealed envelope for a proxy) to party `to` over
+    /// the session's transport. Both sides must agree on when such messages flow.
+    pub async fn send_bytes(
+        &mut self,
+        to: usize,
+        phase: &'static str,
+        bytes: Vec<u8>,
+    ) -> Result<(), EngineError> {
+        self.live()?;
+        self.transport.begin_round(phase);
+        let r = self
+            .transport
+            .send(to, bytes)
+            .await
+            .map_err(EngineError::from);
+        self.guarded(r)
+    }
+
+    /// Receives an application message from party `from` (see [`Session::send_bytes`]).
+    pub async fn recv_bytes(
+        &mut self,
+        from: usize,
+        phase: &'static str,
+    ) -> Result<Vec<u8>, EngineError> {
+        self.live()?;
+        self.transport.begin_round(phase);
+        let r = self.transport.recv(from).await.map_err(EngineError::from);
+        self.guarded(r)
+    }
+
     /// Ends the session: runs the final MAC check over anything pending and reports.
     pub async fn finish(mut self) -> Result<SessionReport, EngineError> {
         self.check().await?;
