@@ -66,6 +66,7 @@ mod ids;
 mod registration;
 mod registry;
 mod route;
+mod sequence;
 mod signed;
 
 pub use bundle::{Bundle, InputTripleBundle, OutputBundle};
@@ -88,8 +89,9 @@ pub use registration::{
     REGISTRATION_DOMAIN, REGISTRATION_MAGIC, REGISTRATION_VERSION, RegisteredClient, Registration,
     RegistrationError,
 };
-pub use registry::{ClientRegistry, ConflictingRegistration, UnregisteredClient};
+pub use registry::{ClientRegistry, ConflictingRegistration, DeliveryError, UnregisteredClient};
 pub use route::Route;
+pub use sequence::SequenceCounter;
 
 /// Re-exported so that callers name the same key types this crate signs and verifies with.
 pub use ed25519_dalek;

@@ -2,8 +2,15 @@
 
 use std::collections::HashMap;
 
+use ed25519_dalek::SigningKey;
+use rand::CryptoRng;
 use spdz2k_core::SessionId;
+use spdz2k_ring::Params;
 
+use crate::bundle::{InputTripleBundle, OutputBundle};
+use crate::envelope::{seal_input_triples, seal_output_bundle};
+use crate::error::EnvelopeError;
+use crate::header::Delivery;
 use crate::hpke_keys::HpkePublicKey;
 use crate::ids::ClientId;
 use crate::registration::RegisteredClient;
@@ -33,6 +40,17 @@ pub struct ConflictingRegistration {
     pub session: SessionId,
     /// The client.
     pub client: ClientId,
+}
+
+/// Why a party could not seal a delivery.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    /// The recipient never registered a key for the session.
+    #[error(transparent)]
+    Unregistered(#[from] UnregisteredClient),
+    /// Sealing failed.
+    #[error(transparent)]
+    Envelope(#[from] EnvelopeError),
 }
 
 /// Registered client keys per (session, client).
@@ -83,6 +101,32 @@ impl ClientRegistry {
                 session: session.clone(),
                 client: client.clone(),
             })
+    }
+
+    /// Seals an output bundle to the key `delivery.client` registered for
+    /// `delivery.session`; fails with [`UnregisteredClient`] if there is none.
+    pub fn seal_output_bundle<P: Params, R: CryptoRng>(
+        &self,
+        delivery: &Delivery,
+        bundle: &OutputBundle<P>,
+        identity: &SigningKey,
+        rng: &mut R,
+    ) -> Result<Vec<u8>, DeliveryError> {
+        let key = self.hpke_key(&delivery.session, &delivery.client)?;
+        Ok(seal_output_bundle(delivery, bundle, key, identity, rng)?)
+    }
+
+    /// Seals input-mask triples to the key `delivery.client` registered for
+    /// `delivery.session`; fails with [`UnregisteredClient`] if there is none.
+    pub fn seal_input_triples<P: Params, R: CryptoRng>(
+        &self,
+        delivery: &Delivery,
+        bundle: &InputTripleBundle<P>,
+        identity: &SigningKey,
+        rng: &mut R,
+    ) -> Result<Vec<u8>, DeliveryError> {
+        let key = self.hpke_key(&delivery.session, &delivery.client)?;
+        Ok(seal_input_triples(delivery, bundle, key, identity, rng)?)
     }
 
     /// Forgets every key of a finished session.

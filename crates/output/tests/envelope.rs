@@ -384,3 +384,77 @@ fn routes() {
     assert_eq!(Route::Via { proxy: 0 }.carrier(1), 0);
     assert_eq!(Route::Via { proxy: 0 }.to_string(), "via party 0");
 }
+
+/// Collects what a `tracing` subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn registration_is_logged_and_delivery_needs_it() {
+    let mut w = world();
+    let registry_before = ClientRegistry::new();
+    let bundle = OutputBundle::<K64S64> {
+        x_hat: vec![1],
+        b: vec![2],
+        w: vec![2],
+    };
+    let d = delivery(&w, 0, 0);
+    let err = registry_before
+        .seal_output_bundle(&d, &bundle, &w.parties[0], &mut w.rng)
+        .unwrap_err();
+    assert!(matches!(err, DeliveryError::Unregistered(_)));
+    assert!(
+        err.to_string()
+            .starts_with("client C0 is not registered for session sess-1"),
+        "{err}"
+    );
+
+    let bytes = Registration {
+        session: w.session.clone(),
+        client: w.client.clone(),
+        hpke_public_key: w.client_keys.public().clone(),
+    }
+    .sign(&w.client_identity);
+    let reg = Registration::verify(
+        &bytes,
+        &w.client,
+        &w.client_identity.verifying_key(),
+        &w.session,
+    )
+    .unwrap();
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .finish();
+    let mut registry = ClientRegistry::new();
+    tracing::subscriber::with_default(subscriber, || registry.register(&reg).unwrap());
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("client public key for session sess-1 registered"),
+        "{log}"
+    );
+    assert!(log.contains("client=C0"), "{log}");
+
+    let sealed = registry
+        .seal_output_bundle(&d, &bundle, &w.parties[0], &mut w.rng)
+        .unwrap();
+    let opened: OutputBundle<K64S64> = Envelope::parse(&sealed)
+        .unwrap()
+        .verify(&w.parties[0].verifying_key())
+        .unwrap()
+        .open_bundle(&w.client_keys)
+        .unwrap();
+    assert_eq!(opened, bundle);
+}
