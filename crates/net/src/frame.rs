@@ -1,0 +1,228 @@
+//! Length-prefixed frames: `u32 length | u8 kind | u8 sid length | session ID | payload`.
+//!
+//! `length` (big-endian) counts every byte after itself and is at most [`MAX_FRAME`].
+//! Messages longer than one frame are sent as [`FrameKind::DataPart`] frames followed by
+//! one [`FrameKind::Data`] frame, and reassembled by the reader; frames of one message are
+//! never interleaved with other frames on the same connection.
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+/// The largest frame, header included (16 MiB).
+pub const MAX_FRAME: usize = 16 << 20;
+
+/// The largest session ID a frame can carry.
+const MAX_SID: usize = spdz2k_core::MAX_SESSION_ID_LEN;
+
+/// Payload bytes that always fit in one frame, whatever the session ID.
+pub const MAX_PAYLOAD: usize = MAX_FRAME - 2 - MAX_SID;
+
+/// The kinds of frames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum FrameKind {
+    /// Connection hello from the dialer (who it is, what for).
+    Hello = 1,
+    /// The acceptor's answer: accepted.
+    HelloOk = 2,
+    /// The acceptor's answer: rejected; payload is the reason (UTF-8). Connection closes.
+    Reject = 3,
+    /// Liveness probe; the payload is echoed in a [`FrameKind::Pong`].
+    Ping = 4,
+    /// Answer to a ping.
+    Pong = 5,
+    /// Session metadata, sent by both sides when they open a session.
+    SessionHello = 6,
+    /// The last (or only) piece of a session message.
+    Data = 7,
+    /// A piece of a session message; more pieces follow.
+    DataPart = 8,
+    /// The sender has closed the session; payload is the reason (UTF-8).
+    SessionClose = 9,
+}
+
+impl FrameKind {
+    fn from_u8(b: u8) -> Option<Self> {
+        Some(match b {
+            1 => Self::Hello,
+            2 => Self::HelloOk,
+            3 => Self::Reject,
+            4 => Self::Ping,
+            5 => Self::Pong,
+            6 => Self::SessionHello,
+            7 => Self::Data,
+            8 => Self::DataPart,
+            9 => Self::SessionClose,
+            _ => return None,
+        })
+    }
+}
+
+/// A malformed frame or a failed read.
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    /// The underlying stream failed or ended.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The peer sent something that is not a valid frame.
+    #[error("malformed frame: {0}")]
+    Malformed(String),
+}
+
+/// A received frame header; the payload is read separately.
+#[derive(Debug)]
+pub struct FrameHeader {
+    /// The kind.
+    pub kind: FrameKind,
+    /// The session ID bytes (empty for connection-level frames).
+    pub sid: Vec<u8>,
+    /// Bytes of payload that follow.
+    pub payload_len: usize,
+}
+
+/// Writes one frame's header. The caller writes `payload_len` payload bytes after it.
+pub async fn write_header<W: AsyncWrite + Unpin>(
+    w: &mut W,
+    kind: FrameKind,
+    sid: &[u8],
+    payload_len: usize,
+) -> std::io::Result<()> {
+    let sid_len = u8::try_from(sid.len())
+        .ok()
+        .filter(|&l| usize::from(l) <= MAX_SID)
+        .ok_or_else(|| std::io::Error::other("session ID too long for a frame"))?;
+    let len = 2 + sid.len() + payload_len;
+    if len > MAX_FRAME {
+        return Err(std::io::Error::other("frame larger than MAX_FRAME"));
+    }
+    let mut head = [0u8; 6];
+    head[..4].copy_from_slice(&(len as u32).to_be_bytes());
+    head[4] = kind as u8;
+    head[5] = sid_len;
+    w.write_all(&head).await?;
+    w.write_all(sid).await
+}
+
+/// Writes a whole small frame.
+pub async fn write_frame<W: AsyncWrite + Unpin>(
+    w: &mut W,
+    kind: FrameKind,
+    sid: &[u8],
+    payload: &[u8],
+) -> std::io::Result<()> {
+    write_header(w, kind, sid, payload.len()).await?;
+    w.write_all(payload).await
+}
+
+/// Writes a message of any length as `DataPart* Data` frames.
+pub async fn write_message<W: AsyncWrite + Unpin>(
+    w: &mut W,
+    sid: &[u8],
+    msg: &[u8],
+) -> std::io::Result<()> {
+    let mut rest = msg;
+    while rest.len() > MAX_PAYLOAD {
+        let (piece, tail) = rest.split_at(MAX_PAYLOAD);
+        write_frame(w, FrameKind::DataPart, sid, piece).await?;
+        rest = tail;
+    }
+    write_frame(w, FrameKind::Data, sid, rest).await
+}
+
+/// Reads the next frame header.
+pub async fn read_header<R: AsyncRead + Unpin>(r: &mut R) -> Result<FrameHeader, FrameError> {
+    let len = r.read_u32().await? as usize;
+    if !(2..=MAX_FRAME).contains(&len) {
+        return Err(FrameError::Malformed(format!(
+            "frame length {len} outside 2..={MAX_FRAME}"
+        )));
+    }
+    let kind_byte = r.read_u8().await?;
+    let kind = FrameKind::from_u8(kind_byte)
+        .ok_or_else(|| FrameError::Malformed(format!("unknown frame kind {kind_byte}")))?;
+    let sid_len = usize::from(r.read_u8().await?);
+    if sid_len > MAX_SID || 2 + sid_len > len {
+        return Err(FrameError::Malformed(format!(
+            "session ID length {sid_len} invalid"
+        )));
+    }
+    let mut sid = vec![0u8; sid_len];
+    r.read_exact(&mut sid).await?;
+    Ok(FrameHeader {
+        kind,
+        sid,
+        payload_len: len - 2 - sid_len,
+    })
+}
+
+/// Reads a payload of `len` bytes onto the end of `buf` (no intermediate copy).
+pub async fn read_payload_into<R: AsyncRead + Unpin>(
+    r: &mut R,
+    len: usize,
+    buf: &mut Vec<u8>,
+) -> Result<(), FrameError> {
+    let start = buf.len();
+    buf.resize(start + len, 0);
+    let tail = buf.get_mut(start..).unwrap_or_default();
+    r.read_exact(tail).await?;
+    Ok(())
+}
+
+/// Reads one whole frame (header and payload); for small control frames.
+pub async fn read_frame<R: AsyncRead + Unpin>(
+    r: &mut R,
+) -> Result<(FrameHeader, Vec<u8>), FrameError> {
+    let header = read_header(r).await?;
+    let mut payload = Vec::new();
+    read_payload_into(r, header.payload_len, &mut payload).await?;
+    Ok((header, payload))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn long_messages_split_and_reassemble() {
+        let msg: Vec<u8> = (0..(MAX_PAYLOAD * 2 + 10)).map(|i| i as u8).collect();
+        let mut wire = Vec::new();
+        write_message(&mut wire, b"s1", &msg).await.unwrap();
+        write_frame(&mut wire, FrameKind::Ping, b"", b"x")
+            .await
+            .unwrap();
+        let mut r = wire.as_slice();
+        let mut got = Vec::new();
+        let mut frames = 0;
+        loop {
+            let h = read_header(&mut r).await.unwrap();
+            assert_eq!(h.sid, b"s1");
+            assert!(h.payload_len <= MAX_PAYLOAD);
+            read_payload_into(&mut r, h.payload_len, &mut got)
+                .await
+                .unwrap();
+            frames += 1;
+            if h.kind == FrameKind::Data {
+                break;
+            }
+            assert_eq!(h.kind, FrameKind::DataPart);
+        }
+        assert_eq!(frames, 3);
+        assert!(got == msg);
+        let (h, p) = read_frame(&mut r).await.unwrap();
+        assert_eq!((h.kind, p.as_slice()), (FrameKind::Ping, &b"x"[..]));
+    }
+
+    #[tokio::test]
+    async fn oversized_and_unknown_frames_are_rejected() {
+        let mut wire = ((MAX_FRAME + 1) as u32).to_be_bytes().to_vec();
+        wire.extend_from_slice(&[7, 0]);
+        assert!(matches!(
+            read_header(&mut wire.as_slice()).await,
+            Err(FrameError::Malformed(_))
+        ));
+        let wire = [0, 0, 0, 2, 99, 0];
+        assert!(matches!(
+            read_header(&mut &wire[..]).await,
+            Err(FrameError::Malformed(_))
+        ));
+    }
+}

@@ -1,0 +1,225 @@
+//! One established connection: a writer task fed by an unbounded queue (so sending never
+//! waits for the peer) and a reader task that reassembles messages and hands them on.
+
+use super::wire::SessionHello;
+use crate::frame::{self, FrameError, FrameKind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncWriteExt, BufReader, BufWriter, ReadHalf, WriteHalf};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::watch;
+use tokio_rustls::TlsStream;
+
+/// Socket buffer sizes: large enough that a 32 MB message moves in big TLS records.
+const IO_BUFFER: usize = 256 * 1024;
+
+static NEXT_LINK_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Something the writer task sends.
+pub(crate) enum Out {
+    /// One control frame.
+    Frame {
+        kind: FrameKind,
+        sid: Vec<u8>,
+        payload: Vec<u8>,
+    },
+    /// One session message, split into frames as needed.
+    Message { sid: Vec<u8>, msg: Vec<u8> },
+    /// Flush, send TLS close_notify and stop.
+    Shutdown,
+}
+
+/// Something the reader task received for a session.
+#[derive(Debug)]
+pub(crate) enum Inbound {
+    /// The peer's session metadata.
+    Hello(SessionHello),
+    /// A whole message.
+    Data(Vec<u8>),
+    /// The peer closed the session; its reason.
+    Closed(String),
+    /// The connection ended.
+    LinkLost { link: u64, cause: String },
+}
+
+/// Where a link's session traffic goes.
+pub(crate) trait Sink: Send + Sync + 'static {
+    /// Delivers one item for session `sid` (raw bytes from the wire). An error closes the
+    /// link with that reason.
+    fn deliver(&self, link: &LinkHandle, sid: &[u8], item: Inbound) -> Result<(), String>;
+    /// The link ended with `cause`.
+    fn lost(&self, link: &LinkHandle, cause: &str);
+}
+
+/// A handle to a running link.
+pub(crate) struct LinkHandle {
+    /// Unique per connection, so a session can tell its link from a later reconnection.
+    pub id: u64,
+    /// The peer's name (`P1`, `C0`).
+    pub peer: String,
+    /// The peer's address as configured (dialled) or as seen (accepted).
+    pub address: String,
+    tx: UnboundedSender<Out>,
+    cause: Mutex<Option<String>>,
+    ended: watch::Sender<bool>,
+}
+
+impl LinkHandle {
+    /// Queues an item; false if the link is gone.
+    pub fn send(&self, out: Out) -> bool {
+        self.tx.send(out).is_ok()
+    }
+    /// Whether the writer is still running.
+    pub fn is_open(&self) -> bool {
+        !self.tx.is_closed() && self.cause().is_none()
+    }
+    /// Why the link ended, if it did.
+    pub fn cause(&self) -> Option<String> {
+        self.cause.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    /// Resolves once the reader has stopped.
+    pub async fn closed(&self) {
+        let mut rx = self.ended.subscribe();
+        let _ = rx.wait_for(|&ended| ended).await;
+    }
+    fn set_cause(&self, cause: String) {
+        let mut slot = self.cause.lock().unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert(cause);
+    }
+}
+
+/// Starts the reader and writer tasks of a connection whose hellos are done.
+/// `on_end` runs after the reader stops (to remove the link from a table, say).
+pub(crate) fn spawn_link(
+    stream: TlsStream<TcpStream>,
+    peer: String,
+    address: String,
+    sink: Arc<dyn Sink>,
+    tasks: &super::node::Tasks,
+) -> Arc<LinkHandle> {
+    let (tx, rx) = unbounded_channel();
+    let handle = Arc::new(LinkHandle {
+        id: NEXT_LINK_ID.fetch_add(1, Ordering::Relaxed),
+        peer,
+        address,
+        tx,
+        cause: Mutex::new(None),
+        ended: watch::channel(false).0,
+    });
+    let (read, write) = tokio::io::split(stream);
+    let writer_handle = handle.clone();
+    tasks.spawn(async move {
+        if let Err(e) = write_loop(write, rx).await {
+            writer_handle.set_cause(format!("write failed: {e}"));
+        }
+    });
+    let reader_handle = handle.clone();
+    tasks.spawn(async move {
+        let cause = read_loop(read, &reader_handle, sink.as_ref()).await;
+        reader_handle.set_cause(cause.clone());
+        // Wake the writer (it may be idle) so it notices and the socket closes.
+        let _ = reader_handle.tx.send(Out::Shutdown);
+        sink.lost(&reader_handle, &cause);
+        reader_handle.ended.send_replace(true);
+    });
+    handle
+}
+
+async fn write_loop(
+    write: WriteHalf<TlsStream<TcpStream>>,
+    mut rx: UnboundedReceiver<Out>,
+) -> std::io::Result<()> {
+    let mut w = BufWriter::with_capacity(IO_BUFFER, write);
+    while let Some(out) = rx.recv().await {
+        match out {
+            Out::Frame { kind, sid, payload } => {
+                frame::write_frame(&mut w, kind, &sid, &payload).await?
+            }
+            Out::Message { sid, msg } => frame::write_message(&mut w, &sid, &msg).await?,
+            Out::Shutdown => break,
+        }
+        // Flush only when nothing else is queued: batches small frames into few records.
+        if rx.is_empty() {
+            w.flush().await?;
+        }
+    }
+    w.flush().await?;
+    w.shutdown().await
+}
+
+/// Reads frames until the connection ends; returns why it ended.
+async fn read_loop(
+    read: ReadHalf<TlsStream<TcpStream>>,
+    link: &LinkHandle,
+    sink: &dyn Sink,
+) -> String {
+    let mut r = BufReader::with_capacity(IO_BUFFER, read);
+    // Pieces of the message being reassembled; frames of one message are consecutive.
+    let mut partial: Vec<u8> = Vec::new();
+    loop {
+        let header = match frame::read_header(&mut r).await {
+            Ok(h) => h,
+            Err(e) => return describe_read_error(&e),
+        };
+        let result = match header.kind {
+            FrameKind::DataPart | FrameKind::Data => {
+                if let Err(e) =
+                    frame::read_payload_into(&mut r, header.payload_len, &mut partial).await
+                {
+                    return describe_read_error(&e);
+                }
+                if header.kind == FrameKind::DataPart {
+                    continue;
+                }
+                let msg = std::mem::take(&mut partial);
+                sink.deliver(link, &header.sid, Inbound::Data(msg))
+            }
+            kind => {
+                let mut payload = Vec::new();
+                if let Err(e) =
+                    frame::read_payload_into(&mut r, header.payload_len, &mut payload).await
+                {
+                    return describe_read_error(&e);
+                }
+                match kind {
+                    FrameKind::Ping => {
+                        link.send(Out::Frame {
+                            kind: FrameKind::Pong,
+                            sid: header.sid,
+                            payload,
+                        });
+                        Ok(())
+                    }
+                    FrameKind::Pong => Ok(()),
+                    FrameKind::SessionHello => match SessionHello::decode(&payload) {
+                        Ok(h) => sink.deliver(link, &header.sid, Inbound::Hello(h)),
+                        Err(e) => Err(format!("bad session hello: {e}")),
+                    },
+                    FrameKind::SessionClose => {
+                        let reason = String::from_utf8_lossy(&payload).into_owned();
+                        sink.deliver(link, &header.sid, Inbound::Closed(reason))
+                    }
+                    other => Err(format!("unexpected {other:?} frame on an established link")),
+                }
+            }
+        };
+        if let Err(reason) = result {
+            return format!("protocol error: {reason}");
+        }
+    }
+}
+
+/// Words for how a connection ended.
+pub(crate) fn describe_read_error(e: &FrameError) -> String {
+    match e {
+        FrameError::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "the peer closed the connection (EOF)".into()
+        }
+        FrameError::Io(io) if io.kind() == std::io::ErrorKind::ConnectionReset => {
+            "the connection was reset by the peer".into()
+        }
+        FrameError::Io(io) => format!("connection error: {io}"),
+        FrameError::Malformed(m) => format!("protocol error: {m}"),
+    }
+}

@@ -1,0 +1,213 @@
+//! The small control messages carried in frames: the connection hello and the session
+//! hello. Encoded by hand (length-prefixed fields, big-endian integers).
+
+use spdz2k_core::SessionId;
+use spdz2k_ring::ParamsId;
+
+/// Version of this wire format and handshake; both sides must agree.
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// What a dialer wants from a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// The long-lived party-to-party link that carries sessions.
+    Mesh,
+    /// `spdz2k check`: pings only.
+    Ping,
+    /// A client's link to a party for one session.
+    Client,
+}
+
+/// The first frame a dialer sends after the TLS handshake.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnHello {
+    /// Wire format version.
+    pub version: u16,
+    /// What the connection is for.
+    pub purpose: Purpose,
+    /// The name the dialer claims (`P0`, `C0`); checked against the key it proved.
+    pub from: String,
+    /// The party index the dialer believes it has reached.
+    pub to: u32,
+    /// For [`Purpose::Client`]: the session.
+    pub session: Option<SessionId>,
+}
+
+/// Session metadata both sides exchange and compare when opening a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionHello {
+    /// Wire format version.
+    pub version: u16,
+    /// Ring parameters.
+    pub params: ParamsId,
+    /// Sorted party indices taking part.
+    pub parties: Vec<usize>,
+    /// The operation (program) name.
+    pub operation: String,
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u16(&mut self, v: u16) {
+        self.0.extend_from_slice(&v.to_be_bytes());
+    }
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_be_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        let len = u16::try_from(s.len()).unwrap_or(u16::MAX);
+        self.u16(len);
+        self.0
+            .extend_from_slice(s.as_bytes().get(..usize::from(len)).unwrap_or_default());
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], String> {
+        if self.0.len() < n {
+            return Err("message truncated".into());
+        }
+        let (head, tail) = self.0.split_at(n);
+        self.0 = tail;
+        Ok(head)
+    }
+    fn u8(&mut self) -> Result<u8, String> {
+        Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Result<u16, String> {
+        let b = self.take(2)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self) -> Result<u32, String> {
+        let b = self.take(4)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn str(&mut self) -> Result<String, String> {
+        let len = usize::from(self.u16()?);
+        String::from_utf8(self.take(len)?.to_vec()).map_err(|_| "string is not UTF-8".into())
+    }
+    fn end(&self) -> Result<(), String> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err("trailing bytes".into())
+        }
+    }
+}
+
+impl ConnHello {
+    /// Encodes the hello.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer(Vec::new());
+        w.u16(self.version);
+        w.u8(match self.purpose {
+            Purpose::Mesh => 0,
+            Purpose::Ping => 1,
+            Purpose::Client => 2,
+        });
+        w.str(&self.from);
+        w.u32(self.to);
+        w.str(self.session.as_ref().map_or("", |s| s.as_str()));
+        w.0
+    }
+    /// Decodes a hello.
+    pub fn decode(bytes: &[u8]) -> Result<Self, String> {
+        let mut r = Reader(bytes);
+        let version = r.u16()?;
+        let purpose = match r.u8()? {
+            0 => Purpose::Mesh,
+            1 => Purpose::Ping,
+            2 => Purpose::Client,
+            other => return Err(format!("unknown connection purpose {other}")),
+        };
+        let from = r.str()?;
+        let to = r.u32()?;
+        let session = r.str()?;
+        r.end()?;
+        let session = if session.is_empty() {
+            None
+        } else {
+            Some(SessionId::new(session).map_err(|e| e.to_string())?)
+        };
+        Ok(Self {
+            version,
+            purpose,
+            from,
+            to,
+            session,
+        })
+    }
+}
+
+impl SessionHello {
+    /// Encodes the hello.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer(Vec::new());
+        w.u16(self.version);
+        w.u32(self.params.k);
+        w.u32(self.params.s);
+        w.u32(u32::try_from(self.parties.len()).unwrap_or(u32::MAX));
+        for &p in &self.parties {
+            w.u32(u32::try_from(p).unwrap_or(u32::MAX));
+        }
+        w.str(&self.operation);
+        w.0
+    }
+    /// Decodes a hello.
+    pub fn decode(bytes: &[u8]) -> Result<Self, String> {
+        let mut r = Reader(bytes);
+        let version = r.u16()?;
+        let params = ParamsId {
+            k: r.u32()?,
+            s: r.u32()?,
+        };
+        let n = r.u32()? as usize;
+        if n > 4096 {
+            return Err(format!("party set of {n} entries is too large"));
+        }
+        let parties = (0..n)
+            .map(|_| r.u32().map(|p| p as usize))
+            .collect::<Result<_, _>>()?;
+        let operation = r.str()?;
+        r.end()?;
+        Ok(Self {
+            version,
+            params,
+            parties,
+            operation,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hellos_round_trip_and_reject_garbage() {
+        let h = ConnHello {
+            version: PROTOCOL_VERSION,
+            purpose: Purpose::Client,
+            from: "C0".into(),
+            to: 1,
+            session: Some(SessionId::new("s-1").unwrap()),
+        };
+        assert_eq!(ConnHello::decode(&h.encode()).unwrap(), h);
+        let s = SessionHello {
+            version: PROTOCOL_VERSION,
+            params: ParamsId { k: 64, s: 64 },
+            parties: vec![0, 1, 2],
+            operation: "demo".into(),
+        };
+        assert_eq!(SessionHello::decode(&s.encode()).unwrap(), s);
+        let enc = s.encode();
+        assert!(SessionHello::decode(&enc[..enc.len() - 1]).is_err());
+        assert!(ConnHello::decode(&[0, 1, 7]).is_err());
+    }
+}
