@@ -46,23 +46,32 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod delivery;
 mod party;
 
+pub use delivery::{ClientPort, DeliveryError, RemoteClient};
 pub use party::Party;
 pub use spdz2k_core::{AbortReason, SessionId};
 pub use spdz2k_engine::{
     AbortCause, ClientInputMask, ClientOutputShares, EngineError, Phase, Secret, Session,
     SessionOptions, SessionReport, TamperHook,
 };
-pub use spdz2k_net::{MemoryMesh, MemoryTransport, NetError, TrafficStats, Transport};
+pub use spdz2k_net::{
+    ClientNode, MemoryMesh, MemoryTransport, NetError, Node, PeerChannel, SessionSpec, TlsSession,
+    TrafficStats, Transport,
+};
+pub use spdz2k_pki::{NodeConfig, PkiError};
 pub use spdz2k_prep::{FileStore, InsecureDealerSource, PrepCounts, PrepError, Preprocessing};
 pub use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params, ParamsId};
 
 /// The lower layers, for protocol extensions.
 pub mod layers {
+    pub use spdz2k_client as client;
     pub use spdz2k_core as core;
     pub use spdz2k_engine as engine;
     pub use spdz2k_net as net;
+    pub use spdz2k_output as output;
+    pub use spdz2k_pki as pki;
     pub use spdz2k_prep as prep;
     pub use spdz2k_ring as ring;
 }

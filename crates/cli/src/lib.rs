@@ -1,1 +1,45 @@
-//! Placeholder: this crate is being written.
+//! The `spdz2k` command line as a library, so that every subcommand is testable.
+//!
+//! Subcommands: `setup`, `check`, `renew-cert`, `deal-insecure`, `session-id`, `party`,
+//! `client`, `demo` and `bench`. Each lives in its own module under [`cmd`].
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cmd;
+pub mod error;
+pub mod program;
+pub mod run;
+
+pub use error::CliError;
+
+/// Logs go to stderr: warnings by default, `-v` info, `-vv` debug; `RUST_LOG` overrides.
+pub fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .try_init();
+}
+
+/// Calls `$f::<P>(args...)` with the parameter set `P` named by a `ParamsId`.
+#[macro_export]
+macro_rules! with_params {
+    ($id:expr, $f:ident ( $($arg:expr),* $(,)? )) => {{
+        let id: spdz2k::ParamsId = $id;
+        match (id.k, id.s) {
+            (32, 32) => $f::<spdz2k::K32S32>($($arg),*).await,
+            (64, 64) => $f::<spdz2k::K64S64>($($arg),*).await,
+            (66, 48) => $f::<spdz2k::K66S48>($($arg),*).await,
+            (128, 64) => $f::<spdz2k::K128S64>($($arg),*).await,
+            _ => Err($crate::CliError::Usage(format!("unsupported parameters {id}"))),
+        }
+    }};
+}

@@ -39,9 +39,9 @@ pub enum EngineError {
         /// Why.
         reason: AbortReason,
     },
-    /// The transport failed.
+    /// The transport failed (boxed: network errors carry a lot of context).
     #[error(transparent)]
-    Net(#[from] NetError),
+    Net(Box<NetError>),
     /// Preprocessing failed.
     #[error("party {party}: session {session}: {source}")]
     Prep {
@@ -74,6 +74,12 @@ pub enum EngineError {
         /// What was wrong.
         detail: String,
     },
+}
+
+impl From<NetError> for EngineError {
+    fn from(e: NetError) -> Self {
+        EngineError::Net(Box::new(e))
+    }
 }
 
 impl EngineError {

@@ -1,0 +1,219 @@
+//! `spdz2k bench`: end-to-end two-party throughput over loopback TLS, parties and client as
+//! separate processes.
+
+use super::deal_insecure::ParamsArg;
+use super::procs;
+use crate::CliError;
+use spdz2k::SessionId;
+use std::collections::HashMap;
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Arguments of `spdz2k bench`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Multiplications (and dot-product terms) per run.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub count: usize,
+    /// Outputs delivered to the client per run.
+    #[arg(long, default_value_t = 100_000)]
+    pub outputs: usize,
+    /// Ring parameters.
+    #[arg(long, value_enum, default_value = "K64S64")]
+    pub params: ParamsArg,
+    /// Only the proxied topology (skip the run where every party reaches the client).
+    #[arg(long)]
+    pub proxy_only: bool,
+}
+
+/// One run's measurements: kind -> (count, seconds) per party, plus bytes and rounds.
+#[derive(Default, Debug)]
+struct Figures {
+    by_kind: HashMap<(String, String), (f64, f64)>,
+    mul_bytes: Option<f64>,
+    mul_rounds: Option<f64>,
+}
+
+fn parse_bench(line: &str, f: &mut Figures) {
+    let kv: HashMap<&str, &str> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|t| t.split_once('='))
+        .collect();
+    let (Some(party), Some(kind), Some(count), Some(secs)) = (
+        kv.get("party"),
+        kv.get("kind"),
+        kv.get("count"),
+        kv.get("seconds"),
+    ) else {
+        return;
+    };
+    let (Ok(count), Ok(secs)) = (count.parse::<f64>(), secs.parse::<f64>()) else {
+        return;
+    };
+    f.by_kind
+        .insert((party.to_string(), kind.to_string()), (count, secs));
+    if *kind == "mul" && *party == "0" {
+        f.mul_bytes = kv.get("bytes_sent").and_then(|b| b.parse().ok());
+        f.mul_rounds = kv.get("rounds").and_then(|b| b.parse().ok());
+    }
+}
+
+fn run_once(a: &BenchArgs, direct: bool, verbose: u8) -> Result<Figures, CliError> {
+    let tmp = tempfile::tempdir().map_err(|source| CliError::Io {
+        what: "creating a temporary folder".into(),
+        source,
+    })?;
+    let mut opts = spdz2k_pki::SetupOptions::new(2, 1, tmp.path());
+    opts.base_port = procs::free_port_pair()?;
+    opts.params = super::setup::params_id(a.params);
+    opts.direct_clients = direct;
+    opts.connection_timeout = Duration::from_secs(60);
+    spdz2k_pki::setup(&opts)?;
+    let session = SessionId::random();
+    let seed = hex::encode(spdz2k_prep::fresh_seed());
+    let (tx, rx) = procs::lines();
+    let mut children = Vec::new();
+    for p in 0..2 {
+        let name = format!("P{p}");
+        let mut args = vec!["party".to_string()];
+        args.extend(procs::verbosity(verbose));
+        args.extend([
+            "--config".into(),
+            procs::config_of(tmp.path(), &name),
+            "--session".into(),
+            session.to_string(),
+        ]);
+        args.extend([
+            "--program".into(),
+            "mul-bench".into(),
+            "--insecure-dealer-seed".into(),
+            seed.clone(),
+        ]);
+        args.extend([
+            "--count".into(),
+            a.count.to_string(),
+            "--outputs".into(),
+            a.outputs.to_string(),
+        ]);
+        children.push(procs::spawn(&name, &args, &tx)?);
+    }
+    let mut args = vec!["client".to_string()];
+    args.extend(procs::verbosity(verbose));
+    args.extend([
+        "--config".into(),
+        procs::config_of(tmp.path(), "C0"),
+        "--session".into(),
+        session.to_string(),
+    ]);
+    args.extend(["--program".into(), "mul-bench".into()]);
+    children.push(procs::spawn("C0", &args, &tx)?);
+    drop(tx);
+    let mut figures = Figures::default();
+    let mut errors = Vec::new();
+    let topology = if direct { "direct" } else { "proxied" };
+    let results = procs::wait_all(
+        children,
+        rx,
+        Duration::from_secs(600),
+        |(name, is_err, line)| {
+            if let Some(rest) = line.strip_prefix("PROGRESS ") {
+                if name == "P0" {
+                    let mut it = rest
+                        .split_whitespace()
+                        .filter_map(|t| t.parse::<usize>().ok());
+                    if let (Some(done), Some(total)) = (it.next(), it.next()) {
+                        let width = 30;
+                        let filled = width * done / total.max(1);
+                        eprint!(
+                            "\r{topology:>8} multiplications [{}{}] {done}/{total} batches",
+                            "#".repeat(filled),
+                            ".".repeat(width - filled)
+                        );
+                        if done == total {
+                            eprintln!();
+                        }
+                        let _ = std::io::stderr().flush();
+                    }
+                }
+            } else if line.starts_with("BENCH ") {
+                parse_bench(line, &mut figures);
+            } else if *is_err {
+                errors.push(format!("[{name}] {line}"));
+            } else if verbose > 0 {
+                println!("[{name}] {line}");
+            }
+        },
+    );
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|(_, s)| !s.is_some_and(|s| s.success()))
+        .map(|(n, _)| n.clone())
+        .collect();
+    if !failed.is_empty() {
+        for e in &errors {
+            eprintln!("{e}");
+        }
+        return Err(CliError::Usage(format!(
+            "bench run ({topology}) failed in {}",
+            failed.join(", ")
+        )));
+    }
+    Ok(figures)
+}
+
+fn rate(f: &Figures, party: &str, kind: &str) -> Option<(f64, f64)> {
+    f.by_kind
+        .get(&(party.to_string(), kind.to_string()))
+        .map(|&(c, s)| (c / s, s))
+}
+
+/// Runs the benchmark and prints the figures.
+pub fn run(a: BenchArgs, verbose: u8) -> Result<ExitCode, CliError> {
+    println!(
+        "spdz2k bench: 2 parties + 1 client as separate processes, mutual TLS on 127.0.0.1, {:?}, online phase only (INSECURE dealer preprocessing)",
+        a.params
+    );
+    let mut runs = vec![(false, run_once(&a, false, verbose)?)];
+    if !a.proxy_only {
+        runs.push((true, run_once(&a, true, verbose)?));
+    }
+    for (direct, f) in &runs {
+        let topology = if *direct {
+            "direct (every party reaches the client)"
+        } else {
+            "proxied (P1 -> P0 -> client)"
+        };
+        println!("{topology}:");
+        if let Some((r, s)) = rate(f, "0", "mul") {
+            let bytes = f.mul_bytes.unwrap_or(0.0) / a.count as f64;
+            println!(
+                "  multiplications: {} in {s:.3} s = {:.2} M/s; {bytes:.1} bytes sent per multiplication per party (incl. MAC check), {} rounds",
+                a.count,
+                r / 1e6,
+                f.mul_rounds.unwrap_or(0.0)
+            );
+        }
+        if let Some((r, s)) = rate(f, "0", "dot") {
+            println!(
+                "  dot product: {} terms in {s:.3} s = {:.2} M terms/s",
+                a.count,
+                r / 1e6
+            );
+        }
+        if let (Some((_, s0)), Some((_, s1))) = (rate(f, "0", "deliver"), rate(f, "1", "deliver")) {
+            let s = s0.max(s1);
+            let m = a.outputs.min(a.count) as f64;
+            println!(
+                "  outputs delivered: {m} in {s:.3} s = {:.0} outputs/s ({:.2} us per output, incl. output step, MAC check, sealing, signing)",
+                m / s,
+                s / m * 1e6
+            );
+        }
+        if let Some((_, s)) = rate(f, "client", "receive") {
+            println!("  client: waited, verified, decrypted and checked in {s:.3} s");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,26 @@
+//! `spdz2k check`.
+
+use crate::CliError;
+use spdz2k::NodeConfig;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `spdz2k check`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// The node's config file.
+    #[arg(long)]
+    pub config: PathBuf,
+}
+
+/// Prints one line per check and per peer; fails if any line failed.
+pub fn run(a: CheckArgs) -> Result<ExitCode, CliError> {
+    let config = NodeConfig::load(&a.config)?;
+    let report = super::runtime()?.block_on(spdz2k_net::check(&config));
+    print!("{report}");
+    Ok(if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,69 @@
+//! `spdz2k party`.
+
+use crate::CliError;
+use crate::program::Program;
+use crate::run::{PartyRun, PrepChoice, run_party};
+use spdz2k::{NodeConfig, SessionId};
+use std::path::PathBuf;
+
+/// Arguments of `spdz2k party`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PartyArgs {
+    /// This party's config file (from `spdz2k setup`).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The session ID; every node of the session must be given the same one.
+    #[arg(long, value_parser = super::parse_session)]
+    pub session: SessionId,
+    /// The built-in program: demo, sum, product, dot or mul-bench.
+    #[arg(long)]
+    pub program: Program,
+    /// This party's input values (repeat for a vector).
+    #[arg(long = "input", allow_negative_numbers = true)]
+    pub inputs: Vec<i128>,
+    /// Preprocessing file dealt for this party (`spdz2k deal-insecure`).
+    #[arg(long, conflicts_with = "insecure_dealer_seed")]
+    pub prep: Option<PathBuf>,
+    /// INSECURE: derive preprocessing from this 64-hex-digit seed shared by all parties.
+    #[arg(long, value_parser = super::deal_insecure::parse_seed)]
+    pub insecure_dealer_seed: Option<[u8; 32]>,
+    /// Deliver the result to this client (default: the program's client, if any).
+    #[arg(long)]
+    pub client: Option<String>,
+    /// For mul-bench: number of multiplications.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub count: usize,
+    /// For mul-bench: outputs to deliver to the client.
+    #[arg(long, default_value_t = 100_000)]
+    pub outputs: usize,
+    /// Flip a byte of every envelope this party forwards (shows the client catching it).
+    #[arg(long, hide = true)]
+    pub tamper_forward: bool,
+}
+
+/// Runs the party.
+pub fn run(a: PartyArgs) -> Result<(), CliError> {
+    let config = NodeConfig::load(&a.config)?;
+    let prep = match (a.prep, a.insecure_dealer_seed) {
+        (Some(p), _) => PrepChoice::File(p),
+        (None, Some(seed)) => PrepChoice::InsecureSeed(seed),
+        (None, None) => {
+            return Err(CliError::Usage(
+                "give --prep FILE (from `spdz2k deal-insecure`) or --insecure-dealer-seed HEX"
+                    .into(),
+            ));
+        }
+    };
+    let run = PartyRun {
+        config,
+        session: a.session,
+        program: a.program,
+        inputs: a.inputs,
+        prep,
+        client: a.client,
+        tamper_forward: a.tamper_forward,
+        bench_count: a.count,
+        bench_outputs: a.outputs,
+    };
+    super::runtime()?.block_on(run_party(run))
+}

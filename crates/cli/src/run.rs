@@ -1,0 +1,397 @@
+//! Running one node of a deployment: a party (`spdz2k party`) or a client (`spdz2k client`).
+//!
+//! Each prints a short transcript on stdout, one fact a line, so that `spdz2k demo` can show
+//! what happened in every process. Lines starting with `BENCH ` carry measurements as
+//! `key=value` pairs for `spdz2k bench`.
+
+use crate::CliError;
+use crate::program::Program;
+use spdz2k::{
+    ClientPort, EngineError, FileStore, InsecureDealerSource, Node, NodeConfig, Params, Party,
+    Preprocessing, RemoteClient, Secret, Session, SessionId, SessionSpec, TlsSession,
+};
+use spdz2k_pki::{Role, Route};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Where a party's preprocessing comes from.
+#[derive(Clone, Debug)]
+pub enum PrepChoice {
+    /// INSECURE: every party derives its shares from this shared seed (tests and demos).
+    InsecureSeed([u8; 32]),
+    /// A file dealt by `spdz2k deal-insecure` (or a future secure generator).
+    File(PathBuf),
+}
+
+/// Everything `spdz2k party` needs.
+#[derive(Clone, Debug)]
+pub struct PartyRun {
+    /// The node's config.
+    pub config: NodeConfig,
+    /// The session every node was given.
+    pub session: SessionId,
+    /// The program to run.
+    pub program: Program,
+    /// This party's input values.
+    pub inputs: Vec<i128>,
+    /// Preprocessing source.
+    pub prep: PrepChoice,
+    /// The client to deliver to (default: the program's, if the config lists one).
+    pub client: Option<String>,
+    /// Alter every forwarded envelope (demo of the client rejecting a cheating proxy).
+    pub tamper_forward: bool,
+    /// For `mul-bench`: multiplications to run.
+    pub bench_count: usize,
+    /// For `mul-bench`: outputs to deliver to the client.
+    pub bench_outputs: usize,
+}
+
+fn party_index(config: &NodeConfig) -> Result<usize, CliError> {
+    match config.role {
+        Role::Party(i) => Ok(i),
+        Role::Client => Err(CliError::Usage(format!(
+            "{} is a client config; run `spdz2k client --config {}` instead",
+            config.path.display(),
+            config.path.display()
+        ))),
+    }
+}
+
+/// Runs one party to the end of the program; dispatches on the config's parameters.
+pub async fn run_party(run: PartyRun) -> Result<(), CliError> {
+    crate::with_params!(run.config.params, run_party_with(run))
+}
+
+async fn run_party_with<P: Params>(run: PartyRun) -> Result<(), CliError> {
+    let me = party_index(&run.config)?;
+    let n = run.config.parties.len();
+    match &run.prep {
+        PrepChoice::InsecureSeed(seed) => {
+            let prep = InsecureDealerSource::<P>::new(me, n, *seed)?;
+            println!(
+                "preprocessing: INSECURE dealer from a shared seed (for tests and demos only)"
+            );
+            run_party_prep(run, prep).await
+        }
+        PrepChoice::File(path) => {
+            let prep = FileStore::<P>::open(path, me, n)?;
+            println!(
+                "preprocessing: file {} ({} triples left)",
+                path.display(),
+                prep.available().triples
+            );
+            run_party_prep(run, prep).await
+        }
+    }
+}
+
+async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
+    run: PartyRun,
+    prep: Pr,
+) -> Result<(), CliError> {
+    let me = party_index(&run.config)?;
+    let n = run.config.parties.len();
+    let identity = run.config.load_identity()?;
+    let node = Node::start(run.config.clone()).await?;
+    let spec = SessionSpec::new(run.session.clone(), P::id(), n, run.program.name());
+    let transport = node.open_session(spec).await?;
+    let peers: Vec<String> = (0..n)
+        .filter(|&p| p != me)
+        .map(|p| format!("P{p}"))
+        .collect();
+    println!(
+        "P{me}: session {} open with {} over mutual TLS 1.3 (keys pinned, metadata agreed: {}, program {})",
+        run.session,
+        peers.join(", "),
+        P::NAME,
+        run.program
+    );
+    let mut s = Party::new(prep).join(transport)?;
+    let client = run.client.clone().or_else(|| match run.program {
+        Program::Demo | Program::MulBench => run.config.clients.first().map(|c| c.name.clone()),
+        _ => None,
+    });
+    let mut port = match &client {
+        None => None,
+        Some(name) => {
+            let route = run
+                .config
+                .clients
+                .iter()
+                .find(|c| &c.name == name)
+                .map(|c| c.route);
+            let channel = match route {
+                Some(Route::Direct) => Some(node.client_channel(&run.session, name).await?),
+                _ => None,
+            };
+            let mut port = ClientPort::open(
+                &mut s,
+                &run.config,
+                identity.signing_key.clone(),
+                name,
+                channel,
+            )
+            .await?;
+            if run.tamper_forward {
+                println!(
+                    "TAMPER: this party will flip one byte of every envelope it forwards to {name}"
+                );
+                port.set_forward_tamper(Box::new(|env: &mut Vec<u8>| {
+                    if let Some(last) = env.len().checked_sub(100) {
+                        env[last] ^= 0x01;
+                    }
+                }));
+            }
+            match route {
+                Some(Route::Direct) => {
+                    println!("P{me}: {name} connected directly; its session key is registered")
+                }
+                Some(Route::Via(p)) => println!(
+                    "P{me}: no route to {name}; its registration arrived through P{p} and verified"
+                ),
+                None => {}
+            }
+            Some((name.clone(), port))
+        }
+    };
+    match run.program {
+        Program::Demo => demo(me, &mut s, port.as_mut(), &run.inputs).await?,
+        Program::Sum | Program::Product | Program::Dot => {
+            vector_program(me, &mut s, port.as_mut(), run.program, &run.inputs).await?
+        }
+        Program::MulBench => {
+            mul_bench(
+                me,
+                &mut s,
+                port.as_mut(),
+                run.bench_count,
+                run.bench_outputs,
+            )
+            .await?
+        }
+    }
+    let report = s.finish().await?;
+    println!(
+        "P{me}: finished: {} MAC checks passed over {} opened values; sent {} bytes, received {} bytes, {} rounds",
+        report.checks,
+        report.values_checked,
+        report.bytes_sent,
+        report.bytes_received,
+        report.rounds
+    );
+    node.shutdown().await;
+    Ok(())
+}
+
+type Port = (String, ClientPort);
+
+fn one_input(inputs: &[i128], me: usize, owner: usize) -> Result<Option<Vec<i128>>, CliError> {
+    if me != owner {
+        return Ok(None);
+    }
+    match inputs {
+        [v] => Ok(Some(vec![*v])),
+        _ => Err(CliError::Usage(format!(
+            "P{me} must give exactly one --input for this program"
+        ))),
+    }
+}
+
+async fn demo<P: Params, Pr: Preprocessing<P>>(
+    me: usize,
+    s: &mut Session<P, TlsSession, Pr>,
+    port: Option<&mut Port>,
+    inputs: &[i128],
+) -> Result<(), CliError> {
+    let (name, port) = port
+        .ok_or_else(|| CliError::Usage("the demo program needs a client in the config".into()))?;
+    let a_in = one_input(inputs, me, 0)?;
+    let b_in = one_input(inputs, me, 1)?;
+    let a = s.input_signed(0, a_in.as_deref(), 1).await?;
+    let b = s.input_signed(1, b_in.as_deref(), 1).await?;
+    println!("P{me}: inputs of P0 and P1 secret-shared");
+    let c = port.receive_input(s, "c", 1).await?;
+    println!("P{me}: input of {name} received, signature verified, digests agree across parties");
+    let sum = s.add(&s.add(&a, &b)?, &c)?;
+    let ab = s.mul(&a, &b).await?;
+    let abc = s.mul(&ab, &c).await?;
+    let square = s.mul(&sum, &sum).await?;
+    let results = Secret::concat(&[&sum, &abc, &square]);
+    port.deliver(s, "results", &results).await?;
+    println!(
+        "P{me}: MAC check passed; sealed, signed results (sum, product, square of sum) sent toward {name}"
+    );
+    Ok(())
+}
+
+async fn vector_program<P: Params, Pr: Preprocessing<P>>(
+    me: usize,
+    s: &mut Session<P, TlsSession, Pr>,
+    port: Option<&mut Port>,
+    program: Program,
+    inputs: &[i128],
+) -> Result<(), CliError> {
+    if inputs.is_empty() {
+        return Err(CliError::Usage(format!(
+            "P{me}: give this party's vector with --input V [--input V ...]"
+        )));
+    }
+    let len = inputs.len();
+    let owners: Vec<usize> = if program == Program::Dot {
+        vec![0, 1]
+    } else {
+        (0..s.n_parties()).collect()
+    };
+    let mut vectors = Vec::new();
+    for &owner in &owners {
+        vectors.push(
+            s.input_signed(owner, (owner == me).then_some(inputs), len)
+                .await?,
+        );
+    }
+    let mut acc = vectors[0].clone();
+    for v in &vectors[1..] {
+        acc = match program {
+            Program::Sum => s.add(&acc, v)?,
+            Program::Product => s.mul(&acc, v).await?,
+            _ => s.dot(&acc, v).await?,
+        };
+    }
+    match port {
+        Some((name, port)) => {
+            port.deliver(s, "result", &acc).await?;
+            println!("P{me}: {program} of {len} values delivered toward {name}");
+        }
+        None => {
+            let out = s.open_signed(&acc).await?;
+            println!("P{me}: {program} (MAC-checked) = {out:?}");
+        }
+    }
+    Ok(())
+}
+
+async fn mul_bench<P: Params, Pr: Preprocessing<P>>(
+    me: usize,
+    s: &mut Session<P, TlsSession, Pr>,
+    port: Option<&mut Port>,
+    count: usize,
+    outputs: usize,
+) -> Result<(), CliError> {
+    const BATCH: usize = 1 << 18;
+    let x = s.constant(&vec![P::from_i128(3); count]);
+    let y = s.constant(&vec![P::from_i128(-5); count]);
+    let before = s.report();
+    let start = Instant::now();
+    let batches = count.div_ceil(BATCH).max(1);
+    for i in 0..batches {
+        let r = i * BATCH..((i + 1) * BATCH).min(count);
+        let z = s.mul(&x.slice(r.clone()), &y.slice(r)).await?;
+        drop(z);
+        println!("PROGRESS {} {}", i + 1, batches);
+    }
+    s.check().await?;
+    let mul_secs = start.elapsed().as_secs_f64();
+    let after = s.report();
+    println!(
+        "BENCH party={me} kind=mul count={count} seconds={mul_secs:.6} bytes_sent={} rounds={}",
+        after.bytes_sent - before.bytes_sent,
+        after.rounds - before.rounds
+    );
+    let start = Instant::now();
+    let d = s.dot(&x, &y).await?;
+    s.check().await?;
+    let dot_secs = start.elapsed().as_secs_f64();
+    let expect = P::from_i128(-15 * count as i128);
+    let opened = s.open(&d).await?;
+    if P::reduce_k(expect) != opened[0] {
+        return Err(EngineError::Usage {
+            party: me,
+            session: s.session_id().clone(),
+            detail: "benchmark dot product came out wrong".into(),
+        }
+        .into());
+    }
+    println!("BENCH party={me} kind=dot count={count} seconds={dot_secs:.6}");
+    if let Some((name, port)) = port {
+        let m = outputs.min(count);
+        let start = Instant::now();
+        port.deliver(s, "bench", &x.slice(0..m)).await?;
+        println!(
+            "BENCH party={me} kind=deliver count={m} seconds={:.6} client={name}",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// Everything `spdz2k client` needs.
+#[derive(Clone, Debug)]
+pub struct ClientRun {
+    /// The client's config.
+    pub config: NodeConfig,
+    /// The session the parties were given.
+    pub session: SessionId,
+    /// The program the parties run.
+    pub program: Program,
+    /// The client's input values.
+    pub inputs: Vec<i128>,
+}
+
+/// Runs the client to the end of the program.
+pub async fn run_client(run: ClientRun) -> Result<(), CliError> {
+    let name = run.config.name.clone();
+    let routes: Vec<String> = run
+        .config
+        .parties
+        .iter()
+        .map(|p| {
+            format!(
+                "P{} {}",
+                p.index,
+                p.route.map_or("direct".to_string(), |r| r.to_string())
+            )
+        })
+        .collect();
+    let mut c = RemoteClient::connect(run.config, &run.session).await?;
+    println!(
+        "{name}: connected for session {} (routes: {}); session key registered",
+        run.session,
+        routes.join(", ")
+    );
+    match run.program {
+        Program::Demo => {
+            let [v] = run.inputs[..] else {
+                return Err(CliError::Usage(format!(
+                    "{name}: the demo needs exactly one --input"
+                )));
+            };
+            c.send_input("c", &[v]).await?;
+            println!("{name}: input triples verified (a*b = c), masked input sent to every party");
+            let out = c.receive_outputs("results").await?;
+            let v = out.signed();
+            println!(
+                "{name}: every signature, header and w = x*b check passed for {} values ({})",
+                out.len(),
+                out.params()
+            );
+            println!(
+                "{name}: verified results: sum = {}, product = {}, square of sum = {}",
+                v[0], v[1], v[2]
+            );
+        }
+        Program::Sum | Program::Product | Program::Dot => {
+            let out = c.receive_outputs("result").await?;
+            println!("{name}: verified {}: {:?}", run.program, out.signed());
+        }
+        Program::MulBench => {
+            let start = Instant::now();
+            let out = c.receive_outputs("bench").await?;
+            println!(
+                "BENCH party=client kind=receive count={} seconds={:.6}",
+                out.len(),
+                start.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(())
+}
