@@ -193,6 +193,24 @@ impl DialFailure {
                 session,
                 detail: v.to_string(),
             },
+            Self::Rejected(reason) => NetError::Rejected {
+                node,
+                peer,
+                address,
+                session,
+                reason: reason.clone(),
+            },
+            Self::Alert(a) => NetError::Rejected {
+                node,
+                peer,
+                address,
+                session,
+                reason: format!(
+                    "{} (TLS alert {a:?}); this node is {}",
+                    explain_alert(*a),
+                    ctx.own_key.fingerprint()
+                ),
+            },
             other => NetError::Rejected {
                 node,
                 reason: other.describe(&peer, &format!("{entry_prefix}.address")),
@@ -341,7 +359,11 @@ pub(crate) async fn accept(
             }
             Some(v) => v.to_string(),
             None => match alert_of(&e) {
-                Some(a) => format!("{} (TLS alert {a:?})", explain_alert(a)),
+                Some(a) => format!(
+                    "{} (TLS alert {a:?}); this node is {}",
+                    explain_alert(a),
+                    ctx.own_key.fingerprint()
+                ),
                 None => e.to_string(),
             },
         };
