@@ -10,6 +10,10 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 /// The largest frame, header included (16 MiB).
 pub const MAX_FRAME: usize = 16 << 20;
 
+/// The largest message (after reassembly) a reader accepts from a peer (1 GiB): a bound on
+/// the memory one peer can make this node hold for a single message.
+pub const MAX_MESSAGE: usize = 1 << 30;
+
 /// The largest session ID a frame can carry.
 const MAX_SID: usize = spdz2k_core::MAX_SESSION_ID_LEN;
 
@@ -154,16 +158,23 @@ pub async fn read_header<R: AsyncRead + Unpin>(r: &mut R) -> Result<FrameHeader,
     })
 }
 
-/// Reads a payload of `len` bytes onto the end of `buf` (no intermediate copy).
+/// Reads a payload of `len` bytes onto the end of `buf`: straight into its spare capacity,
+/// with no intermediate copy and no zero-filling (this matters for 32 MB messages).
 pub async fn read_payload_into<R: AsyncRead + Unpin>(
     r: &mut R,
     len: usize,
     buf: &mut Vec<u8>,
 ) -> Result<(), FrameError> {
-    let start = buf.len();
-    buf.resize(start + len, 0);
-    let tail = buf.get_mut(start..).unwrap_or_default();
-    r.read_exact(tail).await?;
+    buf.reserve(len);
+    let mut limited = r.take(len as u64);
+    let mut left = len;
+    while left > 0 {
+        let n = limited.read_buf(buf).await?;
+        if n == 0 {
+            return Err(FrameError::Io(std::io::ErrorKind::UnexpectedEof.into()));
+        }
+        left = left.saturating_sub(n);
+    }
     Ok(())
 }
 

@@ -164,6 +164,12 @@ async fn read_loop(
         };
         let result = match header.kind {
             FrameKind::DataPart | FrameKind::Data => {
+                if partial.len().saturating_add(header.payload_len) > frame::MAX_MESSAGE {
+                    return format!(
+                        "protocol error: a message larger than {} bytes",
+                        frame::MAX_MESSAGE
+                    );
+                }
                 if let Err(e) =
                     frame::read_payload_into(&mut r, header.payload_len, &mut partial).await
                 {
