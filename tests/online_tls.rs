@@ -1,0 +1,572 @@
+//! The online engine over loopback mutual TLS: every party is a [`Node`] started in its own
+//! tokio task on 127.0.0.1 (listeners bound on port 0, configs written by `spdz2k_pki::setup`
+//! into a tempdir and pointed at those ports), and every session runs over a [`TlsSession`].
+//!
+//! * Random circuits (multiplicative depth 11, width 100, inputs from every party,
+//!   constants, add, sub, mul) against plaintext, for n = 2 and 3 and every parameter set.
+//! * Tamper cases (altered opening share, altered z, altered coin seed, an input sent
+//!   differently to two parties): every honest party aborts with a typed reason, releases no
+//!   value, and refuses further work.
+//! * 100 concurrent sessions on one pair of nodes, each computing something different and
+//!   checking its own result.
+
+use rand::{RngExt, SeedableRng, rngs::ChaCha20Rng};
+use spdz2k::layers::core::WireMsg;
+use spdz2k::layers::pki::{NodeConfig, SetupOptions, setup};
+use spdz2k::{
+    AbortReason, EngineError, InsecureDealerSource, K32S32, K64S64, K66S48, K128S64, Node, Params,
+    Phase, Secret, Session, SessionId, SessionOptions, SessionReport, SessionSpec, TlsSession,
+};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+/// Bound on every network wait (connection set-up and every receive). Generous for CI.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+type TlsTestSession<P> = Session<P, TlsSession, InsecureDealerSource<P>>;
+
+/// n running party nodes on loopback, each started in its own task; sessions come and go
+/// over their connections.
+struct Cluster {
+    nodes: Vec<Arc<Node>>,
+    /// Keys, certificates and configs; removed when the cluster is dropped.
+    _dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    async fn start(n: usize) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut opts = SetupOptions::new(n, 0, dir.path());
+        opts.connection_timeout = TIMEOUT;
+        let written = setup(&opts).unwrap();
+        let mut listeners = Vec::new();
+        for _ in 0..n {
+            listeners.push(TcpListener::bind("127.0.0.1:0").await.unwrap());
+        }
+        let addrs: Vec<_> = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
+        let mut starting = JoinSet::new();
+        for (i, (summary, listener)) in written.iter().zip(listeners).enumerate() {
+            // The configs say base_port + i; point them at the ports bound above.
+            let mut config = NodeConfig::load(&summary.config_file).unwrap();
+            config.listen = Some(addrs[i]);
+            for p in &mut config.parties {
+                p.address = addrs[p.index].to_string();
+            }
+            starting.spawn(async move {
+                let node = Node::start_with_listener(config, listener).await.unwrap();
+                (i, node)
+            });
+        }
+        let mut nodes: Vec<Option<Arc<Node>>> = (0..n).map(|_| None).collect();
+        while let Some(joined) = starting.join_next().await {
+            let (i, node) = joined.unwrap();
+            assert_eq!(node.party(), i);
+            nodes[i] = Some(Arc::new(node));
+        }
+        Cluster {
+            nodes: nodes.into_iter().map(Option::unwrap).collect(),
+            _dir: dir,
+        }
+    }
+
+    fn n(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Runs `body` for every party in session `sid` (one task per party: open the TLS
+    /// session, start the engine session with INSECURE dealer preprocessing from `seed`,
+    /// run); returns each party's result in party order.
+    async fn run<P, R, F, Fut>(
+        &self,
+        sid: &str,
+        seed: u8,
+        options: SessionOptions,
+        body: F,
+    ) -> Vec<Result<R, EngineError>>
+    where
+        P: Params,
+        R: Send + 'static,
+        F: Fn(usize, TlsTestSession<P>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, EngineError>> + Send + 'static,
+    {
+        let n = self.n();
+        let body = Arc::new(body);
+        let mut tasks = JoinSet::new();
+        for (i, node) in self.nodes.iter().enumerate() {
+            let (node, body, options) = (node.clone(), body.clone(), options.clone());
+            let spec =
+                SessionSpec::new(SessionId::new(sid).unwrap(), P::id(), n, "online-tls-test");
+            tasks.spawn(async move {
+                let transport = node.open_session(spec).await.unwrap();
+                let prep = InsecureDealerSource::<P>::new(i, n, [seed; 32]).unwrap();
+                let session = Session::new(transport, prep, options).unwrap();
+                (i, body(i, session).await)
+            });
+        }
+        let mut out: Vec<Option<Result<R, EngineError>>> = (0..n).map(|_| None).collect();
+        while let Some(joined) = tasks.join_next().await {
+            let (i, r) = joined.expect("party task did not panic");
+            out[i] = Some(r);
+        }
+        out.into_iter().map(Option::unwrap).collect()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Random circuits against plaintext.
+
+#[derive(Clone, Debug)]
+enum Op<W> {
+    Input(usize),
+    Const(Vec<W>),
+    Add(usize, usize),
+    Sub(usize, usize),
+    Mul(usize, usize),
+    AddConst(usize, Vec<W>),
+    MulConst(usize, Vec<W>),
+    Neg(usize),
+}
+
+struct Circuit<P: Params> {
+    ops: Vec<Op<P::Word>>,
+    /// Party i's input vector is `inputs[i]`.
+    inputs: Vec<Vec<P::Word>>,
+    /// Wires opened at the end.
+    outputs: Vec<usize>,
+}
+
+const WIDTH: usize = 100;
+const MUL_DEPTH: usize = 11;
+
+/// A circuit whose last wire has multiplicative depth `mul_depth`; every step also adds two
+/// random gates over earlier wires.
+fn random_circuit<P: Params>(n: usize, width: usize, mul_depth: usize, seed: u64) -> Circuit<P> {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let vec = |rng: &mut ChaCha20Rng| (0..width).map(|_| P::random(rng)).collect::<Vec<_>>();
+    let inputs: Vec<_> = (0..n).map(|_| vec(&mut rng)).collect();
+    let mut ops: Vec<Op<P::Word>> = (0..n).map(Op::Input).collect();
+    ops.push(Op::Const(vec(&mut rng)));
+    for _ in 0..mul_depth {
+        let last = ops.len() - 1;
+        let other = rng.random_range(0..ops.len());
+        ops.push(Op::Mul(last, other));
+        for _ in 0..2 {
+            let (a, b) = (
+                rng.random_range(0..ops.len()),
+                rng.random_range(0..ops.len()),
+            );
+            ops.push(match rng.random_range(0..6) {
+                0 => Op::Add(a, b),
+                1 => Op::Sub(a, b),
+                2 => Op::AddConst(a, vec(&mut rng)),
+                3 => Op::MulConst(a, vec(&mut rng)),
+                4 => Op::Neg(a),
+                _ => Op::Mul(a, b),
+            });
+        }
+        // The product of this step, plus something, becomes the deepest wire.
+        let deepest = ops.len() - 3;
+        let c = rng.random_range(0..ops.len());
+        ops.push(Op::Sub(deepest, c));
+    }
+    let len = ops.len();
+    Circuit {
+        ops,
+        inputs,
+        outputs: vec![len - 1, len - 2, len / 2],
+    }
+}
+
+/// The circuit's outputs mod 2^k, evaluated in the clear.
+fn plaintext<P: Params>(c: &Circuit<P>) -> Vec<Vec<P::Word>> {
+    let mut wires: Vec<Vec<P::Word>> = Vec::new();
+    let zip = |a: &[P::Word], b: &[P::Word], f: fn(P::Word, P::Word) -> P::Word| {
+        a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect::<Vec<_>>()
+    };
+    for op in &c.ops {
+        let w = match op {
+            Op::Input(p) => c.inputs[*p].clone(),
+            Op::Const(v) => v.clone(),
+            Op::Add(a, b) => zip(&wires[*a], &wires[*b], P::add),
+            Op::Sub(a, b) => zip(&wires[*a], &wires[*b], P::sub),
+            Op::Mul(a, b) => zip(&wires[*a], &wires[*b], P::mul),
+            Op::AddConst(a, v) => zip(&wires[*a], v, P::add),
+            Op::MulConst(a, v) => zip(&wires[*a], v, P::mul),
+            Op::Neg(a) => wires[*a].iter().map(|&x| P::neg(x)).collect(),
+        };
+        wires.push(w);
+    }
+    c.outputs
+        .iter()
+        .map(|&o| wires[o].iter().map(|&x| P::reduce_k(x)).collect())
+        .collect()
+}
+
+async fn evaluate<P: Params>(
+    me: usize,
+    mut s: TlsTestSession<P>,
+    c: Arc<Circuit<P>>,
+) -> Result<(Vec<Vec<P::Word>>, SessionReport), EngineError> {
+    let width = c.inputs[0].len();
+    let mut wires: Vec<Secret<P>> = Vec::new();
+    for op in &c.ops {
+        let w = match op {
+            Op::Input(p) => {
+                let mine = (*p == me).then(|| c.inputs[me].as_slice());
+                s.input(*p, mine, width).await?
+            }
+            Op::Const(v) => s.constant(v),
+            Op::Add(a, b) => s.add(&wires[*a], &wires[*b])?,
+            Op::Sub(a, b) => s.sub(&wires[*a], &wires[*b])?,
+            Op::Mul(a, b) => {
+                let (x, y) = (wires[*a].clone(), wires[*b].clone());
+                s.mul(&x, &y).await?
+            }
+            Op::AddConst(a, v) => s.add_public(&wires[*a], v)?,
+            Op::MulConst(a, v) => s.mul_public(&wires[*a], v)?,
+            Op::Neg(a) => s.neg(&wires[*a]),
+        };
+        wires.push(w);
+    }
+    let mut outs = Vec::new();
+    for &o in &c.outputs {
+        outs.push(s.open(&wires[o]).await?);
+    }
+    let report = s.finish().await?;
+    Ok((outs, report))
+}
+
+async fn check_circuit<P: Params>(cluster: &Cluster, seed: u64) {
+    let n = cluster.n();
+    let c = Arc::new(random_circuit::<P>(n, WIDTH, MUL_DEPTH, seed));
+    let expect = plaintext(&c);
+    let sid = format!("circuit-{}-n{n}", P::NAME);
+    let results = cluster
+        .run::<P, _, _, _>(&sid, seed as u8, SessionOptions::default(), move |me, s| {
+            evaluate(me, s, c.clone())
+        })
+        .await;
+    for (i, r) in results.into_iter().enumerate() {
+        let (outs, report) = r.unwrap_or_else(|e| panic!("{sid} party {i}: {e}"));
+        assert_eq!(outs, expect, "{sid} party {i}: opened outputs differ");
+        // Traffic really crossed the TLS session, and the outputs were checked.
+        assert!(
+            report.bytes_sent > 0 && report.bytes_received > 0,
+            "{report:?}"
+        );
+        assert!(
+            report.checks >= 1 && report.values_checked > 0,
+            "{report:?}"
+        );
+    }
+}
+
+async fn circuits_for(n: usize) {
+    let cluster = Cluster::start(n).await;
+    let base = 100 * n as u64;
+    check_circuit::<K32S32>(&cluster, base + 1).await;
+    check_circuit::<K64S64>(&cluster, base + 2).await;
+    check_circuit::<K66S48>(&cluster, base + 3).await;
+    check_circuit::<K128S64>(&cluster, base + 4).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_circuits_match_plaintext_over_tls_two_parties() {
+    circuits_for(2).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_circuits_match_plaintext_over_tls_three_parties() {
+    circuits_for(3).await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Tamper cases: one party cheats through the engine's tamper hook.
+
+type P = K64S64;
+const CHEATER: usize = 1;
+
+/// Inputs from every party, multiplied together, then opened.
+async fn compute(me: usize, s: &mut TlsTestSession<P>) -> Result<Vec<u128>, EngineError> {
+    let n = s.n_parties();
+    let mut acc: Option<Secret<P>> = None;
+    for owner in 0..n {
+        let v = [P::from_i128(owner as i128 + 2), P::from_i128(-3)];
+        let x = s.input(owner, (owner == me).then_some(&v[..]), 2).await?;
+        acc = Some(match acc {
+            None => x,
+            Some(a) => s.mul(&a, &x).await?,
+        });
+    }
+    s.open(&acc.expect("at least two parties")).await
+}
+
+/// Runs `compute` in session `sid` with party CHEATER tampering through `hook`. Returns the
+/// honest parties' results; asserts that an honest party that failed refuses further work.
+async fn run_with_hook<H>(
+    cluster: &Cluster,
+    sid: &str,
+    hook: H,
+) -> Vec<(usize, Result<Vec<u128>, EngineError>)>
+where
+    H: Fn(Phase, usize, &mut WireMsg<P>) + Send + Sync + Clone + 'static,
+{
+    let results = cluster
+        .run::<P, _, _, _>(sid, 42, SessionOptions::default(), move |me, mut s| {
+            let hook = hook.clone();
+            async move {
+                if me == CHEATER {
+                    s.set_tamper_hook(move |ph: Phase, to: usize, m: &mut WireMsg<P>| {
+                        hook(ph, to, m)
+                    });
+                }
+                let out = compute(me, &mut s).await;
+                if out.is_err() && me != CHEATER {
+                    let again = s.check().await;
+                    assert!(
+                        matches!(again, Err(EngineError::SessionFailed { .. })),
+                        "an aborted session must refuse further work: {again:?}"
+                    );
+                }
+                out
+            }
+        })
+        .await;
+    results
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| *i != CHEATER)
+        .collect()
+}
+
+/// The abort reason of a run that must have aborted (and so released no value).
+fn reason(r: &Result<Vec<u128>, EngineError>) -> &AbortReason {
+    match r {
+        Err(EngineError::Aborted { reason, .. }) => reason,
+        other => panic!("expected a typed abort and no value, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn honest_runs_release_the_product_over_tls() {
+    for n in [2, 3] {
+        let cluster = Cluster::start(n).await;
+        let results = run_with_hook(&cluster, &format!("honest-n{n}"), |_, _, _| {}).await;
+        assert_eq!(results.len(), n - 1);
+        for (i, r) in results {
+            let got = r.unwrap_or_else(|e| panic!("n={n} party {i}: {e}"));
+            let expect: i128 = (2..2 + n as i128).product();
+            assert_eq!(P::to_signed(got[0]), expect);
+            assert_eq!(P::to_signed(got[1]), (-3i128).pow(n as u32));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_altered_opening_share_is_caught_over_tls() {
+    for n in [2, 3] {
+        let cluster = Cluster::start(n).await;
+        for phase in [Phase::BeaverOpening, Phase::MaskedOpening] {
+            let sid = format!("opening-{n}-{}", phase == Phase::BeaverOpening);
+            let results = run_with_hook(&cluster, &sid, move |ph, _, m| {
+                if ph == phase
+                    && let WireMsg::Opening(v) = m
+                {
+                    v[1] = P::add(v[1], 1 << 9);
+                }
+            })
+            .await;
+            for (i, r) in &results {
+                // With three parties the cheater's transcript (what it meant to send)
+                // differs from the honest ones too; either way it is a typed abort.
+                let caught = match reason(r) {
+                    AbortReason::MacCheckFailed { .. } => true,
+                    AbortReason::TranscriptMismatch { party } => n > 2 && *party == CHEATER,
+                    _ => false,
+                };
+                assert!(caught, "n={n} {phase} party {i}: {r:?}");
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_altered_z_is_caught_over_tls() {
+    for n in [2, 3] {
+        let cluster = Cluster::start(n).await;
+        let results = run_with_hook(&cluster, &format!("z-n{n}"), |ph, _, m| {
+            if ph == Phase::ZOpen
+                && let WireMsg::ZOpen { z, .. } = m
+            {
+                *z = P::add(*z, 1);
+            }
+        })
+        .await;
+        for (i, r) in &results {
+            assert!(
+                matches!(
+                    reason(r),
+                    AbortReason::CommitmentMismatch {
+                        party: CHEATER,
+                        what: "MAC check"
+                    }
+                ),
+                "n={n} party {i}: {r:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_altered_coin_seed_is_caught_over_tls() {
+    for n in [2, 3] {
+        let cluster = Cluster::start(n).await;
+        let results = run_with_hook(&cluster, &format!("coin-n{n}"), |ph, _, m| {
+            if ph == Phase::CoinOpen
+                && let WireMsg::CoinOpen { seed, .. } = m
+            {
+                seed[0] ^= 0x80;
+            }
+        })
+        .await;
+        for (i, r) in &results {
+            assert!(
+                matches!(
+                    reason(r),
+                    AbortReason::CommitmentMismatch {
+                        party: CHEATER,
+                        what: "coin seed"
+                    }
+                ),
+                "n={n} party {i}: {r:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_input_sent_differently_to_two_parties_is_caught_over_tls() {
+    let cluster = Cluster::start(3).await;
+    // The cheater owns an input and sends party 2 a different x - r than party 0.
+    let results = run_with_hook(&cluster, "equivocation", |ph, to, m| {
+        if ph == Phase::Input
+            && to == 2
+            && let WireMsg::Input(v) = m
+        {
+            v[0] = P::add(v[0], 1);
+        }
+    })
+    .await;
+    assert_eq!(results.len(), 2);
+    for (i, r) in &results {
+        let other_honest = 2 - i;
+        assert!(
+            matches!(reason(r), AbortReason::TranscriptMismatch { party } if *party == CHEATER || *party == other_honest),
+            "party {i}: {r:?}"
+        );
+    }
+    // The nodes survive a cheater: a fresh session on the same connections runs honestly.
+    let again = run_with_hook(&cluster, "after-equivocation", |_, _, _| {}).await;
+    for (i, r) in again {
+        let got = r.unwrap_or_else(|e| panic!("party {i}: {e}"));
+        assert_eq!(P::to_signed(got[0]), 2 * 3 * 4);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Many sessions at once on the same nodes.
+
+const SESSIONS: usize = 100;
+const LANES: usize = 8;
+
+/// Session `i`: party 0 inputs x, party 1 inputs y (both depending on i);
+/// the result is x^(1 + i % 4) * y + i, so sessions differ in values and in rounds.
+fn session_inputs(i: usize) -> (Vec<u128>, Vec<u128>) {
+    let x = (0..LANES)
+        .map(|j| P::from_i128(1000 * i as i128 + j as i128 + 1))
+        .collect();
+    let y = (0..LANES)
+        .map(|j| P::from_i128(i as i128 - 7 * j as i128 - 50))
+        .collect();
+    (x, y)
+}
+
+fn session_expected(i: usize) -> Vec<u128> {
+    let (x, y) = session_inputs(i);
+    x.iter()
+        .zip(&y)
+        .map(|(&a, &b)| {
+            let mut z = a;
+            for _ in 0..i % 4 {
+                z = P::mul(z, a);
+            }
+            P::reduce_k(P::add(P::mul(z, b), P::from_u128(i as u128)))
+        })
+        .collect()
+}
+
+async fn session_compute(
+    i: usize,
+    me: usize,
+    mut s: TlsTestSession<P>,
+) -> Result<(Vec<u128>, SessionReport), EngineError> {
+    let (x, y) = session_inputs(i);
+    let x = s.input(0, (me == 0).then_some(&x[..]), LANES).await?;
+    let y = s.input(1, (me == 1).then_some(&y[..]), LANES).await?;
+    let mut z = x.clone();
+    for _ in 0..i % 4 {
+        z = s.mul(&z, &x).await?;
+    }
+    let w = s.mul(&z, &y).await?;
+    let w = s.add_public(&w, &[P::from_u128(i as u128); LANES])?;
+    let out = s.open(&w).await?;
+    Ok((out, s.finish().await?))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundred_concurrent_sessions_on_one_node_pair_are_correct_and_independent() {
+    let cluster = Cluster::start(2).await;
+    let mut tasks = JoinSet::new();
+    for i in 0..SESSIONS {
+        for (me, node) in cluster.nodes.iter().enumerate() {
+            let node = node.clone();
+            tasks.spawn(async move {
+                let spec = SessionSpec::new(
+                    SessionId::new(format!("concurrent-{i}")).unwrap(),
+                    P::id(),
+                    2,
+                    "concurrent",
+                );
+                let transport = node.open_session(spec).await.unwrap();
+                // Independent preprocessing per session, as separate deployments would have.
+                let prep = InsecureDealerSource::<P>::new(me, 2, [i as u8; 32]).unwrap();
+                let s = Session::new(transport, prep, SessionOptions::default()).unwrap();
+                (i, me, session_compute(i, me, s).await)
+            });
+        }
+    }
+    type Outcome = Option<(Vec<u128>, SessionReport)>;
+    let mut results: Vec<[Outcome; 2]> = (0..SESSIONS).map(|_| [None, None]).collect();
+    while let Some(joined) = tasks.join_next().await {
+        let (i, me, r) = joined.expect("session task did not panic");
+        let r = r.unwrap_or_else(|e| panic!("session {i} party {me}: {e}"));
+        results[i][me] = Some(r);
+    }
+    let rounds_base = results[0][0].as_ref().unwrap().1.rounds;
+    for (i, parties) in results.iter().enumerate() {
+        let expect = session_expected(i);
+        for (me, r) in parties.iter().enumerate() {
+            let (out, report) = r.as_ref().unwrap();
+            assert_eq!(out, &expect, "session {i} party {me}");
+            // Each session counted only its own rounds: one more per extra multiplication.
+            assert_eq!(
+                report.rounds,
+                rounds_base + (i % 4) as u64,
+                "session {i} party {me}: {report:?}"
+            );
+        }
+    }
+}
