@@ -272,6 +272,53 @@ async fn pin_mismatch_shows_both_fingerprints_and_the_entry() {
     );
 }
 
+/// 4b. The acceptor pins a different key for the dialler: the dialler only learns it from
+/// a TLS alert, and says which key it presented; the acceptor names the unknown key.
+#[tokio::test]
+async fn acceptor_side_pin_mismatch_is_explained_on_both_sides() {
+    let mut d = Deployment::new(2, 0).await;
+    let p0_key = d.configs[0].parties[0].public_key;
+    let stale_entry = "parties[0].public_key (P0) pins";
+    let mut c1 = d.config(1);
+    let stale = PublicKey::from(&generate_key());
+    c1.parties[0].public_key = stale;
+    let p0 = d.start(0).await;
+    let p1 = Node::start_with_listener(c1, d.listener(1)).await.unwrap();
+    let t = Instant::now();
+    let (r0, r1) = tokio::join!(
+        p0.open_session(spec("s-pin2", 2)),
+        p1.open_session(spec("s-pin2", 2))
+    );
+    assert!(t.elapsed() < BOUND);
+    let e0 = r0.err().unwrap();
+    assert!(matches!(e0, NetError::Rejected { .. }), "{e0}");
+    assert_contains(
+        &e0.to_string(),
+        &[
+            "P0",
+            "s-pin2",
+            "P1 at",
+            &d.address(1),
+            "pins a different key for this node",
+            &p0_key.fingerprint(),
+        ],
+    );
+    let e1 = r1.err().unwrap().to_string();
+    assert_contains(
+        &e1,
+        &[
+            "P1",
+            "s-pin2",
+            "P0 at",
+            &d.address(0),
+            &p0_key.fingerprint(),
+            "no [[parties]] or [[clients]] entry",
+            stale_entry,
+            &stale.short_fingerprint(),
+        ],
+    );
+}
+
 /// 5a. A node configured with the wrong own index refuses to start, naming both indices.
 #[tokio::test]
 async fn wrong_own_index_is_refused_at_start() {

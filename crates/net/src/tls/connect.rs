@@ -349,11 +349,23 @@ pub(crate) async fn accept(
         .map_err(|_| AcceptFailure(format!("{from}: TLS handshake timed out")))?;
     let mut tls = tls.map_err(|e| {
         let detail = match VerifyFailure::from_io(&e) {
-            Some(VerifyFailure::Unknown { presented }) => format!(
-                "presented key {presented} which no [[parties]] or [[clients]] entry of {} pins; \
-                 if a node's key was regenerated, update its entry there",
-                ctx.config.path.display()
-            ),
+            Some(VerifyFailure::Unknown { presented }) => {
+                // The parties that dial this node: one of them is probably the sender.
+                let diallers: Vec<String> = ctx
+                    .config
+                    .parties
+                    .iter()
+                    .filter(|p| ctx.config.party_index().is_some_and(|me| p.index < me))
+                    .map(|p| format!("parties[{}].public_key (P{}) pins {}", p.position, p.index, p.public_key.short_fingerprint()))
+                    .collect();
+                format!(
+                    "presented key {presented} which no [[parties]] or [[clients]] entry of {} \
+                     pins; if a node's key was regenerated, confirm the fingerprint with its \
+                     operator and update its entry there{}",
+                    ctx.config.path.display(),
+                    if diallers.is_empty() { String::new() } else { format!(" ({})", diallers.join(", ")) }
+                )
+            }
             Some(VerifyFailure::OwnKey) => {
                 "proved this node's own key: this node dialled itself; check the [[parties]] addresses".into()
             }
