@@ -1,0 +1,144 @@
+//! Client input over mutual TLS: a client secret-shares its values with two parties, they
+//! compute on them together with their own private data, and the client gets the result.
+//!
+//! The client holds a feature vector `x`; P0 holds weights `w`, P1 a bias `c`. The client
+//! learns the score x . w + c and nothing else; no party learns x, w or c of another.
+//!
+//! The topology is the one `spdz2k setup` writes by default: P0 reaches the client
+//! directly, P1 only through P0. For the input, every party sends the client its shares of
+//! a random triple (a, b, c) (P1's sealed and signed, forwarded by P0); the client checks
+//! a * b = c, then sends y = x + a, signed, to every party (P1's copy through P0); the
+//! parties compare digests of what they received and hold [x] = y - [a].
+//!
+//! Run: `cargo run --example client_input`
+
+use spdz2k::layers::pki::{Route, SetupOptions, setup};
+use spdz2k::{
+    ClientPort, InsecureDealerSource, K64S64, Node, NodeConfig, Params, Party, RemoteClient,
+    SessionId, SessionSpec,
+};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// The client's private features.
+const X: [i128; 4] = [7, -2, 30, 1];
+/// P0's private weights.
+const W: [i128; 4] = [100, 25, -3, 8];
+/// P1's private bias.
+const C: i128 = -1_000;
+/// The client's name in the deployment.
+const CLIENT: &str = "C0";
+
+#[tokio::main]
+pub async fn main() -> Result<(), Error> {
+    // 1. A throw-away deployment: an Ed25519 identity, a certificate and a config per node.
+    let dir = tempfile::tempdir()?;
+    let (nodes, client_config) = start_deployment(dir.path()).await?;
+
+    // 2. One session ID for every node of the computation.
+    let sid = SessionId::random();
+    println!("session {sid}: P0 and P1 over mutual TLS; {CLIENT} reachable by P0 only");
+
+    // 3. The parties, each in its own task.
+    let mut parties = Vec::new();
+    for node in &nodes {
+        parties.push(tokio::spawn(run_party(node.clone(), sid.clone())));
+    }
+
+    // 4. The client: gives its input, then receives the verified score.
+    let mut client = RemoteClient::connect(client_config, &sid).await?;
+    client.send_input("features", &X).await?;
+    println!("{CLIENT}: input masks verified (a * b = c); masked, signed input sent");
+    let score = client.receive_outputs("score").await?;
+    println!("{CLIENT}: verified score {:?}", score.signed());
+    for party in parties {
+        party.await??;
+    }
+    // The nodes stop only now, when every party and the client are done: a node that
+    // stops drops whatever it has not sent yet.
+    drop(nodes);
+
+    let expected = X.iter().zip(W).map(|(x, w)| x * w).sum::<i128>() + C;
+    if score.signed() != [expected] {
+        return Err(format!(
+            "{CLIENT} received {:?}, expected {expected}",
+            score.signed()
+        )
+        .into());
+    }
+    println!("{CLIENT}: x . w + c = {expected} is correct");
+    Ok(())
+}
+
+/// One party's side of the session.
+async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
+    let config = node.config().clone();
+    let me = node.party();
+    let n = config.parties.len();
+
+    let spec = SessionSpec::new(sid.clone(), K64S64::id(), n, "client-input-example");
+    let transport = node.open_session(spec).await?;
+    // INSECURE preprocessing from a shared seed, for demos and tests only.
+    let prep = InsecureDealerSource::<K64S64>::new(me, n, [3; 32])?;
+    let mut s = Party::new(prep).join(transport)?;
+
+    // Client I/O: P0 over its own connection to the client, P1 through P0.
+    let channel = match config.client(CLIENT).map(|c| c.route) {
+        Some(Route::Direct) => Some(node.client_channel(&sid, CLIENT).await?),
+        _ => None,
+    };
+    let identity = config.load_identity()?;
+    let mut port = ClientPort::open(&mut s, &config, identity.signing_key, CLIENT, channel).await?;
+
+    // The client's input: its signature is checked against the client's pinned key, and
+    // the parties make sure they all received the same values before using them.
+    let x = port.receive_input(&mut s, "features", X.len()).await?;
+    // The parties' own inputs.
+    let w = s
+        .input_signed(0, (me == 0).then_some(&W[..]), W.len())
+        .await?;
+    let c = s.input_signed(1, (me == 1).then_some(&[C][..]), 1).await?;
+
+    // score = x . w + c, computed on shares; then delivered to the client only.
+    let xw = s.dot(&x, &w).await?;
+    let score = s.add(&xw, &c)?;
+    port.deliver(&mut s, "score", &score).await?;
+    s.finish().await?;
+    println!("P{me}: score computed on the client's input and delivered toward {CLIENT}");
+    Ok(())
+}
+
+/// Writes a deployment of two parties and one client into `dir`, as
+/// `spdz2k setup --parties 2 --clients 1` would, and starts both party nodes.
+async fn start_deployment(dir: &Path) -> Result<(Vec<Arc<Node>>, NodeConfig), Error> {
+    let mut options = SetupOptions::new(2, 1, dir);
+    options.connection_timeout = Duration::from_secs(10);
+    let mut configs = Vec::new();
+    for node in setup(&options)? {
+        configs.push(NodeConfig::load(&node.config_file)?);
+    }
+    // `setup` writes fixed ports. So that this example never collides with anything else
+    // running, bind port 0 instead and write the ports the OS picked into every config.
+    let mut listeners = Vec::new();
+    for _ in 0..2 {
+        listeners.push(TcpListener::bind("127.0.0.1:0").await?);
+    }
+    for config in &mut configs {
+        for party in &mut config.parties {
+            party.address = listeners[party.index].local_addr()?.to_string();
+        }
+    }
+    // `setup` lists P0, P1, then C0.
+    let client = configs.pop().ok_or("setup wrote no client")?;
+    let mut nodes = Vec::new();
+    for (mut config, listener) in configs.into_iter().zip(listeners) {
+        config.listen = Some(listener.local_addr()?);
+        // A deployment calls `Node::start(config)`, which binds `config.listen` itself.
+        nodes.push(Arc::new(Node::start_with_listener(config, listener).await?));
+    }
+    Ok((nodes, client))
+}
