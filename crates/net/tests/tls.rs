@@ -105,6 +105,33 @@ async fn hundred_concurrent_sessions_keep_their_data_apart() {
 }
 
 #[tokio::test]
+async fn a_restarted_peer_is_redialled_and_new_sessions_work() {
+    let mut d = Deployment::new(2, 0).await;
+    let p0 = d.start(0).await;
+    let p1 = d.start(1).await;
+    let addr1 = p1.local_addr().unwrap();
+    let (a, b) = tokio::join!(
+        p0.open_session(spec("before", 2)),
+        p1.open_session(spec("before", 2))
+    );
+    let (mut a, _b) = (a.unwrap(), b.unwrap());
+    p1.shutdown().await;
+    assert!(a.recv(1).await.unwrap_err().is_peer_gone());
+    // P1 comes back on the same address; P0's dialler reconnects by itself.
+    let listener = tokio::net::TcpListener::bind(addr1).await.unwrap();
+    let p1 = spdz2k_net::Node::start_with_listener(d.config(1), listener)
+        .await
+        .unwrap();
+    let (a, b) = tokio::join!(
+        p0.open_session(spec("after", 2)),
+        p1.open_session(spec("after", 2))
+    );
+    let (mut a, mut b) = (a.unwrap(), b.unwrap());
+    a.send(1, b"again".to_vec()).await.unwrap();
+    assert_eq!(b.recv(0).await.unwrap(), b"again");
+}
+
+#[tokio::test]
 async fn messages_larger_than_a_frame_arrive_whole() {
     let mut d = Deployment::new(2, 0).await;
     let p0 = d.start(0).await;
@@ -310,4 +337,34 @@ async fn throughput_32mb_each_way() {
             64.0 / secs
         );
     }
+}
+
+/// Latency: small-message round trips between two nodes. Run with
+/// `cargo test -p spdz2k-net --release --test tls -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measurement; run in release mode"]
+async fn round_trip_latency_small_messages() {
+    let mut d = Deployment::new(2, 0).await;
+    let p0 = d.start(0).await;
+    let p1 = d.start(1).await;
+    let (a, b) = tokio::join!(
+        p0.open_session(spec("rtt", 2)),
+        p1.open_session(spec("rtt", 2))
+    );
+    let (mut a, mut b) = (a.unwrap(), b.unwrap());
+    let rounds = 2000;
+    let echo = tokio::spawn(async move {
+        for _ in 0..rounds {
+            let m = b.recv(0).await.unwrap();
+            b.send(0, m).await.unwrap();
+        }
+    });
+    let t = std::time::Instant::now();
+    for i in 0..rounds {
+        a.send(1, vec![i as u8; 64]).await.unwrap();
+        assert_eq!(a.recv(1).await.unwrap(), vec![i as u8; 64]);
+    }
+    let per = t.elapsed() / rounds;
+    echo.await.unwrap();
+    println!("64-byte round trip over loopback TLS: {per:?} per round");
 }

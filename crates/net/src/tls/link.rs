@@ -109,8 +109,8 @@ pub(crate) fn spawn_link(
     });
     let (read, write) = tokio::io::split(stream);
     let writer_handle = handle.clone();
-    tasks.spawn(async move {
-        if let Err(e) = write_loop(write, rx).await {
+    tasks.spawn_writer(move |closing| async move {
+        if let Err(e) = write_loop(write, rx, closing).await {
             writer_handle.set_cause(format!("write failed: {e}"));
         }
     });
@@ -129,9 +129,17 @@ pub(crate) fn spawn_link(
 async fn write_loop(
     write: WriteHalf<TlsStream<TcpStream>>,
     mut rx: UnboundedReceiver<Out>,
+    mut closing: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let mut w = BufWriter::with_capacity(IO_BUFFER, write);
-    while let Some(out) = rx.recv().await {
+    loop {
+        let out = tokio::select! {
+            biased;
+            out = rx.recv() => out,
+            // The node is stopping: send what is already queued, then close.
+            _ = closing.wait_for(|&c| c) => rx.try_recv().ok(),
+        };
+        let Some(out) = out else { break };
         match out {
             Out::Frame { kind, sid, payload } => {
                 frame::write_frame(&mut w, kind, &sid, &payload).await?

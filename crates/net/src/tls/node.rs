@@ -30,27 +30,81 @@ const INCOMING_FAILURES_KEPT: usize = 8;
 /// How many closed sessions are remembered (to drop their late frames quietly).
 const GONE_KEPT: usize = 4096;
 
-/// Background tasks of a node; all are aborted when the node stops.
-#[derive(Default)]
-pub(crate) struct Tasks(Mutex<JoinSet<()>>);
+/// Background tasks of a node. Connection writers are kept apart so that a graceful stop
+/// can let them drain what is already queued before everything else is aborted.
+pub(crate) struct Tasks {
+    all: Mutex<JoinSet<()>>,
+    writers: Mutex<JoinSet<()>>,
+    closing: watch::Sender<bool>,
+}
+
+impl Default for Tasks {
+    fn default() -> Self {
+        Self {
+            all: Mutex::default(),
+            writers: Mutex::default(),
+            closing: watch::channel(false).0,
+        }
+    }
+}
 
 impl Tasks {
     pub fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static) {
-        let mut set = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut set = self.all.lock().unwrap_or_else(|e| e.into_inner());
+        while set.try_join_next().is_some() {}
+        set.spawn(fut);
+    }
+    /// Spawns a connection writer; it gets the signal that tells it to drain and stop.
+    pub fn spawn_writer<F, Fut>(&self, make: F)
+    where
+        F: FnOnce(watch::Receiver<bool>) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let fut = make(self.closing.subscribe());
+        let mut set = self.writers.lock().unwrap_or_else(|e| e.into_inner());
         while set.try_join_next().is_some() {}
         set.spawn(fut);
     }
     pub fn abort_all(&self) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).abort_all();
+        self.all
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .abort_all();
+        self.writers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .abort_all();
     }
     pub fn detach_all(&self) {
-        self.0
+        self.all
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .detach_all();
+        self.writers
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .detach_all();
     }
+    /// Lets every writer send what is queued (TLS close_notify after it), waiting at most
+    /// `timeout`, then aborts every task. Without this, the last protocol message of a party
+    /// that finishes first could be dropped and its peer would see EOF.
+    pub async fn stop_gracefully(&self, timeout: Duration) {
+        self.closing.send_replace(true);
+        let mut writers =
+            std::mem::take(&mut *self.writers.lock().unwrap_or_else(|e| e.into_inner()));
+        let drained = tokio::time::timeout(timeout, async {
+            while writers.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            writers.abort_all();
+        }
+        self.abort_all();
+        let mut set = self.take();
+        while set.join_next().await.is_some() {}
+    }
     fn take(&self) -> JoinSet<()> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+        std::mem::take(&mut *self.all.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 
@@ -689,9 +743,7 @@ impl Node {
 
     /// Closes every connection and stops every task.
     pub async fn shutdown(self) {
-        self.shared.tasks.abort_all();
-        let mut set = self.shared.tasks.take();
-        while set.join_next().await.is_some() {}
+        self.shared.tasks.stop_gracefully(self.shared.timeout).await;
     }
 }
 
