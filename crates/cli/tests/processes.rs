@@ -1,0 +1,370 @@
+//! The CLI as a newcomer runs it: separate processes of the `spdz2k` binary on loopback.
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_spdz2k");
+
+/// Waits for a child with a deadline; kills it past the deadline.
+fn wait(mut child: Child, deadline: Duration) -> Output {
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if start.elapsed() > deadline => {
+                let _ = child.kill();
+                break;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)), // polling a child, not synchronising
+            Err(e) => panic!("waiting for a child: {e}"),
+        }
+    }
+    child.wait_with_output().expect("collect output")
+}
+
+fn spawn(args: &[&str]) -> Child {
+    Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn spdz2k")
+}
+
+fn run(args: &[&str]) -> Output {
+    wait(spawn(args), Duration::from_secs(120))
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn demo_succeeds_and_prints_the_transcript() {
+    let o = run(&["demo"]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for fact in [
+        "session:",
+        "mutual TLS",
+        "registration arrived through P0 and verified",
+        "MAC check passed",
+        "verified results: sum = 18, product = 210, square of sum = 324",
+        "demo succeeded",
+        "rounds",
+        "bytes",
+    ] {
+        assert!(t.contains(fact), "missing {fact:?} in:\n{t}");
+    }
+}
+
+#[test]
+fn demo_with_other_inputs_and_parameters() {
+    let o = run(&[
+        "demo",
+        "--params",
+        "K128S64",
+        "--a",
+        "-3",
+        "--b",
+        "1000000000000",
+        "--c",
+        "2",
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        t.contains("sum = 999999999999, product = -6000000000000"),
+        "{t}"
+    );
+}
+
+#[test]
+fn demo_tamper_is_rejected_by_the_client() {
+    let o = run(&["demo", "--tamper"]);
+    let t = text(&o);
+    assert!(!o.status.success(), "tampered demo must fail:\n{t}");
+    assert!(t.contains("signature check failed"), "{t}");
+    assert!(t.contains("C0 rejected P1's envelope altered by P0"), "{t}");
+    assert!(
+        !t.contains("verified results"),
+        "no result may be shown:\n{t}"
+    );
+}
+
+fn free_base_port() -> String {
+    spdz2k_cli::cmd::procs::free_port_pair()
+        .expect("free ports")
+        .to_string()
+}
+
+fn cfg(dir: &Path, node: &str) -> String {
+    dir.join(node).join("node.toml").display().to_string()
+}
+
+#[test]
+fn setup_then_two_parties_and_a_client_as_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().display().to_string();
+    let port = free_base_port();
+    let o = run(&[
+        "setup",
+        "--parties",
+        "2",
+        "--clients",
+        "1",
+        "--out",
+        &out,
+        "--base-port",
+        &port,
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("SHA256:"), "setup prints fingerprints: {t}");
+    let session = String::from_utf8(run(&["session-id"]).stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert_eq!(session.len(), 32);
+    let seed = "ab".repeat(32);
+    let (c0, c1, cc) = (
+        cfg(dir.path(), "P0"),
+        cfg(dir.path(), "P1"),
+        cfg(dir.path(), "C0"),
+    );
+    let common = |c: &str| {
+        vec![
+            "--config".to_string(),
+            c.to_string(),
+            "--session".into(),
+            session.clone(),
+        ]
+    };
+    let party = |c: &str, inputs: &[&str]| {
+        let mut a = vec!["party".to_string()];
+        a.extend(common(c));
+        a.extend(
+            [
+                "--program",
+                "sum",
+                "--client",
+                "C0",
+                "--insecure-dealer-seed",
+                &seed,
+            ]
+            .map(String::from),
+        );
+        for i in inputs {
+            a.extend(["--input".to_string(), i.to_string()]);
+        }
+        spawn(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let p0 = party(&c0, &["1", "-2", "3"]);
+    let p1 = party(&c1, &["10", "20", "-30"]);
+    let mut ca = vec!["client".to_string()];
+    ca.extend(common(&cc));
+    ca.extend(["--program".to_string(), "sum".to_string()]);
+    let client = spawn(&ca.iter().map(String::as_str).collect::<Vec<_>>());
+    let (o0, o1, oc) = (
+        wait(p0, Duration::from_secs(60)),
+        wait(p1, Duration::from_secs(60)),
+        wait(client, Duration::from_secs(60)),
+    );
+    for o in [&o0, &o1, &oc] {
+        assert!(o.status.success(), "{}", text(o));
+    }
+    assert!(
+        text(&oc).contains("verified sum: [11, 18, -27]"),
+        "{}",
+        text(&oc)
+    );
+    assert!(text(&o0).contains("MAC checks passed"), "{}", text(&o0));
+}
+
+#[test]
+fn parties_alone_open_the_result_to_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().display().to_string();
+    let port = free_base_port();
+    assert!(
+        run(&[
+            "setup",
+            "--parties",
+            "2",
+            "--out",
+            &out,
+            "--base-port",
+            &port
+        ])
+        .status
+        .success()
+    );
+    let session = "two-parties-only";
+    let seed = "cd".repeat(32);
+    let spawn_party = |node: &str, x: &str| {
+        spawn(&[
+            "party",
+            "--config",
+            &cfg(dir.path(), node),
+            "--session",
+            session,
+            "--program",
+            "dot",
+            "--input",
+            x,
+            "--input",
+            "4",
+            "--insecure-dealer-seed",
+            &seed,
+        ])
+    };
+    let (a, b) = (spawn_party("P0", "3"), spawn_party("P1", "-5"));
+    let (oa, ob) = (
+        wait(a, Duration::from_secs(60)),
+        wait(b, Duration::from_secs(60)),
+    );
+    for o in [&oa, &ob] {
+        assert!(o.status.success(), "{}", text(o));
+        assert!(text(o).contains("dot (MAC-checked) = [1]"), "{}", text(o)); // 3*-5 + 4*4
+    }
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for sub in [
+        "demo",
+        "setup",
+        "check",
+        "renew-cert",
+        "party",
+        "client",
+        "session-id",
+        "deal-insecure",
+        "bench",
+    ] {
+        let o = run(&[sub, "--help"]);
+        assert!(o.status.success(), "{sub} --help: {}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Usage"),
+            "{sub}"
+        );
+    }
+    let o = run(&["deal-insecure", "--help"]);
+    assert!(text(&o).to_lowercase().contains("insecure"));
+}
+
+#[test]
+fn failures_exit_non_zero_with_one_clear_line() {
+    let o = run(&[
+        "party",
+        "--config",
+        "/nonexistent/node.toml",
+        "--session",
+        "s1",
+        "--program",
+        "demo",
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    let lines: Vec<_> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].starts_with("error:") && lines[0].contains("/nonexistent/node.toml"),
+        "{err}"
+    );
+    let o = run(&[
+        "party",
+        "--config",
+        "x",
+        "--session",
+        "bad id!",
+        "--program",
+        "demo",
+    ]);
+    assert!(!o.status.success());
+    let o = run(&[
+        "party",
+        "--config",
+        "x",
+        "--session",
+        "s",
+        "--program",
+        "nope",
+    ]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("built-in programs"));
+}
+
+#[test]
+fn deal_insecure_files_feed_the_parties() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().display().to_string();
+    let port = free_base_port();
+    assert!(
+        run(&[
+            "setup",
+            "--parties",
+            "2",
+            "--out",
+            &out,
+            "--base-port",
+            &port
+        ])
+        .status
+        .success()
+    );
+    let prep = dir.path().join("prep");
+    let prep_s = prep.display().to_string();
+    let o = run(&[
+        "deal-insecure",
+        "--parties",
+        "2",
+        "--triples",
+        "10",
+        "--open-masks",
+        "10",
+        "--input-masks",
+        "10",
+        "--out",
+        &prep_s,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("INSECURE"), "{}", text(&o));
+    let spawn_party = |i: usize, x: &str| {
+        let c = cfg(dir.path(), &format!("P{i}"));
+        let f = prep
+            .join(format!("prep-P{i}.spdz2kprep"))
+            .display()
+            .to_string();
+        spawn(&[
+            "party",
+            "--config",
+            &c,
+            "--session",
+            "filed",
+            "--program",
+            "product",
+            "--input",
+            x,
+            "--prep",
+            &f,
+        ])
+    };
+    let (a, b) = (spawn_party(0, "6"), spawn_party(1, "-7"));
+    for o in [
+        wait(a, Duration::from_secs(60)),
+        wait(b, Duration::from_secs(60)),
+    ] {
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(
+            text(&o).contains("product (MAC-checked) = [-42]"),
+            "{}",
+            text(&o)
+        );
+    }
+}
