@@ -218,6 +218,31 @@ async fn client_channels_follow_the_routes() {
 }
 
 #[tokio::test]
+async fn party_waiting_for_an_absent_client_times_out() {
+    let mut d = Deployment::new(2, 1).await;
+    let p0 = d.start(0).await;
+    let t = tokio::time::Instant::now();
+    let err = p0
+        .client_channel(&common::sid("no-client"), "C0")
+        .await
+        .err()
+        .unwrap();
+    assert!(t.elapsed() < common::BOUND);
+    assert!(matches!(err, NetError::ChannelTimeout { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("P0") && text.contains("C0") && text.contains("no-client"),
+        "{text}"
+    );
+    let err = p0
+        .client_channel(&common::sid("no-client"), "C9")
+        .await
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("no client \"C9\""), "{err}");
+}
+
+#[tokio::test]
 async fn client_without_a_running_party_times_out() {
     let mut d = Deployment::with(2, 1, true).await;
     let _p0 = d.start(0).await;

@@ -5,7 +5,7 @@
 //! * [`identity`]: keys, fingerprints, PKCS#8 PEM key files (written 0600).
 //! * [`cert`]: self-signed certificates (rcgen) and their validity window.
 //! * [`config`]: the node configuration file, with errors that name file, line and field.
-//! * [`setup`]: a whole deployment's keys, certificates and configs in one call; certificate
+//! * [`mod@setup`]: a whole deployment's keys, certificates and configs in one call; certificate
 //!   renewal.
 //!
 //! ```
