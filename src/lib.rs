@@ -83,3 +83,8 @@ pub mod prelude {
         Party, Preprocessing, Secret, Session, SessionId, SessionOptions, Transport,
     };
 }
+
+/// The README's Rust example, compiled and run as a doctest so it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
