@@ -58,9 +58,12 @@ pub async fn main() -> Result<(), Error> {
     for party in parties {
         party.await??;
     }
-    // The nodes stop only now, when every party and the client are done: a node that
-    // stops drops whatever it has not sent yet.
-    drop(nodes);
+    // Every party and the client are done: stop the nodes (closes their connections).
+    for node in nodes {
+        if let Some(node) = Arc::into_inner(node) {
+            node.shutdown().await;
+        }
+    }
 
     let expected = X.iter().zip(W).map(|(x, w)| x * w).sum::<i128>() + C;
     if score.signed() != [expected] {
