@@ -307,7 +307,11 @@ async fn check_reaches_running_peers_and_reports_missing_ones() {
             .any(|l| l.subject == "P0" && l.rtt.is_some()),
         "{report}"
     );
-    assert!(!report.lines.iter().any(|l| l.subject == "P1"), "{report}");
+    let p1 = report.lines.iter().find(|l| l.subject == "P1").unwrap();
+    assert!(p1.rtt.is_none() && p1.detail.contains("via P0"), "{report}");
+    let report = check(&d.config(1)).await;
+    let c0 = report.lines.iter().find(|l| l.subject == "C0").unwrap();
+    assert!(c0.detail.contains("route via P0"), "{report}");
 }
 
 #[tokio::test]

@@ -210,6 +210,32 @@ pub async fn check(config: &NodeConfig) -> CheckReport {
             }
         }
     }
+    // Peers this node does not dial still get a line, saying why they are not pinged.
+    for c in &config.clients {
+        report.push(
+            CheckStatus::Ok,
+            c.name.clone(),
+            format!(
+                "client, key {}, route {}: clients dial the parties, so it is not pinged from here",
+                c.public_key.short_fingerprint(),
+                c.route
+            ),
+        );
+    }
+    if config.role == Role::Client {
+        for p in config
+            .parties
+            .iter()
+            .filter(|p| p.route != Some(Route::Direct))
+        {
+            let route = p.route.map_or_else(|| "-".to_string(), |r| r.to_string());
+            report.push(
+                CheckStatus::Ok,
+                format!("P{}", p.index),
+                format!("reached {route}, not dialled by this client"),
+            );
+        }
+    }
     report
 }
 
