@@ -33,9 +33,9 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn tls_error(e: rustls::Error) -> NetError {
+fn tls_error(node: &str, e: rustls::Error) -> NetError {
     NetError::Identity {
-        node: "this node".into(),
+        node: node.to_string(),
         source: spdz2k_pki::PkiError::Certificate(format!("building the TLS configuration: {e}")),
     }
 }
@@ -56,13 +56,13 @@ impl TlsContext {
         let verifier = Arc::new(PinVerifier::new(Pins::AnyOf(pins), own_key));
         let server = rustls::ServerConfig::builder_with_provider(provider())
             .with_protocol_versions(&[&rustls::version::TLS13])
-            .map_err(tls_error)?
+            .map_err(|e| tls_error(&config.name, e))?
             .with_client_cert_verifier(verifier)
             .with_single_cert(
                 vec![cert.clone()],
                 PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_der.clone())),
             )
-            .map_err(tls_error)?;
+            .map_err(|e| tls_error(&config.name, e))?;
         Ok(Self {
             node: config.name.clone(),
             config,
