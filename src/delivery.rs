@@ -103,8 +103,10 @@ fn verifying_key(pk: &spdz2k_pki::PublicKey, what: &str) -> Result<VerifyingKey,
     })
 }
 
-/// Alters a forwarded envelope before it is sent on (adversarial tests and `demo --tamper`).
-pub type ForwardTamper = Box<dyn FnMut(&mut Vec<u8>) + Send>;
+/// Alters the batch a proxy sends to the client (adversarial tests and `demo --tamper`):
+/// entry 0 is the proxy's own envelope, then the forwarded ones in party order. It may
+/// change, reorder, replace or drop envelopes.
+pub type ForwardTamper = Box<dyn FnMut(&mut Vec<Vec<u8>>) + Send>;
 
 /// A party's end of one client's I/O in one session.
 pub struct ClientPort {
@@ -213,7 +215,7 @@ impl ClientPort {
         Ok(port)
     }
 
-    /// Makes this party alter every envelope it forwards (adversarial tests only).
+    /// Makes this party alter every batch it carries to the client (adversarial tests only).
     pub fn set_forward_tamper(&mut self, f: ForwardTamper) {
         self.tamper = Some(f);
     }
@@ -297,7 +299,7 @@ impl ClientPort {
             Route::Direct => {
                 let mut batch = vec![own];
                 for p in self.dependents() {
-                    let mut env = session.recv_bytes(p, what).await?;
+                    let env = session.recv_bytes(p, what).await?;
                     check_forwarded_envelope(&env, p, &self.party_keys[p], &self.session).map_err(
                         |source| DeliveryError::Envelope {
                             party: self.me,
@@ -306,10 +308,10 @@ impl ClientPort {
                             source,
                         },
                     )?;
-                    if let Some(t) = self.tamper.as_mut() {
-                        t(&mut env);
-                    }
                     batch.push(env);
+                }
+                if let Some(t) = self.tamper.as_mut() {
+                    t(&mut batch);
                 }
                 let ch = self.channel.as_mut().ok_or_else(|| {
                     DeliveryError::Config("direct route without a connection".into())

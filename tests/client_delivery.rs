@@ -185,7 +185,19 @@ fn client_refusal<T: std::fmt::Debug>(
 fn set_tamper_on_proxy(
     s: &Sess<impl Params>,
     port: &mut ClientPort,
-    tamper: impl FnMut(&mut Vec<u8>) + Send + 'static,
+    mut tamper: impl FnMut(&mut Vec<u8>) + Send + 'static,
+) {
+    set_batch_tamper_on_proxy(s, port, move |batch: &mut Vec<Vec<u8>>| {
+        // Entry 0 is P0's own envelope; the forwarded ones follow.
+        batch.iter_mut().skip(1).for_each(&mut tamper)
+    });
+}
+
+/// P0 in a session with a tamper over the whole batch it sends to the client.
+fn set_batch_tamper_on_proxy(
+    s: &Sess<impl Params>,
+    port: &mut ClientPort,
+    tamper: impl FnMut(&mut Vec<Vec<u8>>) + Send + 'static,
 ) {
     if s.party() == 0 {
         port.set_forward_tamper(Box::new(tamper));
@@ -312,9 +324,19 @@ async fn hundred_thousand_client_input_values_reach_both_parties() {
 
 // ---------------------------------------------------------------- a cheating proxy
 
-/// One output of `values` under `label`, P0 applying `tamper` to P1's envelope.
+/// One output under `label`, P0 applying `tamper` to P1's envelope.
 async fn tampered_delivery(
-    tamper: impl FnMut(&mut Vec<u8>) + Send + Clone + 'static,
+    mut tamper: impl FnMut(&mut Vec<u8>) + Send + Clone + 'static,
+) -> (SessionId, Result<Vec<ClientOutputs>, DeliveryError>) {
+    tampered_batch_delivery(move |batch: &mut Vec<Vec<u8>>| {
+        batch.iter_mut().skip(1).for_each(&mut tamper)
+    })
+    .await
+}
+
+/// One output under `label`, P0 applying `tamper` to the whole batch it sends.
+async fn tampered_batch_delivery(
+    tamper: impl FnMut(&mut Vec<Vec<u8>>) + Send + Clone + 'static,
 ) -> (SessionId, Result<Vec<ClientOutputs>, DeliveryError>) {
     let d = Deployment::new().await;
     let sid = SessionId::random();
@@ -322,7 +344,7 @@ async fn tampered_delivery(
         &d,
         &sid,
         async |s: &mut Sess<K64S64>, port: &mut ClientPort| {
-            set_tamper_on_proxy(s, port, tamper.clone());
+            set_batch_tamper_on_proxy(s, port, tamper.clone());
             let x = s.constant(&[K64S64::from_i128(5), K64S64::from_i128(-9)]);
             port.deliver(s, "result", &x).await
         },
@@ -365,8 +387,13 @@ async fn proxy_altering_a_header_field_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn proxy_dropping_the_envelope_is_refused() {
-    // The forward hook cannot remove an envelope from the batch; the proxy sends an empty
-    // one in its place (the sans-IO tests in crates/client cover a missing one).
+    let (sid, r) = tampered_batch_delivery(|batch: &mut Vec<Vec<u8>>| batch.truncate(1)).await;
+    let e = client_refusal(r, "completeness check failed", &sid);
+    assert!(e.to_string().contains("party 1"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_replacing_the_envelope_with_garbage_is_refused() {
     let (sid, r) = tampered_delivery(|env: &mut Vec<u8>| env.clear()).await;
     let e = client_refusal(r, "format check failed", &sid);
     assert!(

@@ -136,9 +136,12 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
                 println!(
                     "TAMPER: this party will flip one byte of every envelope it forwards to {name}"
                 );
-                port.set_forward_tamper(Box::new(|env: &mut Vec<u8>| {
-                    if let Some(last) = env.len().checked_sub(100) {
-                        env[last] ^= 0x01;
+                // Entry 0 is this party's own envelope; the rest are forwarded.
+                port.set_forward_tamper(Box::new(|batch: &mut Vec<Vec<u8>>| {
+                    for env in batch.iter_mut().skip(1) {
+                        if let Some(at) = env.len().checked_sub(100) {
+                            env[at] ^= 0x01;
+                        }
                     }
                 }));
             }
