@@ -899,7 +899,10 @@ async fn dial_loop(shared: Weak<Shared>, j: usize) {
                     &format!("P{j}"),
                     &format!("parties[{}].address", entry.position),
                 );
-                if s.record_dial_failure(j, failure) {
+                // A refused connection is normal while a peer starts or after it finished;
+                // if it lasts, the timeout error names the missing peer and the fix.
+                let fatal = failure.is_fatal();
+                if s.record_dial_failure(j, failure) && fatal {
                     warn!(node = %s.ctx.node, session = NO_SESSION, peer = j, address = %entry.address, "dialling P{j} at {}: {line}", entry.address);
                 } else {
                     debug!(node = %s.ctx.node, session = NO_SESSION, peer = j, "dialling P{j} again: {line}");
