@@ -50,9 +50,20 @@ pub fn beaver_openings<P: Params>(
     y: &AuthShares<P>,
     t: &Triples<P>,
 ) -> AuthShares<P> {
-    let mut ed = x.sub(&t.a);
-    ed.extend(&y.sub(&t.b));
-    ed
+    // One allocation per array, written once: this runs over every multiplication.
+    let diff = |p: &[P::Word], q: &[P::Word], r: &[P::Word], s: &[P::Word]| {
+        let mut out = Vec::with_capacity(p.len() + r.len());
+        out.extend(p.iter().zip(q).map(|(&a, &b)| P::sub(a, b)));
+        out.extend(r.iter().zip(s).map(|(&a, &b)| P::sub(a, b)));
+        out
+    };
+    assert!(
+        x.len() == t.len() && y.len() == t.len(),
+        "Beaver openings need one triple per multiplication"
+    );
+    let values = diff(x.values(), t.a.values(), y.values(), t.b.values());
+    let macs = diff(x.macs(), t.a.macs(), y.macs(), t.b.macs());
+    AuthShares::from_parts(values, macs).expect("equal lengths by construction")
 }
 
 /// Combines the opened e (first n) and d (last n) with the triples into shares of x * y.

@@ -40,6 +40,22 @@ impl<P: Params> PendingLog<P> {
         self.values.extend_from_slice(opened);
         self.macs.extend_from_slice(macs);
     }
+    /// Records opened values and this party's MAC shares of them, taking the vectors
+    /// (no copy when the log is empty, the common case of one opening per check).
+    pub fn push_owned(&mut self, opened: Vec<P::Word>, macs: Vec<P::Word>) {
+        assert_eq!(
+            opened.len(),
+            macs.len(),
+            "opened values and MAC shares differ in length"
+        );
+        if self.values.is_empty() {
+            self.values = opened;
+            self.macs = macs;
+        } else {
+            self.values.extend_from_slice(&opened);
+            self.macs.extend_from_slice(&macs);
+        }
+    }
     /// Number of unchecked values.
     pub fn len(&self) -> usize {
         self.values.len()

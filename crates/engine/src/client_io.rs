@@ -90,10 +90,10 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         let t = self.prep_mut().triples(n).map_err(|e| self.prep_error(e))?;
         let x_hat = mask_for_opening(&x.shares, &r);
         let e = self
-            .open_logged(Phase::ClientOutputOpening, &x_hat.sub(&t.a))
+            .open_logged(Phase::ClientOutputOpening, x_hat.sub(&t.a))
             .await?;
         let mut w = t.b.clone();
-        w.mul_public(&e);
+        w.mul_public(self.opened(e));
         w.add_assign(&t.c);
         self.run_check().await?;
         Ok(ClientOutputShares {

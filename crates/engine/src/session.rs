@@ -6,8 +6,8 @@ use crate::tamper::{Phase, TamperHook};
 use rand::rngs::ChaCha20Rng;
 use spdz2k_core::{
     AbortReason, AuthShares, BroadcastTranscript, MacKeyShare, PendingLog, SessionId, WireMsg,
-    beaver_combine, beaver_openings, mask_for_opening, reconstruct_opening, rng::secure_rng,
-    start_mac_check, unmask_opened,
+    beaver_combine, beaver_openings, mask_for_opening, rng::secure_rng, start_mac_check,
+    unmask_opened,
 };
 use spdz2k_net::Transport;
 use spdz2k_prep::{PrepCounts, PrepError, Preprocessing};
@@ -215,7 +215,14 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     // ---- rounds ----
 
     /// Sends `msg` to every peer (through the tamper hook, if any).
-    async fn send_all(&mut self, phase: Phase, msg: &WireMsg<P>) -> Result<(), EngineError> {
+    /// Sends `msg` (already encoded as `encoded`) to every peer, through the tamper hook if
+    /// one is set.
+    async fn send_all(
+        &mut self,
+        phase: Phase,
+        msg: &WireMsg<P>,
+        encoded: Vec<u8>,
+    ) -> Result<(), EngineError> {
         if let Some(hook) = self.tamper.as_mut() {
             for to in (0..self.n).filter(|&p| p != self.party) {
                 let mut m = msg.clone();
@@ -223,7 +230,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
                 self.transport.send(to, m.encode()).await?;
             }
         } else {
-            self.transport.broadcast(msg.encode()).await?;
+            self.transport.broadcast(encoded).await?;
         }
         Ok(())
     }
@@ -254,11 +261,14 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     async fn exchange(
         &mut self,
         phase: Phase,
-        msg: WireMsg<P>,
+        msg: &WireMsg<P>,
         record: bool,
     ) -> Result<Vec<Option<WireMsg<P>>>, EngineError> {
         self.transport.begin_round(phase.name());
-        self.send_all(phase, &msg).await?;
+        let own = msg.encode();
+        // Only with more than two parties is our own message hashed (in party order below).
+        let own_for_transcript = (record && self.transcript.is_some()).then(|| own.clone());
+        self.send_all(phase, msg, own).await?;
         let mut raw = Vec::with_capacity(self.n);
         for p in 0..self.n {
             raw.push(if p == self.party {
@@ -269,12 +279,9 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         }
         if record {
             self.broadcasts_since_check = true;
-            if let Some(t) = self.transcript.as_mut() {
+            if let (Some(t), Some(own)) = (self.transcript.as_mut(), own_for_transcript) {
                 for (p, bytes) in raw.iter().enumerate() {
-                    match bytes {
-                        Some(b) => t.record(p, b),
-                        None => t.record(p, &msg.encode()),
-                    }
+                    t.record(p, bytes.as_deref().unwrap_or(&own));
                 }
             }
         }
@@ -284,22 +291,27 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             .collect()
     }
 
-    /// Opens values from everyone's shares (no mask added here) and logs them with this
-    /// party's MAC shares. Returns the opened values, still unchecked.
+    /// Opens values from everyone's shares (no mask added here) and moves them, with this
+    /// party's MAC shares, into the pending log. Returns where they sit in the log; they
+    /// are unchecked until the next MAC check.
     async fn open_raw(
         &mut self,
         phase: Phase,
-        shares: &AuthShares<P>,
-    ) -> Result<Vec<P::Word>, EngineError> {
+        shares: AuthShares<P>,
+    ) -> Result<core::ops::Range<usize>, EngineError> {
         let len = shares.len();
-        let msgs = self
-            .exchange(phase, WireMsg::Opening(shares.values().to_vec()), true)
-            .await?;
-        let mut peer_vals = Vec::with_capacity(self.n - 1);
+        let (values, macs) = shares.into_parts();
+        let msg = WireMsg::Opening(values);
+        let msgs = self.exchange(phase, &msg, true).await?;
+        let WireMsg::Opening(mut opened) = msg else {
+            unreachable!("constructed as an opening above")
+        };
         for (p, m) in msgs.into_iter().enumerate() {
             match m {
                 None => {}
-                Some(WireMsg::Opening(v)) if v.len() == len => peer_vals.push(v),
+                Some(WireMsg::Opening(v)) if v.len() == len => {
+                    ring::add_assign::<P>(&mut opened, &v)
+                }
                 Some(other) => {
                     let detail = match &other {
                         WireMsg::Opening(v) => {
@@ -318,10 +330,14 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
                 }
             }
         }
-        let refs: Vec<&[P::Word]> = peer_vals.iter().map(Vec::as_slice).collect();
-        let opened = reconstruct_opening::<P>(shares.values(), &refs);
-        self.pending.push(&opened, shares.macs());
-        Ok(opened)
+        let start = self.pending.len();
+        self.pending.push_owned(opened, macs);
+        Ok(start..start + len)
+    }
+
+    /// Opened values in the pending log (see [`Session::open_raw`]).
+    pub(crate) fn opened(&self, range: core::ops::Range<usize>) -> &[P::Word] {
+        &self.pending.values()[range]
     }
 
     /// Runs the batched MAC check over every pending opened value (and, with more than two
@@ -345,19 +361,19 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         self.broadcasts_since_check = false;
         let (state, msg) =
             start_mac_check(self.party, self.n, self.key, log, digest, &mut self.rng);
-        let msgs = self.exchange(Phase::CoinCommit, msg, false).await?;
+        let msgs = self.exchange(Phase::CoinCommit, &msg, false).await?;
         let (state, msg) = state
             .receive(&msgs)
             .map_err(|r| self.abort(Phase::CoinCommit, r))?;
-        let msgs = self.exchange(Phase::CoinOpen, msg, false).await?;
+        let msgs = self.exchange(Phase::CoinOpen, &msg, false).await?;
         let (state, msg) = state
             .receive(&msgs)
             .map_err(|r| self.abort(Phase::CoinOpen, r))?;
-        let msgs = self.exchange(Phase::ZCommit, msg, false).await?;
+        let msgs = self.exchange(Phase::ZCommit, &msg, false).await?;
         let (state, msg) = state
             .receive(&msgs)
             .map_err(|r| self.abort(Phase::ZCommit, r))?;
-        let msgs = self.exchange(Phase::ZOpen, msg, false).await?;
+        let msgs = self.exchange(Phase::ZOpen, &msg, false).await?;
         state
             .receive(&msgs)
             .map_err(|r| self.abort(Phase::ZOpen, r))?;
@@ -431,13 +447,17 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
                 .zip(clear)
                 .map(|(&x, &r)| P::sub(P::reduce(x), r))
                 .collect();
-            let msg = WireMsg::Input(eps.clone());
+            let msg = WireMsg::Input(eps);
+            let encoded = msg.encode();
             self.transport.begin_round(Phase::Input.name());
             self.broadcasts_since_check = true;
             if let Some(t) = self.transcript.as_mut() {
-                t.record(self.party, &msg.encode());
+                t.record(self.party, &encoded);
             }
-            self.send_all(Phase::Input, &msg).await?;
+            self.send_all(Phase::Input, &msg, encoded).await?;
+            let WireMsg::Input(eps) = msg else {
+                unreachable!("constructed as an input above")
+            };
             eps
         } else {
             self.transport.begin_round(Phase::Input.name());
@@ -538,8 +558,8 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         self.same_len(a, b)?;
         let t = self.prep.triples(a.len()).map_err(|e| self.prep_err(e))?;
         let ed = beaver_openings(&a.shares, &b.shares, &t);
-        let opened = self.open_raw(Phase::BeaverOpening, &ed).await?;
-        let z = beaver_combine(&t, &opened, &self.key, self.party);
+        let opened = self.open_raw(Phase::BeaverOpening, ed).await?;
+        let z = beaver_combine(&t, self.opened(opened), &self.key, self.party);
         self.check_if_due().await?;
         Ok(Secret::new(z))
     }
@@ -564,9 +584,10 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             .open_masks(a.len())
             .map_err(|e| self.prep_err(e))?;
         let masked = mask_for_opening(&a.shares, &masks);
-        let opened = self.open_raw(Phase::MaskedOpening, &masked).await?;
+        let opened = self.open_raw(Phase::MaskedOpening, masked).await?;
+        let values = unmask_opened::<P>(self.opened(opened));
         self.check_inner().await?;
-        Ok(unmask_opened::<P>(&opened))
+        Ok(values)
     }
 
     /// Opens values to party `to` only, after a passing MAC check: `to` gets `Some(values)`
@@ -595,7 +616,8 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             .input_masks(to, a.len())
             .map_err(|e| self.prep_err(e))?;
         let masked = a.shares.sub(&masks.shares);
-        let opened = self.open_raw(Phase::OutputOpening, &masked).await?;
+        let opened = self.open_raw(Phase::OutputOpening, masked).await?;
+        let opened = self.opened(opened).to_vec();
         self.check_inner().await?;
         Ok(masks.clear.map(|r| {
             let mut x = opened;
@@ -654,8 +676,8 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     pub(crate) async fn open_logged(
         &mut self,
         phase: Phase,
-        shares: &AuthShares<P>,
-    ) -> Result<Vec<P::Word>, EngineError> {
+        shares: AuthShares<P>,
+    ) -> Result<core::ops::Range<usize>, EngineError> {
         self.open_raw(phase, shares).await
     }
     pub(crate) async fn run_check(&mut self) -> Result<(), EngineError> {
@@ -665,7 +687,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         &mut self,
         digest: [u8; 32],
     ) -> Result<Vec<Option<WireMsg<P>>>, EngineError> {
-        self.exchange(Phase::ClientInputDigest, WireMsg::Digest(digest), false)
+        self.exchange(Phase::ClientInputDigest, &WireMsg::Digest(digest), false)
             .await
     }
     pub(crate) fn abort_err(&self, phase: Phase, reason: AbortReason) -> EngineError {
