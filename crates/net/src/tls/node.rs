@@ -103,6 +103,19 @@ impl Tasks {
         let mut set = self.take();
         while set.join_next().await.is_some() {}
     }
+    /// For `Drop`, which cannot wait: tells the writers to drain and leaves them running
+    /// (detached) until they have sent what is queued; aborts everything else.
+    pub fn stop_in_background(&self) {
+        self.closing.send_replace(true);
+        self.writers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .detach_all();
+        self.all
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .abort_all();
+    }
     fn take(&self) -> JoinSet<()> {
         std::mem::take(&mut *self.all.lock().unwrap_or_else(|e| e.into_inner()))
     }
@@ -588,7 +601,8 @@ impl Sink for PingSink {
 /// connection to every other party (the lower index dials, retrying until it succeeds), and
 /// any number of sessions multiplexed over those connections.
 ///
-/// Dropping the node (or [`Node::shutdown`]) closes every connection.
+/// [`Node::shutdown`] sends what is queued, then closes every connection; dropping the node
+/// does the same in the background without waiting.
 pub struct Node {
     pub(crate) shared: Arc<Shared>,
 }
@@ -749,7 +763,9 @@ impl Node {
 
 impl Drop for Node {
     fn drop(&mut self) {
-        self.shared.tasks.abort_all();
+        // Queued messages still go out (the writers drain in the background); prefer
+        // `shutdown().await`, which also waits for them.
+        self.shared.tasks.stop_in_background();
     }
 }
 
