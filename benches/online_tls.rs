@@ -12,9 +12,9 @@
 //! Run: `cargo bench --bench online_tls`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use spdz2k::layers::core::{AuthShares, InsecureDealer, KeySetId, MacKeyShare, Triples};
+use spdz2k::layers::core::InsecureDealer;
 use spdz2k::layers::pki::{NodeConfig, SetupOptions, setup};
-use spdz2k::layers::prep::{InputMasks, PrepCounts, PrepError, Preprocessing};
+use spdz2k::layers::prep::{MemoryStore, PrepCounts};
 use spdz2k::prelude::*;
 use spdz2k::{NetError, Node, SessionSpec};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,84 +25,24 @@ type P = K64S64;
 
 const BATCH: usize = 1_000_000;
 
-/// Triples dealt ahead of time and handed out from memory, so the timing is online only.
-struct PreDealt {
-    party: usize,
-    key: MacKeyShare<P>,
-    key_set: KeySetId,
-    triples: Triples<P>,
-    masks: AuthShares<P>,
-}
-
-impl Preprocessing<P> for PreDealt {
-    fn party(&self) -> usize {
-        self.party
-    }
-    fn n_parties(&self) -> usize {
-        2
-    }
-    fn key_set_id(&self) -> KeySetId {
-        self.key_set
-    }
-    fn mac_key_share(&self) -> MacKeyShare<P> {
-        self.key
-    }
-    fn available(&self) -> PrepCounts {
-        PrepCounts::unbounded(2)
-    }
-    fn triples(&mut self, n: usize) -> Result<Triples<P>, PrepError> {
-        Ok(self.triples.take_front(n))
-    }
-    fn randoms(&mut self, n: usize) -> Result<AuthShares<P>, PrepError> {
-        Ok(self.masks.take_front(n))
-    }
-    fn open_masks(&mut self, n: usize) -> Result<AuthShares<P>, PrepError> {
-        Ok(self.masks.take_front(n))
-    }
-    fn input_masks(&mut self, _owner: usize, n: usize) -> Result<InputMasks<P>, PrepError> {
-        Ok(InputMasks {
-            shares: self.masks.take_front(n),
-            clear: None,
-        })
-    }
-}
-
 /// One party's preprocessing and its shares of two random factor vectors.
-type Dealt = (PreDealt, Secret<P>, Secret<P>);
+type Dealt = (MemoryStore<P>, Secret<P>, Secret<P>);
 
-impl Clone for PreDealt {
-    fn clone(&self) -> Self {
-        Self {
-            party: self.party,
-            key: self.key,
-            key_set: self.key_set,
-            triples: self.triples.clone(),
-            masks: self.masks.clone(),
-        }
-    }
-}
-
-/// Every party's [`Dealt`] material for `batch` multiplications.
+/// Every party's preprocessing for `batch` multiplications, dealt ahead (INSECURE dealer)
+/// and held in memory, with its shares of two random factor vectors.
 fn deal(batch: usize) -> Vec<Dealt> {
+    let counts = PrepCounts {
+        triples: batch as u64,
+        ..PrepCounts::uniform(2, 0)
+    };
+    let stores = MemoryStore::<P>::deal_insecure(2, [9; 32], &counts).expect("two parties");
     let mut dealer = InsecureDealer::<P>::new(2, [9; 32]);
-    let (_, x) = dealer.randoms(batch);
-    let (_, y) = dealer.randoms(batch);
-    let triples = dealer.triples(batch);
-    let key_set = dealer.key_set_id();
-    triples
+    let (_, x) = dealer.randoms_in("bench-x", batch);
+    let (_, y) = dealer.randoms_in("bench-y", batch);
+    stores
         .into_iter()
         .zip(x.into_iter().zip(y))
-        .enumerate()
-        .map(|(party, (triples, (x, y)))| {
-            let prep = PreDealt {
-                party,
-                key: dealer.mac_key_share(party),
-                key_set,
-                triples,
-                masks: AuthShares::default(),
-            };
-            (prep, Secret::from_shares(x), Secret::from_shares(y))
-        })
+        .map(|(prep, (x, y))| (prep, Secret::from_shares(x), Secret::from_shares(y)))
         .collect()
 }
 

@@ -10,7 +10,6 @@
 //! * 100 concurrent sessions on one pair of nodes, each computing something different and
 //!   checking its own result.
 
-use rand::{RngExt, SeedableRng, rngs::ChaCha20Rng};
 use spdz2k::layers::core::WireMsg;
 use spdz2k::layers::pki::{NodeConfig, SetupOptions, setup};
 use spdz2k::{
@@ -118,131 +117,15 @@ impl Cluster {
 // ---------------------------------------------------------------------------------------
 // Random circuits against plaintext.
 
-#[derive(Clone, Debug)]
-enum Op<W> {
-    Input(usize),
-    Const(Vec<W>),
-    Add(usize, usize),
-    Sub(usize, usize),
-    Mul(usize, usize),
-    AddConst(usize, Vec<W>),
-    MulConst(usize, Vec<W>),
-    Neg(usize),
-}
-
-struct Circuit<P: Params> {
-    ops: Vec<Op<P::Word>>,
-    /// Party i's input vector is `inputs[i]`.
-    inputs: Vec<Vec<P::Word>>,
-    /// Wires opened at the end.
-    outputs: Vec<usize>,
-}
-
-const WIDTH: usize = 100;
-const MUL_DEPTH: usize = 11;
-
-/// A circuit whose last wire has multiplicative depth `mul_depth`; every step also adds two
-/// random gates over earlier wires.
-fn random_circuit<P: Params>(n: usize, width: usize, mul_depth: usize, seed: u64) -> Circuit<P> {
-    let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let vec = |rng: &mut ChaCha20Rng| (0..width).map(|_| P::random(rng)).collect::<Vec<_>>();
-    let inputs: Vec<_> = (0..n).map(|_| vec(&mut rng)).collect();
-    let mut ops: Vec<Op<P::Word>> = (0..n).map(Op::Input).collect();
-    ops.push(Op::Const(vec(&mut rng)));
-    for _ in 0..mul_depth {
-        let last = ops.len() - 1;
-        let other = rng.random_range(0..ops.len());
-        ops.push(Op::Mul(last, other));
-        for _ in 0..2 {
-            let (a, b) = (
-                rng.random_range(0..ops.len()),
-                rng.random_range(0..ops.len()),
-            );
-            ops.push(match rng.random_range(0..6) {
-                0 => Op::Add(a, b),
-                1 => Op::Sub(a, b),
-                2 => Op::AddConst(a, vec(&mut rng)),
-                3 => Op::MulConst(a, vec(&mut rng)),
-                4 => Op::Neg(a),
-                _ => Op::Mul(a, b),
-            });
-        }
-        // The product of this step, plus something, becomes the deepest wire.
-        let deepest = ops.len() - 3;
-        let c = rng.random_range(0..ops.len());
-        ops.push(Op::Sub(deepest, c));
-    }
-    let len = ops.len();
-    Circuit {
-        ops,
-        inputs,
-        outputs: vec![len - 1, len - 2, len / 2],
-    }
-}
-
-/// The circuit's outputs mod 2^k, evaluated in the clear.
-fn plaintext<P: Params>(c: &Circuit<P>) -> Vec<Vec<P::Word>> {
-    let mut wires: Vec<Vec<P::Word>> = Vec::new();
-    let zip = |a: &[P::Word], b: &[P::Word], f: fn(P::Word, P::Word) -> P::Word| {
-        a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect::<Vec<_>>()
-    };
-    for op in &c.ops {
-        let w = match op {
-            Op::Input(p) => c.inputs[*p].clone(),
-            Op::Const(v) => v.clone(),
-            Op::Add(a, b) => zip(&wires[*a], &wires[*b], P::add),
-            Op::Sub(a, b) => zip(&wires[*a], &wires[*b], P::sub),
-            Op::Mul(a, b) => zip(&wires[*a], &wires[*b], P::mul),
-            Op::AddConst(a, v) => zip(&wires[*a], v, P::add),
-            Op::MulConst(a, v) => zip(&wires[*a], v, P::mul),
-            Op::Neg(a) => wires[*a].iter().map(|&x| P::neg(x)).collect(),
-        };
-        wires.push(w);
-    }
-    c.outputs
-        .iter()
-        .map(|&o| wires[o].iter().map(|&x| P::reduce_k(x)).collect())
-        .collect()
-}
-
-async fn evaluate<P: Params>(
-    me: usize,
-    mut s: TlsTestSession<P>,
-    c: Arc<Circuit<P>>,
-) -> Result<(Vec<Vec<P::Word>>, SessionReport), EngineError> {
-    let width = c.inputs[0].len();
-    let mut wires: Vec<Secret<P>> = Vec::new();
-    for op in &c.ops {
-        let w = match op {
-            Op::Input(p) => {
-                let mine = (*p == me).then(|| c.inputs[me].as_slice());
-                s.input(*p, mine, width).await?
-            }
-            Op::Const(v) => s.constant(v),
-            Op::Add(a, b) => s.add(&wires[*a], &wires[*b])?,
-            Op::Sub(a, b) => s.sub(&wires[*a], &wires[*b])?,
-            Op::Mul(a, b) => {
-                let (x, y) = (wires[*a].clone(), wires[*b].clone());
-                s.mul(&x, &y).await?
-            }
-            Op::AddConst(a, v) => s.add_public(&wires[*a], v)?,
-            Op::MulConst(a, v) => s.mul_public(&wires[*a], v)?,
-            Op::Neg(a) => s.neg(&wires[*a]),
-        };
-        wires.push(w);
-    }
-    let mut outs = Vec::new();
-    for &o in &c.outputs {
-        outs.push(s.open(&wires[o]).await?);
-    }
-    let report = s.finish().await?;
-    Ok((outs, report))
-}
+// The random circuits are the in-memory suite's, shared so both suites test the same thing.
+#[path = "../crates/engine/tests/common/circuit.rs"]
+mod circuit;
+use circuit::{MUL_DEPTH, WIDTH, evaluate, plaintext, random_circuit};
 
 async fn check_circuit<P: Params>(cluster: &Cluster, seed: u64) {
     let n = cluster.n();
     let c = Arc::new(random_circuit::<P>(n, WIDTH, MUL_DEPTH, seed));
-    let expect = plaintext(&c);
+    let (expect, expect_dot) = plaintext(&c);
     let sid = format!("circuit-{}-n{n}", P::NAME);
     let results = cluster
         .run::<P, _, _, _>(&sid, seed as u8, SessionOptions::default(), move |me, s| {
@@ -250,8 +133,9 @@ async fn check_circuit<P: Params>(cluster: &Cluster, seed: u64) {
         })
         .await;
     for (i, r) in results.into_iter().enumerate() {
-        let (outs, report) = r.unwrap_or_else(|e| panic!("{sid} party {i}: {e}"));
+        let (outs, dot, report) = r.unwrap_or_else(|e| panic!("{sid} party {i}: {e}"));
         assert_eq!(outs, expect, "{sid} party {i}: opened outputs differ");
+        assert_eq!(dot, expect_dot, "{sid} party {i}: dot product differs");
         // Traffic really crossed the TLS session, and the outputs were checked.
         assert!(
             report.bytes_sent > 0 && report.bytes_received > 0,

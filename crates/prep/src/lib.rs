@@ -45,6 +45,7 @@ mod dealer_source;
 mod error;
 mod file_store;
 pub mod format;
+mod memory_store;
 mod source;
 
 pub use counts::{PrepCounts, PrepKind};
@@ -53,6 +54,7 @@ pub use dealer_source::InsecureDealerSource;
 pub use error::PrepError;
 pub use file_store::{FileStore, lock_path, read_header};
 pub use format::PrepHeader;
+pub use memory_store::MemoryStore;
 pub use source::{InputMasks, Preprocessing};
 
 /// The largest number of parties a source or file supports.

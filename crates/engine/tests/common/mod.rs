@@ -1,6 +1,8 @@
 //! Shared harness: n parties as tokio tasks over the in-memory mesh.
 #![allow(dead_code)]
 
+pub mod circuit;
+
 use spdz2k_core::SessionId;
 use spdz2k_engine::{EngineError, Session, SessionOptions};
 use spdz2k_net::{MemoryMesh, MemoryTransport};

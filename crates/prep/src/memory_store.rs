@@ -1,0 +1,220 @@
+//! Preprocessed material held in memory: dealt ahead of a run, so that a benchmark (or a
+//! test) times only the online phase, with the same accounting as the other sources.
+
+use crate::counts::{PrepCounts, PrepKind};
+use crate::error::PrepError;
+use crate::source::{InputMasks, Preprocessing};
+use spdz2k_core::{AuthShares, InsecureDealer, KeySetId, MacKeyShare, Triples};
+use spdz2k_ring::Params;
+
+/// One party's material in memory; hands each item out once, then reports exhaustion.
+#[derive(Clone)]
+pub struct MemoryStore<P: Params> {
+    party: usize,
+    n: usize,
+    key_set: KeySetId,
+    key: MacKeyShare<P>,
+    triples: Triples<P>,
+    randoms: AuthShares<P>,
+    open_masks: AuthShares<P>,
+    /// Per owner.
+    input_masks: Vec<InputMasks<P>>,
+}
+
+impl<P: Params> core::fmt::Debug for MemoryStore<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Counts only: the key share and the clear masks are secret.
+        write!(
+            f,
+            "MemoryStore<{}>(party {} of {}, {:?})",
+            P::NAME,
+            self.party,
+            self.n,
+            self.available()
+        )
+    }
+}
+
+impl<P: Params> MemoryStore<P> {
+    /// INSECURE: deals `counts` of every kind for all `n` parties with the insecure dealer
+    /// seeded by `seed` (tests and benchmarks only). Entry i is party i's store.
+    pub fn deal_insecure(
+        n: usize,
+        seed: [u8; 32],
+        counts: &PrepCounts,
+    ) -> Result<Vec<Self>, PrepError> {
+        crate::validate_parties(0, n)?;
+        if counts.input_masks.len() != n {
+            return Err(PrepError::InputMaskOwners {
+                listed: counts.input_masks.len(),
+                n_parties: n,
+            });
+        }
+        let size = |c: u64| usize::try_from(c).unwrap_or(usize::MAX);
+        let mut dealer = InsecureDealer::<P>::new(n, seed);
+        let key_set = dealer.key_set_id();
+        let mut triples = dealer.triples(size(counts.triples)).into_iter();
+        let mut randoms = dealer
+            .randoms_in("random", size(counts.randoms))
+            .1
+            .into_iter();
+        let mut open_masks = dealer
+            .randoms_in("open-mask", size(counts.open_masks))
+            .1
+            .into_iter();
+        let mut per_owner: Vec<_> = counts
+            .input_masks
+            .iter()
+            .enumerate()
+            .map(|(owner, &c)| {
+                let (clear, shares) = dealer.input_masks(owner, size(c));
+                (clear, shares.into_iter())
+            })
+            .collect();
+        let mut stores = Vec::with_capacity(n);
+        for party in 0..n {
+            let input_masks = per_owner
+                .iter_mut()
+                .enumerate()
+                .map(|(owner, (clear, shares))| InputMasks {
+                    shares: shares.next().unwrap_or_default(),
+                    clear: (owner == party).then(|| clear.clone()),
+                })
+                .collect();
+            stores.push(Self {
+                party,
+                n,
+                key_set,
+                key: dealer.mac_key_share(party),
+                triples: triples.next().unwrap_or_else(|| Triples {
+                    a: AuthShares::default(),
+                    b: AuthShares::default(),
+                    c: AuthShares::default(),
+                }),
+                randoms: randoms.next().unwrap_or_default(),
+                open_masks: open_masks.next().unwrap_or_default(),
+                input_masks,
+            });
+        }
+        Ok(stores)
+    }
+
+    fn exhausted(&self, kind: PrepKind, requested: usize, available: usize) -> PrepError {
+        PrepError::Exhausted {
+            party: self.party,
+            kind,
+            requested: requested as u64,
+            available: available as u64,
+            origin: "material held in memory".into(),
+        }
+    }
+}
+
+impl<P: Params> Preprocessing<P> for MemoryStore<P> {
+    fn party(&self) -> usize {
+        self.party
+    }
+    fn n_parties(&self) -> usize {
+        self.n
+    }
+    fn key_set_id(&self) -> KeySetId {
+        self.key_set
+    }
+    fn mac_key_share(&self) -> MacKeyShare<P> {
+        self.key
+    }
+    fn available(&self) -> PrepCounts {
+        PrepCounts {
+            triples: self.triples.len() as u64,
+            randoms: self.randoms.len() as u64,
+            open_masks: self.open_masks.len() as u64,
+            input_masks: self
+                .input_masks
+                .iter()
+                .map(|m| m.shares.len() as u64)
+                .collect(),
+        }
+    }
+    fn triples(&mut self, n: usize) -> Result<Triples<P>, PrepError> {
+        if n > self.triples.len() {
+            return Err(self.exhausted(PrepKind::Triples, n, self.triples.len()));
+        }
+        Ok(self.triples.take_front(n))
+    }
+    fn randoms(&mut self, n: usize) -> Result<AuthShares<P>, PrepError> {
+        if n > self.randoms.len() {
+            return Err(self.exhausted(PrepKind::Randoms, n, self.randoms.len()));
+        }
+        Ok(self.randoms.take_front(n))
+    }
+    fn open_masks(&mut self, n: usize) -> Result<AuthShares<P>, PrepError> {
+        if n > self.open_masks.len() {
+            return Err(self.exhausted(PrepKind::OpenMasks, n, self.open_masks.len()));
+        }
+        Ok(self.open_masks.take_front(n))
+    }
+    fn input_masks(&mut self, owner: usize, n: usize) -> Result<InputMasks<P>, PrepError> {
+        let left = self.input_masks.get(owner).map_or(0, |m| m.shares.len());
+        if n > left {
+            return Err(self.exhausted(PrepKind::InputMasks { owner }, n, left));
+        }
+        let masks = &mut self.input_masks[owner];
+        Ok(InputMasks {
+            shares: masks.shares.take_front(n),
+            clear: masks.clear.as_mut().map(|c| c.drain(..n).collect()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spdz2k_core::{macs_consistent, reconstruct};
+    use spdz2k_ring::K64S64;
+
+    #[test]
+    fn hands_out_valid_material_once_then_reports_exhaustion() {
+        let counts = PrepCounts {
+            triples: 5,
+            randoms: 2,
+            open_masks: 3,
+            input_masks: vec![4, 1],
+        };
+        let mut stores = MemoryStore::<K64S64>::deal_insecure(2, [3; 32], &counts).unwrap();
+        let alpha = InsecureDealer::<K64S64>::new(2, [3; 32]).mac_key();
+        let t: Vec<_> = stores.iter_mut().map(|s| s.triples(5).unwrap()).collect();
+        let a: Vec<_> = t.iter().map(|t| t.a.clone()).collect();
+        let b: Vec<_> = t.iter().map(|t| t.b.clone()).collect();
+        let c: Vec<_> = t.iter().map(|t| t.c.clone()).collect();
+        for ((x, y), z) in reconstruct(&a)
+            .iter()
+            .zip(reconstruct(&b))
+            .zip(reconstruct(&c))
+        {
+            assert_eq!(K64S64::mul(*x, y), z);
+        }
+        assert!(macs_consistent(&c, alpha));
+        let m: Vec<_> = stores
+            .iter_mut()
+            .map(|s| s.input_masks(0, 4).unwrap())
+            .collect();
+        assert!(m[1].clear.is_none());
+        let clear = m[0].clear.clone().unwrap();
+        let shares: Vec<_> = m.into_iter().map(|m| m.shares).collect();
+        assert_eq!(reconstruct(&shares), clear);
+        let err = stores[0].triples(1).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                PrepError::Exhausted {
+                    requested: 1,
+                    available: 0,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(stores[1].available().open_masks, 3);
+        assert!(!format!("{:?}", stores[0]).contains(&format!("{:?}", clear[0])));
+    }
+}
