@@ -49,10 +49,17 @@ struct Deployment {
 }
 
 impl Deployment {
+    /// The topology under test: P1 reaches the client only through P0.
     async fn new() -> Self {
+        Self::with_routes(false).await
+    }
+
+    /// `direct`: every party reaches the client over its own connection.
+    async fn with_routes(direct: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut opts = SetupOptions::new(2, 1, dir.path());
         opts.connection_timeout = NET_TIMEOUT;
+        opts.direct_clients = direct;
         let summaries = setup(&opts).unwrap();
         let mut configs: Vec<NodeConfig> = summaries
             .iter()
@@ -280,7 +287,10 @@ async fn hundred_thousand_output_values_reach_the_client_through_the_proxy() {
 /// The client gives `values`; the parties open them (to check what they received) and send
 /// back their squares, which the client checks.
 async fn client_input_round_trip(values: Vec<i128>) {
-    let d = Deployment::new().await;
+    client_input_round_trip_in(Deployment::new().await, values).await
+}
+
+async fn client_input_round_trip_in(d: Deployment, values: Vec<i128>) {
     let sid = SessionId::random();
     let len = values.len();
     let client = async {
@@ -307,6 +317,14 @@ async fn client_input_round_trip(values: Vec<i128>) {
     let expected: Vec<i128> = values.iter().map(|v| v * v).collect();
     assert_eq!(out.len(), len);
     assert!(out.signed() == expected.as_slice(), "squares differ");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_delivery_takes_the_same_path_without_a_proxy() {
+    let d = Deployment::with_routes(true).await;
+    assert_eq!(d.parties[1].client(CLIENT).unwrap().route, Route::Direct);
+    assert_eq!(d.client.parties[1].route, Some(Route::Direct));
+    client_input_round_trip_in(d, vec![3, -4, 1 << 30]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -317,14 +317,21 @@ async fn mul_bench<P: Params, Pr: Preprocessing<P>>(
     println!("BENCH party={me} kind=dot count={count} seconds={dot_secs:.6}");
     if let Some((name, port)) = port {
         let m = outputs.min(count);
-        let start = Instant::now();
+        let (start, started_us) = (Instant::now(), unix_micros());
         port.deliver(s, "bench", &x.slice(0..m)).await?;
         println!(
-            "BENCH party={me} kind=deliver count={m} seconds={:.6} client={name}",
+            "BENCH party={me} kind=deliver count={m} seconds={:.6} start_us={started_us} client={name}",
             start.elapsed().as_secs_f64()
         );
     }
     Ok(())
+}
+
+/// Microseconds since the Unix epoch (0 if the clock is before it).
+fn unix_micros() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros())
 }
 
 /// Everything `spdz2k client` needs.
@@ -387,12 +394,12 @@ pub async fn run_client(run: ClientRun) -> Result<(), CliError> {
             println!("{name}: verified {}: {:?}", run.program, out.signed());
         }
         Program::MulBench => {
-            let start = Instant::now();
             let out = c.receive_outputs("bench").await?;
+            // Wall clock, so `spdz2k bench` can time delivery from the parties' start to here.
             println!(
-                "BENCH party=client kind=receive count={} seconds={:.6}",
+                "BENCH party=client kind=receive count={} end_us={}",
                 out.len(),
-                start.elapsed().as_secs_f64()
+                unix_micros()
             );
         }
     }
