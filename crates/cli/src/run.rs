@@ -384,9 +384,15 @@ pub async fn run_client(run: ClientRun) -> Result<(), CliError> {
                 out.len(),
                 out.params()
             );
+            let [sum, product, square] = v[..] else {
+                return Err(CliError::Usage(format!(
+                    "{name}: the parties delivered {} results where the demo program sends 3; \
+                     are they running `--program demo`?",
+                    v.len()
+                )));
+            };
             println!(
-                "{name}: verified results: sum = {}, product = {}, square of sum = {}",
-                v[0], v[1], v[2]
+                "{name}: verified results: sum = {sum}, product = {product}, square of sum = {square}"
             );
         }
         Program::Sum | Program::Product | Program::Dot => {
