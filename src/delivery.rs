@@ -21,7 +21,6 @@ use spdz2k_pki::{NodeConfig, PkiError, Route};
 use spdz2k_prep::Preprocessing;
 use spdz2k_ring::Params;
 use std::collections::HashMap;
-use tracing::info;
 
 /// A failure of client I/O, naming the party, the session and what to check.
 #[derive(Debug, thiserror::Error)]
@@ -268,8 +267,7 @@ impl ClientPort {
         self.registry
             .register(&verified)
             .map_err(|e| self.client_err(e.to_string()))?;
-        info!(session = %self.session, party = self.me, client = %self.client,
-              "client public key for session {} registered", self.session);
+        // The registry logs `client public key for session <sid> registered`.
         Ok(())
     }
 
