@@ -14,7 +14,7 @@ use spdz2k::layers::core::WireMsg;
 use spdz2k::layers::pki::{NodeConfig, SetupOptions, setup};
 use spdz2k::{
     AbortReason, EngineError, InsecureDealerSource, K32S32, K64S64, K66S48, K128S64, Node, Params,
-    Phase, Secret, Session, SessionId, SessionOptions, SessionReport, SessionSpec, TlsSession,
+    Phase, Session, SessionId, SessionOptions, SessionReport, SessionSpec, TlsSession,
 };
 use std::future::Future;
 use std::sync::Arc;
@@ -170,26 +170,12 @@ async fn random_circuits_match_plaintext_over_tls_three_parties() {
 // ---------------------------------------------------------------------------------------
 // Tamper cases: one party cheats through the engine's tamper hook.
 
-type P = K64S64;
-const CHEATER: usize = 1;
+// The cheating party is the in-memory suite's, shared so both suites test the same thing.
+#[path = "../crates/engine/tests/common/cheating.rs"]
+mod cheating;
+use cheating::{CHEATER, P, honest, play, reason};
 
-/// Inputs from every party, multiplied together, then opened.
-async fn compute(me: usize, s: &mut TlsTestSession<P>) -> Result<Vec<u128>, EngineError> {
-    let n = s.n_parties();
-    let mut acc: Option<Secret<P>> = None;
-    for owner in 0..n {
-        let v = [P::from_i128(owner as i128 + 2), P::from_i128(-3)];
-        let x = s.input(owner, (owner == me).then_some(&v[..]), 2).await?;
-        acc = Some(match acc {
-            None => x,
-            Some(a) => s.mul(&a, &x).await?,
-        });
-    }
-    s.open(&acc.expect("at least two parties")).await
-}
-
-/// Runs `compute` in session `sid` with party CHEATER tampering through `hook`. Returns the
-/// honest parties' results; asserts that an honest party that failed refuses further work.
+/// Runs [`play`] in session `sid` on the cluster; returns the honest parties' results.
 async fn run_with_hook<H>(
     cluster: &Cluster,
     sid: &str,
@@ -199,39 +185,11 @@ where
     H: Fn(Phase, usize, &mut WireMsg<P>) + Send + Sync + Clone + 'static,
 {
     let results = cluster
-        .run::<P, _, _, _>(sid, 42, SessionOptions::default(), move |me, mut s| {
-            let hook = hook.clone();
-            async move {
-                if me == CHEATER {
-                    s.set_tamper_hook(move |ph: Phase, to: usize, m: &mut WireMsg<P>| {
-                        hook(ph, to, m)
-                    });
-                }
-                let out = compute(me, &mut s).await;
-                if out.is_err() && me != CHEATER {
-                    let again = s.check().await;
-                    assert!(
-                        matches!(again, Err(EngineError::SessionFailed { .. })),
-                        "an aborted session must refuse further work: {again:?}"
-                    );
-                }
-                out
-            }
+        .run::<P, _, _, _>(sid, 42, SessionOptions::default(), move |me, s| {
+            play(me, s, hook.clone())
         })
         .await;
-    results
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| *i != CHEATER)
-        .collect()
-}
-
-/// The abort reason of a run that must have aborted (and so released no value).
-fn reason(r: &Result<Vec<u128>, EngineError>) -> &AbortReason {
-    match r {
-        Err(EngineError::Aborted { reason, .. }) => reason,
-        other => panic!("expected a typed abort and no value, got {other:?}"),
-    }
+    honest(results)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,65 +4,22 @@
 
 mod common;
 
-use common::{TestSession, run_parties};
+use common::cheating::{CHEATER, P, honest, play, reason};
+use common::run_parties;
 use spdz2k_core::{AbortReason, AuthShares, WireMsg};
 use spdz2k_engine::{AbortCause, EngineError, Phase, Secret, SessionOptions};
-use spdz2k_ring::{K64S64, Params};
+use spdz2k_ring::Params;
 
-type P = K64S64;
-const CHEATER: usize = 1;
-
-/// A small computation ending in an opening: inputs from every party, one multiplication.
-async fn compute(me: usize, s: &mut TestSession<P>) -> Result<Vec<u128>, EngineError> {
-    let n = s.n_parties();
-    let mut acc: Option<Secret<P>> = None;
-    for owner in 0..n {
-        let v = [P::from_i128(owner as i128 + 2), P::from_i128(-3)];
-        let x = s.input(owner, (owner == me).then_some(&v[..]), 2).await?;
-        acc = Some(match acc {
-            None => x,
-            Some(a) => s.mul(&a, &x).await?,
-        });
-    }
-    s.open(&acc.expect("at least two parties")).await
-}
-
-/// Runs `compute` with party CHEATER tampering through `hook`; returns honest results.
+/// Runs [`play`] for `n` parties over the in-memory mesh; returns the honest results.
 async fn run_with_hook<H>(n: usize, hook: H) -> Vec<(usize, Result<Vec<u128>, EngineError>)>
 where
     H: Fn(Phase, usize, &mut WireMsg<P>) + Send + Sync + Clone + 'static,
 {
-    let results = run_parties::<P, _, _, _>(n, 42, SessionOptions::default(), move |me, mut s| {
-        let hook = hook.clone();
-        async move {
-            if me == CHEATER {
-                s.set_tamper_hook(move |ph: Phase, to: usize, m: &mut WireMsg<P>| hook(ph, to, m));
-            }
-            let out = compute(me, &mut s).await;
-            // After a failure the session refuses further work, naming the first cause.
-            if out.is_err() && me != CHEATER {
-                let again = s.check().await;
-                assert!(
-                    matches!(again, Err(EngineError::SessionFailed { .. })),
-                    "{again:?}"
-                );
-            }
-            out
-        }
+    let results = run_parties::<P, _, _, _>(n, 42, SessionOptions::default(), move |me, s| {
+        play(me, s, hook.clone())
     })
     .await;
-    results
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| *i != CHEATER)
-        .collect()
-}
-
-fn reason(r: &Result<Vec<u128>, EngineError>) -> &AbortReason {
-    match r {
-        Err(EngineError::Aborted { reason, .. }) => reason,
-        other => panic!("expected a typed abort and no value, got {other:?}"),
-    }
+    honest(results)
 }
 
 #[tokio::test]
