@@ -398,7 +398,7 @@ impl ClientPort {
         let y = input
             .values::<P>()
             .map_err(|e| self.client_err(format!("input refused: {e}")))?;
-        Ok(session.client_input(mask, &y).await?)
+        Ok(session.client_input(mask, &y, input.digest()).await?)
     }
 }
 

@@ -14,7 +14,6 @@ use crate::error::EngineError;
 use crate::secret::Secret;
 use crate::session::Session;
 use crate::tamper::Phase;
-use sha2::{Digest, Sha256};
 use spdz2k_core::{AbortReason, Triples, WireMsg, mask_for_opening};
 use spdz2k_net::Transport;
 use spdz2k_prep::Preprocessing;
@@ -51,19 +50,6 @@ impl<P: Params> ClientInputMask<P> {
     pub fn triples(&self) -> &Triples<P> {
         &self.triples
     }
-}
-
-/// SHA-256 of a client's input vector as one party received it.
-pub fn client_input_digest<P: Params>(session: &str, y: &[P::Word]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(b"spdz2k-client-input-v1");
-    h.update((session.len() as u64).to_le_bytes());
-    h.update(session.as_bytes());
-    let mut bytes = Vec::with_capacity(y.len() * P::BYTES);
-    P::encode_slice(y, &mut bytes);
-    h.update((y.len() as u64).to_le_bytes());
-    h.update(&bytes);
-    h.finalize().into()
 }
 
 impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
@@ -111,15 +97,18 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         Ok(ClientInputMask { triples })
     }
 
-    /// Completes a client input with the y = x + a this party received: all parties compare
-    /// digests of y (one round), then [x] = y - [a].
+    /// Completes a client input with the y = x + a this party received. `digest` identifies
+    /// the message y came in (the facade passes the SHA-256 of the client's signed input,
+    /// which binds session, client, label, sequence number, parameters and y); all parties
+    /// compare their digests in one round before using y, then [x] = y - [a].
     pub async fn client_input(
         &mut self,
         mask: ClientInputMask<P>,
         y: &[P::Word],
+        digest: [u8; 32],
     ) -> Result<Secret<P>, EngineError> {
         self.ensure_live()?;
-        let r = self.client_input_inner(mask, y).await;
+        let r = self.client_input_inner(mask, y, digest).await;
         r.map_err(|e| self.record_failure(e))
     }
 
@@ -127,6 +116,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         &mut self,
         mask: ClientInputMask<P>,
         y: &[P::Word],
+        digest: [u8; 32],
     ) -> Result<Secret<P>, EngineError> {
         if y.len() != mask.len() {
             return Err(self.usage_error(format!(
@@ -135,7 +125,6 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
                 mask.len()
             )));
         }
-        let digest = client_input_digest::<P>(self.session_id().as_str(), y);
         let msgs = self.exchange_digest(digest).await?;
         for (p, m) in msgs.into_iter().enumerate() {
             match m {

@@ -16,7 +16,7 @@ mod secret;
 mod session;
 mod tamper;
 
-pub use client_io::{ClientInputMask, ClientOutputShares, client_input_digest};
+pub use client_io::{ClientInputMask, ClientOutputShares};
 pub use error::{AbortCause, EngineError};
 pub use secret::Secret;
 pub use session::{DEFAULT_CHECK_BOUND, Session, SessionOptions, SessionReport};
