@@ -102,6 +102,15 @@ fn verifying_key(pk: &spdz2k_pki::PublicKey, what: &str) -> Result<VerifyingKey,
     })
 }
 
+/// Every party's pinned identity key from a config, indexed by party.
+fn pinned_party_keys(config: &NodeConfig) -> Result<Vec<VerifyingKey>, DeliveryError> {
+    config
+        .parties
+        .iter()
+        .map(|p| verifying_key(&p.public_key, &format!("P{}", p.index)))
+        .collect()
+}
+
 /// Alters the batch a proxy sends to the client (adversarial tests and `demo --tamper`):
 /// entry 0 is the proxy's own envelope, then the forwarded ones in party order. It may
 /// change, reorder, replace or drop envelopes.
@@ -144,11 +153,7 @@ impl ClientPort {
             ))
         })?;
         let client_key = verifying_key(&entry.public_key, client)?;
-        let party_keys = config
-            .parties
-            .iter()
-            .map(|p| verifying_key(&p.public_key, &format!("P{}", p.index)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let party_keys = pinned_party_keys(config)?;
         if matches!(entry.route, Route::Direct) != channel.is_some() {
             return Err(DeliveryError::Config(format!(
                 "party {me}: session {sid}: route to {client} is {} but a client connection was{} given",
@@ -414,30 +419,33 @@ impl RemoteClient {
     /// every party, through the routes in `config`.
     pub async fn connect(config: NodeConfig, session: &SessionId) -> Result<Self, DeliveryError> {
         let identity = config.load_identity()?;
-        let party_keys = config
-            .parties
-            .iter()
-            .map(|p| verifying_key(&p.public_key, &format!("P{}", p.index)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let party_keys = pinned_party_keys(&config)?;
         let client = ClientId::new(config.name.clone())
             .map_err(|e| DeliveryError::Config(format!("client name {:?}: {e}", config.name)))?;
         let params = config.params;
-        let mut node = ClientNode::connect(config, session).await?;
+        let node = ClientNode::connect(config, session).await?;
         let mut inner =
             ClientSession::new(session.clone(), client, identity.signing_key, party_keys);
         inner.expect_params(params);
         let direct = node.parties();
-        let reg = inner.registration();
-        for &p in &direct {
-            if let Some(ch) = node.channel(p) {
-                ch.send(reg.clone())?;
-            }
-        }
-        Ok(Self {
+        let mut client = Self {
             node,
             inner,
             direct,
-        })
+        };
+        let registration = client.inner.registration();
+        client.send_to_direct_parties(&registration)?;
+        Ok(client)
+    }
+
+    /// Sends `msg` to every party this client has a connection to; the routes carry it on.
+    fn send_to_direct_parties(&mut self, msg: &[u8]) -> Result<(), DeliveryError> {
+        for &p in &self.direct {
+            if let Some(ch) = self.node.channel(p) {
+                ch.send(msg.to_vec())?;
+            }
+        }
+        Ok(())
     }
 
     async fn receive_batches(&mut self) -> Result<Vec<Vec<u8>>, DeliveryError> {
@@ -468,12 +476,7 @@ impl RemoteClient {
         let envelopes = self.receive_batches().await?;
         let mask = self.inner.receive_input_triples(label, &envelopes)?;
         let msg = self.inner.input_message(mask, values)?;
-        for &p in &self.direct {
-            if let Some(ch) = self.node.channel(p) {
-                ch.send(msg.clone())?;
-            }
-        }
-        Ok(())
+        self.send_to_direct_parties(&msg)
     }
 
     /// The underlying verification session.
