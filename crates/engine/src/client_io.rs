@@ -59,9 +59,9 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         &mut self,
         x: &Secret<P>,
     ) -> Result<ClientOutputShares<P>, EngineError> {
-        self.ensure_live()?;
+        self.live()?;
         let r = self.client_output_inner(x).await;
-        r.map_err(|e| self.record_failure(e))
+        r.map_err(|e| self.fail(e))
     }
 
     async fn client_output_inner(
@@ -69,19 +69,16 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         x: &Secret<P>,
     ) -> Result<ClientOutputShares<P>, EngineError> {
         let n = x.len();
-        let r = self
-            .prep_mut()
-            .open_masks(n)
-            .map_err(|e| self.prep_error(e))?;
-        let t = self.prep_mut().triples(n).map_err(|e| self.prep_error(e))?;
+        let r = self.prep.open_masks(n).map_err(|e| self.prep_err(e))?;
+        let t = self.prep.triples(n).map_err(|e| self.prep_err(e))?;
         let x_hat = mask_for_opening(&x.shares, &r);
         let e = self
-            .open_logged(Phase::ClientOutputOpening, x_hat.sub(&t.a))
+            .open_raw(Phase::ClientOutputOpening, x_hat.sub(&t.a))
             .await?;
         let mut w = t.b.clone();
         w.mul_public(self.opened(e));
         w.add_assign(&t.c);
-        self.run_check().await?;
+        self.check_inner().await?;
         Ok(ClientOutputShares {
             x_hat: x_hat.values().to_vec(),
             b: t.b.values().to_vec(),
@@ -91,9 +88,9 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
 
     /// Reserves a triple per client input value; send the value shares of `triples()` to the client.
     pub fn client_input_mask(&mut self, len: usize) -> Result<ClientInputMask<P>, EngineError> {
-        self.ensure_live()?;
-        let t = self.prep_mut().triples(len).map_err(|e| self.prep_error(e));
-        let triples = t.map_err(|e| self.record_failure(e))?;
+        self.live()?;
+        let t = self.prep.triples(len).map_err(|e| self.prep_err(e));
+        let triples = t.map_err(|e| self.fail(e))?;
         Ok(ClientInputMask { triples })
     }
 
@@ -107,9 +104,9 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         y: &[P::Word],
         digest: [u8; 32],
     ) -> Result<Secret<P>, EngineError> {
-        self.ensure_live()?;
+        self.live()?;
         let r = self.client_input_inner(mask, y, digest).await;
-        r.map_err(|e| self.record_failure(e))
+        r.map_err(|e| self.fail(e))
     }
 
     async fn client_input_inner(
@@ -119,19 +116,21 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         digest: [u8; 32],
     ) -> Result<Secret<P>, EngineError> {
         if y.len() != mask.len() {
-            return Err(self.usage_error(format!(
+            return Err(self.usage(format!(
                 "client sent {} values for {} reserved",
                 y.len(),
                 mask.len()
             )));
         }
-        let msgs = self.exchange_digest(digest).await?;
+        let msgs = self
+            .exchange(Phase::ClientInputDigest, &WireMsg::Digest(digest), false)
+            .await?;
         for (p, m) in msgs.into_iter().enumerate() {
             match m {
                 None => {}
                 Some(WireMsg::Digest(d)) if bool::from(d.ct_eq(&digest)) => {}
                 Some(WireMsg::Digest(_)) => {
-                    return Err(self.abort_err(
+                    return Err(self.abort(
                         Phase::ClientInputDigest,
                         AbortReason::Disagreement {
                             party: p,
@@ -141,7 +140,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
                 }
                 Some(other) => {
                     let detail = format!("expected a digest, got a {} message", other.kind());
-                    return Err(self.abort_err(
+                    return Err(self.abort(
                         Phase::ClientInputDigest,
                         AbortReason::Malformed {
                             party: p,
@@ -153,7 +152,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             }
         }
         let mut x = mask.triples.a.neg();
-        x.add_public(y, self.key(), self.party());
+        x.add_public(y, &self.key, self.party());
         Ok(Secret::new(x))
     }
 }

@@ -54,8 +54,8 @@ pub struct Session<P: Params, T: Transport, Pr: Preprocessing<P>> {
     n: usize,
     session: SessionId,
     transport: T,
-    prep: Pr,
-    key: MacKeyShare<P>,
+    pub(crate) prep: Pr,
+    pub(crate) key: MacKeyShare<P>,
     pending: PendingLog<P>,
     /// Running hash of broadcasts, kept only with more than two parties (with two, a
     /// broadcast has one receiver and cannot equivocate).
@@ -157,21 +157,21 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
 
     // ---- error plumbing ----
 
-    fn prep_err(&self, source: PrepError) -> EngineError {
+    pub(crate) fn prep_err(&self, source: PrepError) -> EngineError {
         EngineError::Prep {
             party: self.party,
             session: self.session.clone(),
             source,
         }
     }
-    fn usage(&self, detail: impl Into<String>) -> EngineError {
+    pub(crate) fn usage(&self, detail: impl Into<String>) -> EngineError {
         EngineError::Usage {
             party: self.party,
             session: self.session.clone(),
             detail: detail.into(),
         }
     }
-    fn abort(&self, phase: Phase, reason: AbortReason) -> EngineError {
+    pub(crate) fn abort(&self, phase: Phase, reason: AbortReason) -> EngineError {
         EngineError::Aborted {
             party: self.party,
             session: self.session.clone(),
@@ -180,7 +180,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         }
     }
     /// Refuses work after a failure.
-    fn live(&self) -> Result<(), EngineError> {
+    pub(crate) fn live(&self) -> Result<(), EngineError> {
         match &self.failure {
             None => Ok(()),
             Some(cause) => Err(EngineError::SessionFailed {
@@ -191,7 +191,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         }
     }
     /// Records the first failure; every later call is refused.
-    fn fail(&mut self, err: EngineError) -> EngineError {
+    pub(crate) fn fail(&mut self, err: EngineError) -> EngineError {
         if self.failure.is_none()
             && let Some(cause) = err.cause()
         {
@@ -258,7 +258,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// One round in which every party sends `msg` and receives one message from each peer.
     /// Broadcast rounds are recorded in the transcript in party order, so every honest
     /// party hashes the same sequence.
-    async fn exchange(
+    pub(crate) async fn exchange(
         &mut self,
         phase: Phase,
         msg: &WireMsg<P>,
@@ -294,7 +294,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// Opens values from everyone's shares (no mask added here) and moves them, with this
     /// party's MAC shares, into the pending log. Returns where they sit in the log; they
     /// are unchecked until the next MAC check.
-    async fn open_raw(
+    pub(crate) async fn open_raw(
         &mut self,
         phase: Phase,
         shares: AuthShares<P>,
@@ -348,7 +348,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         r.map_err(|e| self.fail(e))
     }
 
-    async fn check_inner(&mut self) -> Result<(), EngineError> {
+    pub(crate) async fn check_inner(&mut self) -> Result<(), EngineError> {
         if self.pending.is_empty() && !self.broadcasts_since_check {
             return Ok(());
         }
@@ -663,46 +663,5 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         info!(session = %self.session, party = self.party, rounds = report.rounds,
               bytes_sent = report.bytes_sent, checks = report.checks, "session finished");
         Ok(report)
-    }
-
-    // ---- crate-internal access for client I/O ----
-
-    pub(crate) fn prep_mut(&mut self) -> &mut Pr {
-        &mut self.prep
-    }
-    pub(crate) fn key(&self) -> &MacKeyShare<P> {
-        &self.key
-    }
-    pub(crate) async fn open_logged(
-        &mut self,
-        phase: Phase,
-        shares: AuthShares<P>,
-    ) -> Result<core::ops::Range<usize>, EngineError> {
-        self.open_raw(phase, shares).await
-    }
-    pub(crate) async fn run_check(&mut self) -> Result<(), EngineError> {
-        self.check_inner().await
-    }
-    pub(crate) async fn exchange_digest(
-        &mut self,
-        digest: [u8; 32],
-    ) -> Result<Vec<Option<WireMsg<P>>>, EngineError> {
-        self.exchange(Phase::ClientInputDigest, &WireMsg::Digest(digest), false)
-            .await
-    }
-    pub(crate) fn abort_err(&self, phase: Phase, reason: AbortReason) -> EngineError {
-        self.abort(phase, reason)
-    }
-    pub(crate) fn prep_error(&self, e: PrepError) -> EngineError {
-        self.prep_err(e)
-    }
-    pub(crate) fn usage_error(&self, detail: impl Into<String>) -> EngineError {
-        self.usage(detail)
-    }
-    pub(crate) fn ensure_live(&self) -> Result<(), EngineError> {
-        self.live()
-    }
-    pub(crate) fn record_failure(&mut self, e: EngineError) -> EngineError {
-        self.fail(e)
     }
 }
