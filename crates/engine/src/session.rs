@@ -235,19 +235,32 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         Ok(())
     }
 
-    /// Receives and decodes one message from `from`, recording it in the transcript if it
-    /// is a broadcast.
-    async fn recv_from(
+    /// A round in which only `sender` broadcasts: the sender passes `Some(msg)`, every other
+    /// party `None`. Every party records the message in the transcript; returns it.
+    async fn broadcast_round(
         &mut self,
         phase: Phase,
-        from: usize,
-        record: bool,
+        sender: usize,
+        msg: Option<WireMsg<P>>,
     ) -> Result<WireMsg<P>, EngineError> {
-        let bytes = self.transport.recv(from).await?;
-        if record && let Some(t) = self.transcript.as_mut() {
-            t.record(from, &bytes);
+        self.transport.begin_round(phase.name());
+        self.broadcasts_since_check = true;
+        let (msg, bytes) = match msg {
+            Some(msg) => {
+                let encoded = msg.encode();
+                let recorded = self.transcript.is_some().then(|| encoded.clone());
+                self.send_all(phase, &msg, encoded).await?;
+                (msg, recorded)
+            }
+            None => {
+                let bytes = self.transport.recv(sender).await?;
+                (self.decode(phase, sender, &bytes)?, Some(bytes))
+            }
+        };
+        if let (Some(t), Some(bytes)) = (self.transcript.as_mut(), bytes) {
+            t.record(sender, &bytes);
         }
-        self.decode(phase, from, &bytes)
+        Ok(msg)
     }
 
     fn decode(&self, phase: Phase, from: usize, bytes: &[u8]) -> Result<WireMsg<P>, EngineError> {
@@ -428,7 +441,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             .prep
             .input_masks(owner, len)
             .map_err(|e| self.prep_err(e))?;
-        let eps = if owner == self.party {
+        let own = if owner == self.party {
             let values = values.ok_or_else(|| {
                 self.usage(format!("party {owner} owns this input but gave no values"))
             })?;
@@ -447,37 +460,25 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
                 .zip(clear)
                 .map(|(&x, &r)| P::sub(P::reduce(x), r))
                 .collect();
-            let msg = WireMsg::Input(eps);
-            let encoded = msg.encode();
-            self.transport.begin_round(Phase::Input.name());
-            self.broadcasts_since_check = true;
-            if let Some(t) = self.transcript.as_mut() {
-                t.record(self.party, &encoded);
-            }
-            self.send_all(Phase::Input, &msg, encoded).await?;
-            let WireMsg::Input(eps) = msg else {
-                unreachable!("constructed as an input above")
-            };
-            eps
+            Some(WireMsg::Input(eps))
         } else {
-            self.transport.begin_round(Phase::Input.name());
-            self.broadcasts_since_check = true;
-            match self.recv_from(Phase::Input, owner, true).await? {
-                WireMsg::Input(v) if v.len() == len => v,
-                other => {
-                    let detail = format!(
-                        "expected {len} input values, got a {} message",
-                        other.kind()
-                    );
-                    return Err(self.abort(
-                        Phase::Input,
-                        AbortReason::Malformed {
-                            party: owner,
-                            phase: "input",
-                            detail,
-                        },
-                    ));
-                }
+            None
+        };
+        let eps = match self.broadcast_round(Phase::Input, owner, own).await? {
+            WireMsg::Input(v) if v.len() == len => v,
+            other => {
+                let detail = format!(
+                    "expected {len} input values, got a {} message",
+                    other.kind()
+                );
+                return Err(self.abort(
+                    Phase::Input,
+                    AbortReason::Malformed {
+                        party: owner,
+                        phase: "input",
+                        detail,
+                    },
+                ));
             }
         };
         let mut shares = masks.shares;
