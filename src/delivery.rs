@@ -146,7 +146,7 @@ impl ClientPort {
     ) -> Result<Self, DeliveryError> {
         let me = session.party();
         let sid = session.session_id().clone();
-        let entry = config.clients.iter().find(|c| c.name == client).ok_or_else(|| {
+        let entry = config.client(client).ok_or_else(|| {
             DeliveryError::Config(format!(
                 "party {me}: session {sid}: no client {client:?} in {}; add a [[clients]] entry (spdz2k setup writes one)",
                 config.path.display()

@@ -10,7 +10,7 @@ use spdz2k::{
     ClientPort, EngineError, FileStore, InsecureDealerSource, Node, NodeConfig, Params, Party,
     Preprocessing, RemoteClient, Secret, Session, SessionId, SessionSpec, TlsSession,
 };
-use spdz2k_pki::{Role, Route};
+use spdz2k_pki::Route;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -47,14 +47,13 @@ pub struct PartyRun {
 }
 
 fn party_index(config: &NodeConfig) -> Result<usize, CliError> {
-    match config.role {
-        Role::Party(i) => Ok(i),
-        Role::Client => Err(CliError::Usage(format!(
+    config.party_index().ok_or_else(|| {
+        CliError::Usage(format!(
             "{} is a client config; run `spdz2k client --config {}` instead",
             config.path.display(),
             config.path.display()
-        ))),
-    }
+        ))
+    })
 }
 
 /// Runs one party to the end of the program; dispatches on the config's parameters.
@@ -89,8 +88,7 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
     run: PartyRun,
     prep: Pr,
 ) -> Result<(), CliError> {
-    let me = party_index(&run.config)?;
-    let n = run.config.parties.len();
+    let (me, n) = (prep.party(), prep.n_parties());
     let identity = run.config.load_identity()?;
     let node = Node::start(run.config.clone()).await?;
     let spec = SessionSpec::new(run.session.clone(), P::id(), n, run.program.name());
@@ -114,12 +112,7 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
     let mut port = match &client {
         None => None,
         Some(name) => {
-            let route = run
-                .config
-                .clients
-                .iter()
-                .find(|c| &c.name == name)
-                .map(|c| c.route);
+            let route = run.config.client(name).map(|c| c.route);
             let channel = match route {
                 Some(Route::Direct) => Some(node.client_channel(&run.session, name).await?),
                 _ => None,
