@@ -74,32 +74,16 @@ fn run_once(a: &BenchArgs, direct: bool, verbose: u8) -> Result<Figures, CliErro
         what: "creating a temporary folder".into(),
         source,
     })?;
-    let mut opts = spdz2k_pki::SetupOptions::new(2, 1, tmp.path());
-    opts.base_port = procs::free_port_pair()?;
-    opts.params = super::setup::params_id(a.params);
-    opts.direct_clients = direct;
-    opts.connection_timeout = Duration::from_secs(60);
-    spdz2k_pki::setup(&opts)?;
+    let params = super::setup::params_id(a.params);
+    procs::loopback_deployment(tmp.path(), params, direct, Duration::from_secs(60), false)?;
     let session = SessionId::random();
     let seed = hex::encode(spdz2k_prep::fresh_seed());
     let (tx, rx) = procs::lines();
     let mut children = Vec::new();
     for p in 0..2 {
         let name = format!("P{p}");
-        let mut args = vec!["party".to_string()];
-        args.extend(procs::verbosity(verbose));
-        args.extend([
-            "--config".into(),
-            procs::config_of(tmp.path(), &name),
-            "--session".into(),
-            session.to_string(),
-        ]);
-        args.extend([
-            "--program".into(),
-            "mul-bench".into(),
-            "--insecure-dealer-seed".into(),
-            seed.clone(),
-        ]);
+        let mut args = procs::node_args("party", verbose, tmp.path(), &name, &session, "mul-bench");
+        args.extend(["--insecure-dealer-seed".into(), seed.clone()]);
         args.extend([
             "--count".into(),
             a.count.to_string(),
@@ -108,15 +92,7 @@ fn run_once(a: &BenchArgs, direct: bool, verbose: u8) -> Result<Figures, CliErro
         ]);
         children.push(procs::spawn(&name, &args, &tx)?);
     }
-    let mut args = vec!["client".to_string()];
-    args.extend(procs::verbosity(verbose));
-    args.extend([
-        "--config".into(),
-        procs::config_of(tmp.path(), "C0"),
-        "--session".into(),
-        session.to_string(),
-    ]);
-    args.extend(["--program".into(), "mul-bench".into()]);
+    let args = procs::node_args("client", verbose, tmp.path(), "C0", &session, "mul-bench");
     children.push(procs::spawn("C0", &args, &tx)?);
     drop(tx);
     let mut figures = Figures::default();

@@ -38,11 +38,14 @@ pub fn run(a: DemoArgs, verbose: u8) -> Result<ExitCode, CliError> {
         source,
     })?;
     let dir = a.keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
-    let mut opts = spdz2k_pki::SetupOptions::new(2, 1, &dir);
-    opts.base_port = procs::free_port_pair()?;
-    opts.params = super::setup::params_id(a.params);
-    opts.force = a.keep.is_some();
-    let nodes = spdz2k_pki::setup(&opts)?;
+    let params = super::setup::params_id(a.params);
+    let nodes = procs::loopback_deployment(
+        &dir,
+        params,
+        false,
+        spdz2k_pki::config::DEFAULT_CONNECTION_TIMEOUT,
+        a.keep.is_some(),
+    )?;
     let session = SessionId::random();
     let seed = spdz2k_prep::fresh_seed();
     println!(
@@ -63,43 +66,21 @@ pub fn run(a: DemoArgs, verbose: u8) -> Result<ExitCode, CliError> {
         println!("tamper: P0 will flip a byte of P1's envelope before forwarding it");
     }
     println!();
-    let common = |name: &str| {
-        let mut v = procs::verbosity(verbose);
-        v.extend([
-            "--config".into(),
-            procs::config_of(&dir, name),
-            "--session".into(),
-            session.to_string(),
-        ]);
-        v
-    };
     let seed_hex = hex::encode(seed);
     let (tx, rx) = procs::lines();
     let mut children = Vec::new();
     for (p, input) in [(0, a.a), (1, a.b)] {
         let name = format!("P{p}");
-        let mut args = vec!["party".to_string()];
-        args.extend(common(&name));
-        args.extend([
-            "--program".into(),
-            "demo".into(),
-            "--input".into(),
-            input.to_string(),
-        ]);
+        let mut args = procs::node_args("party", verbose, &dir, &name, &session, "demo");
+        args.extend(["--input".into(), input.to_string()]);
         args.extend(["--insecure-dealer-seed".into(), seed_hex.clone()]);
         if a.tamper && p == 0 {
             args.push("--tamper-forward".into());
         }
         children.push(procs::spawn(&name, &args, &tx)?);
     }
-    let mut args = vec!["client".to_string()];
-    args.extend(common("C0"));
-    args.extend([
-        "--program".into(),
-        "demo".into(),
-        "--input".into(),
-        a.c.to_string(),
-    ]);
+    let mut args = procs::node_args("client", verbose, &dir, "C0", &session, "demo");
+    args.extend(["--input".into(), a.c.to_string()]);
     children.push(procs::spawn("C0", &args, &tx)?);
     drop(tx);
     let mut client_error = None;

@@ -142,12 +142,43 @@ pub fn lines() -> (Sender<Line>, Receiver<Line>) {
     channel()
 }
 
-/// Args that pass the verbosity on.
-pub fn verbosity(verbose: u8) -> Vec<String> {
-    (0..verbose).map(|_| "-v".to_string()).collect()
+/// A deployment of two parties and one client on free loopback ports in `dir` (what
+/// `demo` and `bench` run). Returns the nodes' summaries.
+pub fn loopback_deployment(
+    dir: &Path,
+    params: spdz2k::ParamsId,
+    direct_clients: bool,
+    timeout: Duration,
+    force: bool,
+) -> Result<Vec<spdz2k_pki::NodeSummary>, CliError> {
+    let mut opts = spdz2k_pki::SetupOptions::new(2, 1, dir);
+    opts.base_port = free_port_pair()?;
+    opts.params = params;
+    opts.direct_clients = direct_clients;
+    opts.connection_timeout = timeout;
+    opts.force = force;
+    Ok(spdz2k_pki::setup(&opts)?)
 }
 
-/// The config file of node `name` in a deployment folder.
-pub fn config_of(dir: &Path, name: &str) -> String {
-    dir.join(name).join("node.toml").display().to_string()
+/// The arguments of node `name` of a deployment in `dir`:
+/// `<command> [-v ...] --config DIR/NAME/node.toml --session SID --program PROGRAM`.
+pub fn node_args(
+    command: &str,
+    verbose: u8,
+    dir: &Path,
+    name: &str,
+    session: &spdz2k::SessionId,
+    program: &str,
+) -> Vec<String> {
+    let mut v = vec![command.to_string()];
+    v.extend((0..verbose).map(|_| "-v".to_string()));
+    v.extend([
+        "--config".into(),
+        dir.join(name).join("node.toml").display().to_string(),
+        "--session".into(),
+        session.to_string(),
+        "--program".into(),
+        program.to_string(),
+    ]);
+    v
 }
