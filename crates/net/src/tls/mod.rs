@@ -19,7 +19,9 @@ mod link;
 mod node;
 mod session;
 pub mod verify;
-mod wire;
+/// The hello messages a node exchanges before any protocol traffic; public so the fuzz targets
+/// (`fuzz/`) can reach their decoders.
+pub mod wire;
 
 pub use check::{CheckLine, CheckReport, CheckStatus, check};
 pub use client::{ClientNode, PeerChannel};
