@@ -1,0 +1,2 @@
+//! OT benchmarks (filled in with the extension).
+fn main() {}
