@@ -70,7 +70,13 @@ pub enum OtError {
         /// What is wrong.
         detail: String,
     },
-    /// The transport failed.
+    /// The transport failed (boxed: transport errors are large and rare).
     #[error(transparent)]
-    Net(#[from] NetError),
+    Net(Box<NetError>),
+}
+
+impl From<NetError> for OtError {
+    fn from(e: NetError) -> Self {
+        OtError::Net(Box::new(e))
+    }
 }

@@ -1,7 +1,6 @@
 //! Oblivious transfer for spdz2k (docs filled in below).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
-#![allow(clippy::result_large_err)]
 
 pub mod block;
 pub mod cipher;
@@ -14,3 +13,12 @@ pub mod wire;
 pub use block::Block;
 pub use context::{OtContext, Role};
 pub use error::OtError;
+pub mod base;
+pub mod kos;
+mod output;
+pub mod transpose;
+pub mod words;
+
+pub use base::{BaseOtReceiver, BaseOtSender};
+pub use kos::{KosReceiver, KosReceiverSetup, KosSender};
+pub use output::{ReceiverCots, SenderCots};
