@@ -22,3 +22,8 @@ pub mod words;
 pub use base::{BaseOtReceiver, BaseOtSender};
 pub use kos::{KosReceiver, KosReceiverSetup, KosSender};
 pub use output::{ReceiverCots, SenderCots};
+pub mod driver;
+pub mod vole;
+
+pub use vole::{VoleSeedChoices, VoleSeedPairs, VoleSeedSetup};
+pub use words::SeedStream;
