@@ -57,8 +57,11 @@ fn pads(rows: &[u128], offset: u128, first_index: u64, lanes: usize) -> Vec<u128
     for &r in rows {
         v.extend(std::iter::repeat_n(r ^ offset, lanes));
     }
+    // lanes is 1 or 2 (l ≤ 256): shifts instead of divisions in the hot loop.
+    debug_assert!(lanes.is_power_of_two());
+    let shift = lanes.trailing_zeros();
     tccr_hash_in_place(&mut v, |p| {
-        tweak(first_index + (p / lanes) as u64, p % lanes)
+        tweak(first_index + (p >> shift) as u64, p & (lanes - 1))
     });
     v
 }
