@@ -1,4 +1,4 @@
-//! GF(2^128) = GF(2)[x] / (x^128 + x^7 + x^2 + x + 1), bit `i` of a `u128` being the
+//! GF(2^128) = GF(2)\[x\] / (x^128 + x^7 + x^2 + x + 1), bit `i` of a `u128` being the
 //! coefficient of `x^i`. Carry-less multiplication uses PCLMULQDQ when the CPU has it
 //! (detected at run time) and a portable shift-and-add loop otherwise.
 
