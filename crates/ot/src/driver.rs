@@ -3,41 +3,48 @@
 
 use crate::context::OtContext;
 use crate::error::OtError;
-use crate::kos::{KosReceiver, KosReceiverSetup, KosSender};
+use crate::expand::Variant;
+use crate::ext::{ExtReceiver, ExtReceiverSetup, ExtSender};
 use crate::output::{ReceiverCots, SenderCots};
 use crate::vole::{VoleSeedChoices, VoleSeedPairs, VoleSeedSetup};
 use spdz2k_net::Transport;
 
-/// Extension setup, sender side (Δ holder): answers the receiver's base-OT message.
+/// Extension setup, sender side (Δ holder): answers the receiver's base-OT message, then
+/// takes its tree message. Both sides must use the same `variant`.
 pub async fn setup_sender<T: Transport, R: rand::CryptoRng + Send + ?Sized>(
     t: &mut T,
     ctx: &OtContext,
+    variant: Variant,
     rng: &mut R,
-) -> Result<KosSender, OtError> {
+) -> Result<ExtSender, OtError> {
     t.begin_round("OT setup (base OT)");
     let m1 = t.recv(ctx.receiver()).await?;
-    let (s, m2) = KosSender::setup(ctx, &m1, rng)?;
+    let (s, m2) = ExtSender::setup(ctx, variant, &m1, rng)?;
     t.send(ctx.receiver(), m2).await?;
-    Ok(s)
+    let m3 = t.recv(ctx.receiver()).await?;
+    s.finish(&m3)
 }
 
 /// Extension setup, receiver side.
 pub async fn setup_receiver<T: Transport, R: rand::CryptoRng + Send + ?Sized>(
     t: &mut T,
     ctx: &OtContext,
+    variant: Variant,
     rng: &mut R,
-) -> Result<KosReceiver, OtError> {
+) -> Result<ExtReceiver, OtError> {
     t.begin_round("OT setup (base OT)");
-    let (r, m1) = KosReceiverSetup::start(ctx, rng);
+    let (r, m1) = ExtReceiverSetup::start(ctx, variant, rng);
     t.send(ctx.sender(), m1).await?;
     let m2 = t.recv(ctx.sender()).await?;
-    r.finish(&m2)
+    let (r, m3) = r.finish(&m2, rng)?;
+    t.send(ctx.sender(), m3).await?;
+    Ok(r)
 }
 
 /// One extension chunk of `m` OTs, sender side.
 pub async fn extend_sender<T: Transport, R: rand::Rng + Send + ?Sized>(
     t: &mut T,
-    s: &mut KosSender,
+    s: &mut ExtSender,
     m: usize,
     rng: &mut R,
 ) -> Result<SenderCots, OtError> {
@@ -54,7 +61,7 @@ pub async fn extend_sender<T: Transport, R: rand::Rng + Send + ?Sized>(
 /// (with `None`) uniformly random ones.
 pub async fn extend_receiver<T: Transport, R: rand::Rng + Send + ?Sized>(
     t: &mut T,
-    r: &mut KosReceiver,
+    r: &mut ExtReceiver,
     choices: Option<&[u128]>,
     m: usize,
     rng: &mut R,
@@ -131,9 +138,9 @@ pub async fn vole_seeds_receiver<T: Transport, R: rand::CryptoRng + Send + ?Size
 #[derive(Debug)]
 pub struct PairwiseOt {
     /// `senders[p]`: this party sends (holds Δ) to peer p.
-    pub senders: Vec<Option<KosSender>>,
+    pub senders: Vec<Option<ExtSender>>,
     /// `receivers[p]`: this party receives from peer p.
-    pub receivers: Vec<Option<KosReceiver>>,
+    pub receivers: Vec<Option<ExtReceiver>>,
 }
 
 /// Sets up extension instance `instance` for every ordered pair of the session, visiting
@@ -141,6 +148,7 @@ pub struct PairwiseOt {
 pub async fn setup_all_pairs<T: Transport, R: rand::CryptoRng + Send + ?Sized>(
     t: &mut T,
     instance: u64,
+    variant: Variant,
     rng: &mut R,
 ) -> Result<PairwiseOt, OtError> {
     let (me, n) = (t.party(), t.n_parties());
@@ -153,9 +161,9 @@ pub async fn setup_all_pairs<T: Transport, R: rand::CryptoRng + Send + ?Sized>(
         for r in (0..n).filter(|&r| r != s) {
             let ctx = OtContext::new(session.clone(), s, r, instance);
             if me == s {
-                out.senders[r] = Some(setup_sender(t, &ctx, rng).await?);
+                out.senders[r] = Some(setup_sender(t, &ctx, variant, rng).await?);
             } else if me == r {
-                out.receivers[s] = Some(setup_receiver(t, &ctx, rng).await?);
+                out.receivers[s] = Some(setup_receiver(t, &ctx, variant, rng).await?);
             }
         }
     }

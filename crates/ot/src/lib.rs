@@ -11,7 +11,7 @@
 //!   SHA-256 commitments bound to the instance, the committing party, a purpose and a
 //!   sequence number.
 //! - [`base`]: Masny–Rindal endemic OT on ristretto255 (see *Security*).
-//! - [`kos`]: KOS15 extension, in chunks ([`kos::MAX_CHUNK`] at most, e.g. 2^16 OTs each);
+//! - [`ext`]: KOS15 extension, in chunks ([`ext::MAX_CHUNK`] at most, e.g. 2^16 OTs each);
 //!   only the PRG states persist between chunks, so nothing grows with the total.
 //! - Outputs of a chunk: [`SenderCots`] (`q_j`, Δ) and [`ReceiverCots`] (`x_j`, `t_j` with
 //!   `t_j = q_j ⊕ x_j·Δ`), which convert (consuming the chunk) into random OT or into
@@ -22,7 +22,7 @@
 //! **Correlated OT over Z_2^l (Gilboa).** Words are little-endian `[u64; L]` limbs with
 //! `l ≤ 64·L ≤ 256` ([`words`] has `add`, `sub`, `neg`, `mask`). After a chunk of `m` OTs
 //! in which the receiver (P_i) used random choice bits `a_h`
-//! ([`KosReceiver::extend_random`], or [`driver::extend_receiver`] with `None`):
+//! ([`ExtReceiver::extend_random`], or [`driver::extend_receiver`] with `None`):
 //! ```text
 //! sender  (P_j, holds b):   let (z, msg) = sender_cots.send_words::<L>(l, &[b])?;   // or one b per h
 //! receiver(P_i, holds a_h): let y = receiver_cots.receive_words::<L>(l, &msg)?;
@@ -63,7 +63,7 @@
 //! **Extension.** KOS15 with its correlation check: `χ` comes from a coin toss in which the
 //! receiver commits to its seed together with the matrix and the sender sends its seed
 //! only after the matrix is fixed, so neither side controls `χ`. Each chunk carries
-//! [`kos::CHECK_OTS`] = 256 ≥ κ + s extra random OTs that mask `x̃`. Security: κ = 128
+//! [`ext::CHECK_OTS`] = 256 ≥ κ + s extra random OTs that mask `x̃`. Security: κ = 128
 //! bits computational (AES as an ideal cipher for the hash and PRG) and statistical
 //! security about 2^-s with s = 64 from the check, as analysed in KOS15 (a cheating
 //! receiver that passes the check learns only a few bits of Δ, each at the risk of an
@@ -72,7 +72,7 @@
 //! global index (and a lane) as tweak, so no pad input repeats within an instance.
 //!
 //! **No reuse after failure.** Any failed check, refused message or malformed input
-//! retires the state ([`KosSender::is_retired`]): it drops the PRG seeds, and every later
+//! retires the state ([`ExtSender::is_retired`]): it drops the PRG seeds, and every later
 //! call returns [`OtError::Retired`]. A selective-failure attacker therefore learns at
 //! most what one failed check reveals about Δ before the base OTs are gone. The VOLE seed
 //! pairs carry no check of their own; the offline phase's VOLE check must drop them on
@@ -97,13 +97,15 @@ pub use block::Block;
 pub use context::{OtContext, Role};
 pub use error::OtError;
 pub mod base;
-pub mod kos;
+mod expand;
+pub mod ext;
 mod output;
 pub mod transpose;
 pub mod words;
 
 pub use base::{BaseOtReceiver, BaseOtSender};
-pub use kos::{KosReceiver, KosReceiverSetup, KosSender};
+pub use expand::Variant;
+pub use ext::{ExtReceiver, ExtReceiverSetup, ExtSender, ExtSenderSetup};
 pub use output::{ReceiverCots, SenderCots};
 pub mod driver;
 pub mod vole;

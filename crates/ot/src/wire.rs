@@ -25,6 +25,8 @@ pub enum Kind {
     ExtCheck = 5,
     /// Correlated OT over Z_2^l: the sender's corrections.
     WordCorrections = 6,
+    /// Extension setup: the receiver's GGM tree sums (SoftSpokenOT) or nothing (KOS).
+    SetupTrees = 7,
 }
 
 /// Starts a message: the header, with room for `payload` more bytes.

@@ -45,11 +45,20 @@ fn alpha_bits(party: usize) -> Vec<bool> {
         .collect()
 }
 
-async fn party<T: Transport>(mut t: T) -> Result<Views, OtError> {
+/// KOS for n = 2 over the mesh, SoftSpokenOT d = 4 for n = 3 (and d = 2 over TLS).
+fn variant(n: usize) -> spdz2k_ot::Variant {
+    if n == 3 {
+        spdz2k_ot::Variant::SoftSpoken { d: 4 }
+    } else {
+        spdz2k_ot::Variant::Kos
+    }
+}
+
+async fn party<T: Transport>(mut t: T, variant: spdz2k_ot::Variant) -> Result<Views, OtError> {
     let (me, n) = (t.party(), t.n_parties());
     let session = t.session_id().clone();
     let mut rng = spdz2k_core::rng::secure_rng();
-    let mut pw = driver::setup_all_pairs(&mut t, 0, &mut rng).await?;
+    let mut pw = driver::setup_all_pairs(&mut t, 0, variant, &mut rng).await?;
     let mut views = Views::new();
     for s in 0..n {
         for r in (0..n).filter(|&r| r != s) {
@@ -133,7 +142,7 @@ async fn over_mesh(n: usize) {
     let sid = SessionId::new(format!("ot-mesh-{n}")).unwrap();
     let mut tasks = JoinSet::new();
     for (i, t) in MemoryMesh::connect(n, sid, TIMEOUT).into_iter().enumerate() {
-        tasks.spawn(async move { (i, party(t).await) });
+        tasks.spawn(async move { (i, party(t, variant(n)).await) });
     }
     let mut all: Vec<Option<Views>> = (0..n).map(|_| None).collect();
     while let Some(j) = tasks.join_next().await {
@@ -183,7 +192,7 @@ async fn every_output_kind_over_loopback_tls() {
                 "ot-test",
             );
             let t = node.open_session(spec).await.unwrap();
-            let r = party(t).await;
+            let r = party(t, spdz2k_ot::Variant::SoftSpoken { d: 2 }).await;
             (i, r, node)
         });
     }
@@ -208,11 +217,11 @@ async fn a_cheating_receiver_over_the_mesh_gets_a_typed_error_and_a_retired_send
     let ctx = OtContext::new(sid, 0, 1, 0);
     let cheater = tokio::spawn(async move {
         let mut rng = spdz2k_core::rng::secure_rng();
-        let mut kos = driver::setup_receiver(&mut t1, &ctx, &mut rng)
+        let mut kos = driver::setup_receiver(&mut t1, &ctx, spdz2k_ot::Variant::Kos, &mut rng)
             .await
             .unwrap();
         let mut m1 = kos.extend_random(128, &mut rng).unwrap();
-        let nb = 1 + spdz2k_ot::kos::CHECK_OTS / 128;
+        let nb = 1 + spdz2k_ot::ext::CHECK_OTS / 128;
         for i in 0..64 {
             m1[spdz2k_ot::wire::HEADER_LEN + 32 + i * nb * 16] ^= 1;
         }
@@ -224,7 +233,7 @@ async fn a_cheating_receiver_over_the_mesh_gets_a_typed_error_and_a_retired_send
     });
     let mut rng = spdz2k_core::rng::secure_rng();
     let ctx0 = OtContext::new(SessionId::new("ot-cheat").unwrap(), 0, 1, 0);
-    let mut s = driver::setup_sender(&mut t0, &ctx0, &mut rng)
+    let mut s = driver::setup_sender(&mut t0, &ctx0, spdz2k_ot::Variant::Kos, &mut rng)
         .await
         .unwrap();
     let err = driver::extend_sender(&mut t0, &mut s, 128, &mut rng)

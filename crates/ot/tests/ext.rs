@@ -1,11 +1,19 @@
-//! KOS15 extension as state machines in one process: correctness of every output kind,
+//! KOS15 and SoftSpokenOT extension as state machines in one process: correctness of every output kind,
 //! the correlation check against a cheating receiver, refusal of replayed and truncated
 //! messages, and retirement after a failure.
 
 use spdz2k_core::SessionId;
 use spdz2k_core::rng::seeded_rng;
 use spdz2k_ot::words::{self, MAX_L_BITS};
-use spdz2k_ot::{KosReceiver, KosReceiverSetup, KosSender, OtContext, OtError, wire};
+use spdz2k_ot::{ExtReceiver, ExtReceiverSetup, ExtSender, OtContext, OtError, Variant, wire};
+
+const VARIANTS: [Variant; 5] = [
+    Variant::Kos,
+    Variant::SoftSpoken { d: 1 },
+    Variant::SoftSpoken { d: 2 },
+    Variant::SoftSpoken { d: 4 },
+    Variant::SoftSpoken { d: 8 },
+];
 
 type Rng = rand::rngs::ChaCha20Rng;
 
@@ -13,16 +21,21 @@ fn ctx() -> OtContext {
     OtContext::new(SessionId::new("kos-test").unwrap(), 0, 1, 3)
 }
 
-fn setup(rng: &mut Rng) -> (KosSender, KosReceiver) {
-    let (r, m1) = KosReceiverSetup::start(&ctx(), rng);
-    let (s, m2) = KosSender::setup(&ctx(), &m1, rng).unwrap();
-    (s, r.finish(&m2).unwrap())
+fn setup(rng: &mut Rng) -> (ExtSender, ExtReceiver) {
+    setup_v(Variant::Kos, rng)
+}
+
+fn setup_v(variant: Variant, rng: &mut Rng) -> (ExtSender, ExtReceiver) {
+    let (r, m1) = ExtReceiverSetup::start(&ctx(), variant, rng);
+    let (s, m2) = ExtSender::setup(&ctx(), variant, &m1, rng).unwrap();
+    let (r, m3) = r.finish(&m2, rng).unwrap();
+    (s.finish(&m3).unwrap(), r)
 }
 
 /// One honest chunk; `tamper` may alter the matrix message.
 fn chunk(
-    s: &mut KosSender,
-    r: &mut KosReceiver,
+    s: &mut ExtSender,
+    r: &mut ExtReceiver,
     m: usize,
     rng: &mut Rng,
     tamper: impl FnOnce(&mut Vec<u8>),
@@ -36,12 +49,18 @@ fn chunk(
 }
 
 #[test]
-fn correlated_and_random_ots_hold_over_several_chunks() {
+fn correlated_and_random_ots_hold_over_several_chunks_for_every_variant() {
     let mut rng = seeded_rng([1; 32]);
-    let (mut s, mut r) = setup(&mut rng);
+    for variant in VARIANTS {
+        correlated_and_random(variant, &mut rng);
+    }
+}
+
+fn correlated_and_random(variant: Variant, rng: &mut Rng) {
+    let (mut s, mut r) = setup_v(variant, rng);
     let mut next = 0;
     for m in [1, 127, 128, 1000, 4096] {
-        let (sc, rc) = chunk(&mut s, &mut r, m, &mut rng, |_| {}).unwrap();
+        let (sc, rc) = chunk(&mut s, &mut r, m, rng, |_| {}).unwrap();
         assert_eq!((sc.len(), rc.len()), (m, m));
         assert_eq!((sc.first_index(), rc.first_index()), (next, next));
         next += m as u64;
@@ -51,7 +70,7 @@ fn correlated_and_random_ots_hold_over_several_chunks() {
             let x = rc.choice(j);
             ones += x as usize;
             let want = if x { sc.q(j) ^ delta } else { sc.q(j) };
-            assert_eq!(rc.t(j), want, "chunk of {m}, OT {j}");
+            assert_eq!(rc.t(j), want, "{variant:?}: chunk of {m}, OT {j}");
         }
         if m >= 1000 {
             assert!(
@@ -70,7 +89,8 @@ fn correlated_and_random_ots_hold_over_several_chunks() {
 }
 
 fn check_words<const L: usize>(l_bits: usize, per_ot: bool, rng: &mut Rng) {
-    let (mut s, mut r) = setup(rng);
+    let variant = VARIANTS[l_bits % VARIANTS.len()];
+    let (mut s, mut r) = setup_v(variant, rng);
     let m = 300;
     let (sc, rc) = chunk(&mut s, &mut r, m, rng, |_| {}).unwrap();
     let choices: Vec<bool> = (0..m).map(|j| rc.choice(j)).collect();
@@ -87,7 +107,7 @@ fn check_words<const L: usize>(l_bits: usize, per_ot: bool, rng: &mut Rng) {
         } else {
             [0; L]
         };
-        assert_eq!(sum, want, "l = {l_bits}, OT {j}");
+        assert_eq!(sum, want, "{variant:?}: l = {l_bits}, OT {j}");
     }
 }
 
@@ -105,7 +125,7 @@ fn correlated_ot_over_z2l_gives_additive_shares_of_a_times_b() {
 /// Flips OT `j`'s bit in the matrix columns `cols` (as if the receiver used a different
 /// choice bit in those columns).
 fn flip_columns(msg: &mut [u8], m: usize, j: usize, cols: std::ops::Range<usize>) {
-    let nb = m.div_ceil(128) + spdz2k_ot::kos::CHECK_OTS / 128;
+    let nb = m.div_ceil(128) + spdz2k_ot::ext::CHECK_OTS / 128;
     for i in cols {
         let byte = wire::HEADER_LEN + 32 + (i * nb + j / 128) * 16 + (j % 128) / 8;
         msg[byte] ^= 1 << (j % 8);
@@ -143,6 +163,48 @@ fn inconsistent_matrix_rows_fail_the_correlation_check_and_retire_the_sender() {
         s.respond(&m1, 128, &mut rng),
         Err(OtError::Retired { .. })
     ));
+}
+
+#[test]
+fn an_inconsistent_softspoken_correction_fails_the_check() {
+    // SoftSpokenOT d = 4: the receiver's correction for group g carries a different
+    // choice bit for OT 5 in 16 of the 32 groups. Caught unless Δ is zero on all 64
+    // columns of those groups.
+    let mut rng = seeded_rng([8; 32]);
+    let (mut s, mut r) = setup_v(Variant::SoftSpoken { d: 4 }, &mut rng);
+    let m = 512;
+    let err = chunk(&mut s, &mut r, m, &mut rng, |msg| {
+        flip_columns(msg, m, 5, 0..16)
+    })
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            OtError::CheckFailed {
+                check: "KOS15 correlation check",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(s.is_retired());
+}
+
+#[test]
+fn a_softspoken_receiver_sending_a_bad_ggm_tree_fails_the_first_check() {
+    // Both masked level sums of one base OT altered: the sender's punctured tree is wrong
+    // below that level, its columns for that group become garbage, and the check fails.
+    let mut rng = seeded_rng([10; 32]);
+    let variant = Variant::SoftSpoken { d: 8 };
+    let (r, m1) = ExtReceiverSetup::start(&ctx(), variant, &mut rng);
+    let (s, m2) = ExtSender::setup(&ctx(), variant, &m1, &mut rng).unwrap();
+    let (mut r, mut m3) = r.finish(&m2, &mut rng).unwrap();
+    let i = 8 * 5 + 2; // group 5, level 2
+    m3[wire::HEADER_LEN + 32 * i] ^= 1;
+    m3[wire::HEADER_LEN + 32 * i + 16] ^= 1;
+    let mut s = s.finish(&m3).unwrap();
+    let err = chunk(&mut s, &mut r, 128, &mut rng, |_| {}).unwrap_err();
+    assert!(matches!(err, OtError::CheckFailed { .. }), "{err}");
 }
 
 #[test]
@@ -206,8 +268,8 @@ fn replayed_truncated_and_misrouted_messages_are_refused() {
 
     // A message of another instance (another pair or session) is refused.
     let other = OtContext::new(SessionId::new("kos-test").unwrap(), 1, 0, 3);
-    let (r2, m1) = KosReceiverSetup::start(&other, &mut rng);
-    assert!(KosSender::setup(&ctx(), &m1, &mut rng).is_err());
+    let (r2, m1) = ExtReceiverSetup::start(&other, Variant::Kos, &mut rng);
+    assert!(ExtSender::setup(&ctx(), Variant::Kos, &m1, &mut rng).is_err());
     drop(r2);
 }
 

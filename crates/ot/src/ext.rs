@@ -18,6 +18,9 @@ use crate::cipher::AesPrg;
 use crate::coin::{CommittedCoin, coin_stream, verify_opening};
 use crate::context::{OtContext, Role};
 use crate::error::OtError;
+use crate::expand::{
+    ReceiverExpander, SenderExpander, Variant, ggm_build, ggm_punctured, group_point, prgs,
+};
 use crate::gf128;
 use crate::output::{ReceiverCots, SenderCots};
 use crate::transpose::transpose128;
@@ -34,6 +37,7 @@ pub const MAX_CHUNK: usize = 1 << 22;
 const CHECK_WORDS: usize = CHECK_OTS / 128;
 const COIN_PURPOSE: &[u8] = b"kos15 chi";
 
+const PHASE_SETUP: &str = "OT extension setup";
 const PHASE_MATRIX: &str = "KOS extension matrix";
 const PHASE_SEED: &str = "KOS coin seed";
 const PHASE_CHECK: &str = "KOS correlation check";
@@ -47,6 +51,15 @@ fn base_context(ctx: &OtContext) -> OtContext {
         ctx.sender(),
         ctx.instance() | (1 << 63),
     )
+}
+
+/// Payload of the setup tree message: two 16-byte masked level sums per base OT for
+/// SoftSpokenOT, nothing for KOS.
+fn tree_bytes(variant: Variant) -> usize {
+    match variant {
+        Variant::Kos => 0,
+        Variant::SoftSpoken { .. } => KAPPA * 32,
+    }
 }
 
 fn nb_for(m: usize) -> usize {
@@ -82,7 +95,8 @@ fn check_range(ctx: &OtContext, role: Role, m: usize) -> Result<(), OtError> {
 
 struct SenderKeys {
     delta: Block,
-    prgs: Vec<AesPrg>,
+    variant: Variant,
+    cols: SenderExpander,
     seq: u64,
     next_index: u64,
     pending: Option<SenderPending>,
@@ -96,42 +110,118 @@ struct SenderPending {
 }
 
 /// The KOS15 extension sender: holds Δ and one seed per base OT. Retired after any failure.
-pub struct KosSender {
+pub struct ExtSender {
     ctx: OtContext,
     keys: Option<Box<SenderKeys>>,
 }
 
-impl core::fmt::Debug for KosSender {
+impl core::fmt::Debug for ExtSender {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("KosSender")
+        f.debug_struct("ExtSender")
             .field("ctx", &self.ctx)
             .field("retired", &self.keys.is_none())
             .finish_non_exhaustive()
     }
 }
 
-impl KosSender {
-    /// Setup, sender side: answers the receiver's base-OT message (the receiver is the
-    /// base-OT sender) with a fresh random Δ as the choice bits.
+/// The sender during setup, waiting for the receiver's tree message.
+pub struct ExtSenderSetup {
+    ctx: OtContext,
+    variant: Variant,
+    delta: Block,
+    seeds: Vec<u128>,
+}
+
+impl core::fmt::Debug for ExtSenderSetup {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ExtSenderSetup")
+            .field("ctx", &self.ctx)
+            .field("variant", &self.variant)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ExtSenderSetup {
+    /// Setup, sender side, step 4: takes the receiver's tree message (empty for KOS) and
+    /// is then ready to extend.
+    pub fn finish(self, msg: &[u8]) -> Result<ExtSender, OtError> {
+        let ctx = self.ctx;
+        let body = wire::open(
+            &ctx,
+            Role::Sender,
+            PHASE_SETUP,
+            msg,
+            Kind::SetupTrees,
+            0,
+            tree_bytes(self.variant),
+        )?;
+        let cols = match self.variant {
+            Variant::Kos => SenderExpander::Kos(prgs(&self.seeds)),
+            Variant::SoftSpoken { d } => {
+                let d = d as usize;
+                let leaves = (0..KAPPA / d)
+                    .map(|g| {
+                        let point = group_point(self.delta, g, d);
+                        let off: Vec<u128> = (0..d)
+                            .map(|l| {
+                                let i = g * d + l;
+                                let e = |side: usize| {
+                                    let o = (2 * i + side) * 16;
+                                    u128::from_le_bytes(
+                                        body[o..o + 16].try_into().unwrap_or_default(),
+                                    )
+                                };
+                                // Our base-OT key opens the side off Δ's path; select it
+                                // without a branch on Δ.
+                                let off_side = 0u128.wrapping_sub(!self.delta.bit(i) as u128);
+                                ((e(1) & off_side) | (e(0) & !off_side)) ^ self.seeds[i]
+                            })
+                            .collect();
+                        (point, prgs(&ggm_punctured(point, d, &off)))
+                    })
+                    .collect();
+                SenderExpander::Soft { d, leaves }
+            }
+        };
+        Ok(ExtSender {
+            ctx,
+            keys: Some(Box::new(SenderKeys {
+                delta: self.delta,
+                variant: self.variant,
+                cols,
+                seq: 0,
+                next_index: 0,
+                pending: None,
+            })),
+        })
+    }
+}
+
+impl ExtSender {
+    /// Setup, sender side, step 2: answers the receiver's base-OT message (the receiver
+    /// is the base-OT sender) with choice bits derived from a fresh random Δ.
     pub fn setup<R: rand::CryptoRng + ?Sized>(
         ctx: &OtContext,
+        variant: Variant,
         msg: &[u8],
         rng: &mut R,
-    ) -> Result<(Self, Vec<u8>), OtError> {
+    ) -> Result<(ExtSenderSetup, Vec<u8>), OtError> {
+        if !variant.is_valid() {
+            return Err(ctx.bad_message(
+                Role::Sender,
+                PHASE_SETUP,
+                format!("unsupported {variant:?}"),
+            ));
+        }
         let delta = Block::random(rng);
-        let choices: Vec<bool> = (0..KAPPA).map(|i| delta.bit(i)).collect();
+        let choices: Vec<bool> = (0..KAPPA).map(|i| variant.base_choice(delta, i)).collect();
         let (seeds, reply) = BaseOtReceiver::receive(&base_context(ctx), &choices, msg, rng)?;
-        let keys = SenderKeys {
-            delta,
-            prgs: seeds.into_iter().map(AesPrg::new).collect(),
-            seq: 0,
-            next_index: 0,
-            pending: None,
-        };
         Ok((
-            KosSender {
+            ExtSenderSetup {
                 ctx: ctx.clone(),
-                keys: Some(Box::new(keys)),
+                variant,
+                delta,
+                seeds: seeds.into_iter().map(|b| b.0).collect(),
             },
             reply,
         ))
@@ -198,22 +288,11 @@ impl KosSender {
             msg,
             Kind::ExtMatrix,
             keys.seq,
-            32 + KAPPA * nb * 16,
+            32 + keys.variant.sent_columns() * nb * 16,
         )?;
         let commitment = Commitment(body[..32].try_into().unwrap_or([0; 32]));
-        let u = &body[32..];
         let mut cols = vec![0u128; KAPPA * nb];
-        for (i, prg) in keys.prgs.iter_mut().enumerate() {
-            let col = &mut cols[i * nb..(i + 1) * nb];
-            prg.fill(col);
-            let mask = 0u128.wrapping_sub(keys.delta.bit(i) as u128);
-            for (c, chunk) in col
-                .iter_mut()
-                .zip(u[i * nb * 16..(i + 1) * nb * 16].chunks_exact(16))
-            {
-                *c ^= u128::from_le_bytes(chunk.try_into().unwrap_or_default()) & mask;
-            }
-        }
+        keys.cols.columns(keys.delta, &body[32..], nb, &mut cols);
         let rows = transpose_columns(&cols, nb);
         let seed = Block::random(rng);
         let mut out = wire::begin(&ctx, Kind::ExtSeed, keys.seq, 16);
@@ -282,7 +361,8 @@ impl KosSender {
 // ---------------------------------------------------------------- receiver
 
 struct ReceiverKeys {
-    prgs: Vec<(AesPrg, AesPrg)>,
+    variant: Variant,
+    cols: ReceiverExpander,
     seq: u64,
     next_index: u64,
     pending: Option<ReceiverPending>,
@@ -296,66 +376,109 @@ struct ReceiverPending {
 }
 
 /// The KOS15 extension receiver after setup: holds both seeds of every base OT.
-pub struct KosReceiver {
+pub struct ExtReceiver {
     ctx: OtContext,
     keys: Option<Box<ReceiverKeys>>,
 }
 
 /// The receiver during setup, waiting for the sender's base-OT reply.
-pub struct KosReceiverSetup {
+pub struct ExtReceiverSetup {
     ctx: OtContext,
+    variant: Variant,
     base: BaseOtSender,
 }
 
-impl core::fmt::Debug for KosReceiver {
+impl core::fmt::Debug for ExtReceiver {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("KosReceiver")
+        f.debug_struct("ExtReceiver")
             .field("ctx", &self.ctx)
             .field("retired", &self.keys.is_none())
             .finish_non_exhaustive()
     }
 }
 
-impl core::fmt::Debug for KosReceiverSetup {
+impl core::fmt::Debug for ExtReceiverSetup {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("KosReceiverSetup")
+        f.debug_struct("ExtReceiverSetup")
             .field("ctx", &self.ctx)
             .finish_non_exhaustive()
     }
 }
 
-impl KosReceiverSetup {
-    /// Setup, receiver side, first message (the receiver is the base-OT sender).
-    pub fn start<R: rand::CryptoRng + ?Sized>(ctx: &OtContext, rng: &mut R) -> (Self, Vec<u8>) {
+impl ExtReceiverSetup {
+    /// Setup, receiver side, step 1 (the receiver is the base-OT sender).
+    pub fn start<R: rand::CryptoRng + ?Sized>(
+        ctx: &OtContext,
+        variant: Variant,
+        rng: &mut R,
+    ) -> (Self, Vec<u8>) {
         let (base, msg) = BaseOtSender::start(&base_context(ctx), KAPPA, rng);
         (
-            KosReceiverSetup {
+            ExtReceiverSetup {
                 ctx: ctx.clone(),
+                variant,
                 base,
             },
             msg,
         )
     }
 
-    /// Takes the sender's base-OT reply; the receiver is then ready to extend.
-    pub fn finish(self, msg: &[u8]) -> Result<KosReceiver, OtError> {
+    /// Setup, receiver side, step 3: takes the sender's base-OT reply and returns the
+    /// receiver, ready to extend, and the tree message for the sender (SoftSpokenOT: the
+    /// GGM level sums masked with the base-OT keys; KOS: empty).
+    pub fn finish<R: rand::Rng + ?Sized>(
+        self,
+        msg: &[u8],
+        rng: &mut R,
+    ) -> Result<(ExtReceiver, Vec<u8>), OtError> {
+        if !self.variant.is_valid() {
+            return Err(self.ctx.bad_message(
+                Role::Receiver,
+                PHASE_SETUP,
+                format!("unsupported {:?}", self.variant),
+            ));
+        }
         let pairs = self.base.finish(msg)?;
-        Ok(KosReceiver {
-            ctx: self.ctx,
-            keys: Some(Box::new(ReceiverKeys {
-                prgs: pairs
+        let mut out = wire::begin(&self.ctx, Kind::SetupTrees, 0, tree_bytes(self.variant));
+        let cols = match self.variant {
+            Variant::Kos => ReceiverExpander::Kos(
+                pairs
                     .into_iter()
                     .map(|[k0, k1]| (AesPrg::new(k0), AesPrg::new(k1)))
                     .collect(),
-                seq: 0,
-                next_index: 0,
-                pending: None,
-            })),
-        })
+            ),
+            Variant::SoftSpoken { d } => {
+                let d = d as usize;
+                let mut leaves = Vec::with_capacity(KAPPA / d);
+                for g in 0..KAPPA / d {
+                    let (leaf_seeds, sums) = ggm_build(Block::random(rng).0, d);
+                    for (l, s) in sums.iter().enumerate() {
+                        let [k0, k1] = pairs[g * d + l];
+                        out.extend_from_slice(&(s[0] ^ k0.0).to_le_bytes());
+                        out.extend_from_slice(&(s[1] ^ k1.0).to_le_bytes());
+                    }
+                    leaves.push(prgs(&leaf_seeds));
+                }
+                ReceiverExpander::Soft { d, leaves }
+            }
+        };
+        Ok((
+            ExtReceiver {
+                ctx: self.ctx,
+                keys: Some(Box::new(ReceiverKeys {
+                    variant: self.variant,
+                    cols,
+                    seq: 0,
+                    next_index: 0,
+                    pending: None,
+                })),
+            },
+            out,
+        ))
     }
 }
 
-impl KosReceiver {
+impl ExtReceiver {
     /// The instance.
     pub fn context(&self) -> &OtContext {
         &self.ctx
@@ -430,18 +553,15 @@ impl KosReceiver {
             x[full] = (choices[full] & keep) | (x[full] & !keep);
         }
         let coin = CommittedCoin::new(&ctx, ctx.receiver(), COIN_PURPOSE, keys.seq, rng);
-        let mut out = wire::begin(&ctx, Kind::ExtMatrix, keys.seq, 32 + KAPPA * nb * 16);
+        let mut out = wire::begin(
+            &ctx,
+            Kind::ExtMatrix,
+            keys.seq,
+            32 + keys.variant.sent_columns() * nb * 16,
+        );
         out.extend_from_slice(&coin.commitment().0);
         let mut cols = vec![0u128; KAPPA * nb];
-        let mut t1 = vec![0u128; nb];
-        for (i, (p0, p1)) in keys.prgs.iter_mut().enumerate() {
-            let col = &mut cols[i * nb..(i + 1) * nb];
-            p0.fill(col);
-            p1.fill(&mut t1);
-            for ((c, t), xw) in col.iter().zip(&t1).zip(&x) {
-                out.extend_from_slice(&(c ^ t ^ xw).to_le_bytes());
-            }
-        }
+        keys.cols.columns(&x, nb, &mut cols, &mut out);
         let rows = transpose_columns(&cols, nb);
         keys.pending = Some(ReceiverPending { m, x, rows, coin });
         Ok(out)
