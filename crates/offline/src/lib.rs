@@ -6,6 +6,7 @@ mod auth;
 mod batch;
 mod coins;
 mod cost;
+mod driver;
 mod error;
 mod gilboa;
 mod keyset;
@@ -20,6 +21,7 @@ mod tests;
 
 pub use batch::{Batch, BatchKind, Flight, Material, PeerMessages, Progress};
 pub use cost::{triple_batch_bytes_per_peer, value_batch_bytes_per_peer};
+pub use driver::{IN_FLIGHT, TRIPLE_BATCH, generate, run_batches, setup_key_set};
 pub use error::{Cause, CheckKind, OfflineError};
 #[cfg(any(test, feature = "tamper-hooks"))]
 pub use keyset::TamperHook;

@@ -2,6 +2,7 @@
 //! (the sans-IO machines need no transport).
 
 mod cheating;
+mod engine;
 mod honest;
 
 use crate::ot::InsecureIdealOt;
