@@ -99,6 +99,42 @@ impl<P: Params> MemoryStore<P> {
         Ok(stores)
     }
 
+    /// One party's store from material generated elsewhere (e.g. by the offline phase):
+    /// `input_masks` has one entry per owner.
+    ///
+    /// # Errors
+    /// [`PrepError::InvalidParty`] or [`PrepError::InputMaskOwners`] when the indices or the
+    /// owner count do not fit `n`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_parts(
+        party: usize,
+        n: usize,
+        key_set: KeySetId,
+        key: MacKeyShare<P>,
+        triples: Triples<P>,
+        randoms: AuthShares<P>,
+        open_masks: AuthShares<P>,
+        input_masks: Vec<InputMasks<P>>,
+    ) -> Result<Self, PrepError> {
+        crate::validate_parties(party, n)?;
+        if input_masks.len() != n {
+            return Err(PrepError::InputMaskOwners {
+                listed: input_masks.len(),
+                n_parties: n,
+            });
+        }
+        Ok(Self {
+            party,
+            n,
+            key_set,
+            key,
+            triples,
+            randoms,
+            open_masks,
+            input_masks,
+        })
+    }
+
     fn exhausted(&self, kind: PrepKind, requested: usize, available: usize) -> PrepError {
         PrepError::Exhausted {
             party: self.party,

@@ -23,8 +23,13 @@ mod word;
 
 pub use encoding::DecodeError;
 pub use kernels::{add_assign, axpy, inner_product, neg_assign, scale, sub_assign};
-pub use params::{K32S32, K64S64, K66S48, K128S64, Params, ParamsId};
+pub use params::{
+    HasCheckRing, K32S32, K32S32Check, K64S64, K64S64Check, K66S48, K66S48Check, K128S64,
+    K128S64Check, Params, ParamsId,
+};
+#[cfg(feature = "test-params")]
+pub use params::{K8S4, K8S4Check};
 pub use word::Word;
 
-/// The 192-bit word of the wide parameter sets.
-pub use crypto_bigint::U192;
+/// The 192- and 256-bit words of the wide parameter sets and check rings.
+pub use crypto_bigint::{U192, U256};

@@ -3,7 +3,6 @@
 use crate::encoding::DecodeError;
 use crate::word::Word;
 use core::fmt::{self, Debug};
-use crypto_bigint::U192;
 use rand::Rng;
 
 /// The (k, s) of a parameter set, as carried in file headers, handshakes and envelopes.
@@ -25,7 +24,8 @@ impl fmt::Display for ParamsId {
 ///
 /// All ring operations take and return canonical words (zero above bit k+s).
 pub trait Params: Copy + Debug + Default + Eq + Send + Sync + 'static {
-    /// Bits of the values computed on (at most 128).
+    /// Bits of the values computed on (at most 128 for sets read as integers; a check ring
+    /// may have more, and then `to_unsigned`/`to_signed` read only the low 128 bits).
     const K: u32;
     /// MAC headroom: statistical security is about s - log2(s+1) bits.
     const S: u32;
@@ -202,9 +202,37 @@ pub trait Params: Copy + Debug + Default + Eq + Send + Sync + 'static {
     }
 }
 
+/// The sacrifice ring of a parameter set (PROTOCOL.md 1.6, 1.9): triples are authenticated
+/// and sacrificed mod 2^(k+2s), and the online MAC check runs there unchanged with
+/// k' = k+s and s' = s, so it certifies values mod 2^(k+s).
+pub trait HasCheckRing: Params {
+    /// The parameter set (k+s, s) whose shares live in Z_2^(k+2s).
+    type Check: Params;
+
+    /// x in Z_2^(k+s) read as an element of Z_2^(k+2s) (its canonical representative).
+    #[inline]
+    fn lift(w: Self::Word) -> <Self::Check as Params>::Word {
+        convert_word(w)
+    }
+    /// x mod 2^(k+s) for an element of the check ring (a ring homomorphism).
+    #[inline]
+    fn lower(w: <Self::Check as Params>::Word) -> Self::Word {
+        Self::reduce(convert_word(w))
+    }
+}
+
+/// The low bits of `w` in another word type (truncating to the narrower of the two).
+#[inline]
+fn convert_word<A: Word, B: Word>(w: A) -> B {
+    let mut buf = [0u8; 32];
+    w.write_le(&mut buf);
+    B::read_le(&buf[..A::BYTES.min(B::BYTES)])
+}
+
+/// Defines one parameter set type.
 macro_rules! params_set {
-    ($(#[$doc:meta])* $name:ident, $k:expr, $s:expr, $word:ty) => {
-        $(#[$doc])*
+    ($name:ident, $k:expr, $s:expr, $word:ty, $doc:expr) => {
+        #[doc = $doc]
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct $name;
         impl Params for $name {
@@ -216,20 +244,51 @@ macro_rules! params_set {
     };
 }
 
-params_set!(
-    /// k = 32, s = 32 on u64 (about 26 bits of statistical security).
-    K32S32, 32, 32, u64
-);
-params_set!(
-    /// k = 64, s = 64 on u128 (about 57 bits of statistical security): the default.
-    K64S64, 64, 64, u128
-);
-params_set!(
-    /// k = 66, s = 48 on u128: a masked set (114 of 128 bits), as MP-SPDZ offers for
-    /// protocols that need two spare bits above 64.
-    K66S48, 66, 48, u128
-);
-params_set!(
-    /// k = 128, s = 64 on a 192-bit `crypto-bigint` word.
-    K128S64, 128, 64, U192
-);
+/// Defines every set of [`with_params_sets!`] with its check ring.
+macro_rules! define_params_sets {
+    ($($name:ident: ($k:expr, $s:expr, $word:ty, $doc:literal) => $check:ident: ($ck:expr, $cword:ty);)*) => {$(
+        params_set!($name, $k, $s, $word, $doc);
+        params_set!(
+            $check, $ck, $s, $cword,
+            concat!("The check (sacrifice) ring of [`", stringify!($name), "`]: k' = ",
+                    stringify!($ck), ", s' = ", stringify!($s), ", shares mod 2^(k+2s).")
+        );
+        impl HasCheckRing for $name {
+            type Check = $check;
+        }
+    )*};
+}
+
+/// THE list of parameter sets, in one place: calls `$callback!` with, for every set,
+/// `Name: (k, s, word, "doc") => CheckName: (k+s, check word);`. The crate defines the
+/// types from it; tests and dispatchers can iterate it the same way.
+#[macro_export]
+macro_rules! with_params_sets {
+    ($callback:ident) => {
+        $callback! {
+            K32S32: (32, 32, u64,
+                "k = 32, s = 32 on u64 (about 26 bits of statistical security).")
+                => K32S32Check: (64, u128);
+            K64S64: (64, 64, u128,
+                "k = 64, s = 64 on u128 (about 57 bits of statistical security): the default.")
+                => K64S64Check: (128, $crate::U192);
+            K66S48: (66, 48, u128,
+                "k = 66, s = 48 on u128: a masked set (114 of 128 bits), as MP-SPDZ offers for \
+         protocols that need two spare bits above 64.")
+                => K66S48Check: (114, $crate::U192);
+            K128S64: (128, 64, $crate::U192,
+                "k = 128, s = 64 on a 192-bit `crypto-bigint` word.")
+                => K128S64Check: (192, $crate::U256);
+        }
+    };
+}
+
+with_params_sets!(define_params_sets);
+
+#[cfg(feature = "test-params")]
+define_params_sets! {
+    K8S4: (8, 4, u64,
+        "INSECURE, tests only: k = 8, s = 4 on u64 (masked), so that the 2^-s soundness \
+         bounds can be measured.")
+        => K8S4Check: (12, u64);
+}

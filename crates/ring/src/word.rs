@@ -1,7 +1,7 @@
 //! Machine words that hold ring elements: wrapping arithmetic on `BITS` bits.
 
 use core::fmt::Debug;
-use crypto_bigint::U192;
+use crypto_bigint::{U192, U256};
 use rand::Rng;
 
 /// A fixed-width unsigned integer with wrapping (mod 2^BITS) arithmetic.
@@ -125,80 +125,94 @@ macro_rules! native_word {
 native_word!(u64);
 native_word!(u128);
 
-impl Word for U192 {
-    const BITS: u32 = 192;
-    const ZERO: Self = U192::ZERO;
-    const ONE: Self = U192::ONE;
-    const MAX: Self = U192::MAX;
-    #[inline(always)]
-    fn wadd(self, rhs: Self) -> Self {
-        self.wrapping_add(&rhs)
-    }
-    #[inline(always)]
-    fn wsub(self, rhs: Self) -> Self {
-        self.wrapping_sub(&rhs)
-    }
-    #[inline(always)]
-    fn wmul(self, rhs: Self) -> Self {
-        self.wrapping_mul(&rhs)
-    }
-    #[inline(always)]
-    fn wneg(self) -> Self {
-        self.wrapping_neg()
-    }
-    #[inline(always)]
-    fn and(self, rhs: Self) -> Self {
-        self.bitand(&rhs)
-    }
-    #[inline(always)]
-    fn shl(self, n: u32) -> Self {
-        if n >= 192 {
-            U192::ZERO
-        } else {
-            self.wrapping_shl_vartime(n)
+macro_rules! bigint_word {
+    ($t:ident, $limbs:expr) => {
+        impl Word for $t {
+            const BITS: u32 = 64 * $limbs;
+            const ZERO: Self = $t::ZERO;
+            const ONE: Self = $t::ONE;
+            const MAX: Self = $t::MAX;
+            #[inline(always)]
+            fn wadd(self, rhs: Self) -> Self {
+                self.wrapping_add(&rhs)
+            }
+            #[inline(always)]
+            fn wsub(self, rhs: Self) -> Self {
+                self.wrapping_sub(&rhs)
+            }
+            #[inline(always)]
+            fn wmul(self, rhs: Self) -> Self {
+                self.wrapping_mul(&rhs)
+            }
+            #[inline(always)]
+            fn wneg(self) -> Self {
+                self.wrapping_neg()
+            }
+            #[inline(always)]
+            fn and(self, rhs: Self) -> Self {
+                self.bitand(&rhs)
+            }
+            #[inline(always)]
+            fn shl(self, n: u32) -> Self {
+                if n >= Self::BITS {
+                    $t::ZERO
+                } else {
+                    self.wrapping_shl_vartime(n)
+                }
+            }
+            #[inline(always)]
+            fn shr(self, n: u32) -> Self {
+                if n >= Self::BITS {
+                    $t::ZERO
+                } else {
+                    self.wrapping_shr_vartime(n)
+                }
+            }
+            #[inline(always)]
+            fn from_u128(v: u128) -> Self {
+                let mut words = [0u64; $limbs];
+                words[0] = v as u64;
+                words[1] = (v >> 64) as u64;
+                $t::from_words(words)
+            }
+            #[inline(always)]
+            fn low_u128(self) -> u128 {
+                let w = self.as_words();
+                (w[0] as u128) | ((w[1] as u128) << 64)
+            }
+            #[inline(always)]
+            fn trailing_zeros(self) -> u32 {
+                $t::trailing_zeros(&self)
+            }
+            #[inline(always)]
+            fn write_le(self, out: &mut [u8]) {
+                for (chunk, w) in out[..8 * $limbs].chunks_exact_mut(8).zip(self.as_words()) {
+                    chunk.copy_from_slice(&w.to_le_bytes());
+                }
+            }
+            #[inline(always)]
+            fn read_le(bytes: &[u8]) -> Self {
+                let mut buf = [0u8; 8 * $limbs];
+                buf[..bytes.len()].copy_from_slice(bytes);
+                let mut words = [0u64; $limbs];
+                for (w, chunk) in words.iter_mut().zip(buf.chunks_exact(8)) {
+                    let mut b = [0u8; 8];
+                    b.copy_from_slice(chunk);
+                    *w = u64::from_le_bytes(b);
+                }
+                $t::from_words(words)
+            }
+            #[inline]
+            fn random<R: Rng + ?Sized>(rng: &mut R) -> Self {
+                let mut words = [0u64; $limbs];
+                for w in &mut words {
+                    *w = rng.next_u64();
+                }
+                $t::from_words(words)
+            }
         }
-    }
-    #[inline(always)]
-    fn shr(self, n: u32) -> Self {
-        if n >= 192 {
-            U192::ZERO
-        } else {
-            self.wrapping_shr_vartime(n)
-        }
-    }
-    #[inline(always)]
-    fn from_u128(v: u128) -> Self {
-        U192::from_words([v as u64, (v >> 64) as u64, 0])
-    }
-    #[inline(always)]
-    fn low_u128(self) -> u128 {
-        let w = self.as_words();
-        (w[0] as u128) | ((w[1] as u128) << 64)
-    }
-    #[inline(always)]
-    fn trailing_zeros(self) -> u32 {
-        U192::trailing_zeros(&self)
-    }
-    #[inline(always)]
-    fn write_le(self, out: &mut [u8]) {
-        for (chunk, w) in out[..24].chunks_exact_mut(8).zip(self.as_words()) {
-            chunk.copy_from_slice(&w.to_le_bytes());
-        }
-    }
-    #[inline(always)]
-    fn read_le(bytes: &[u8]) -> Self {
-        let mut buf = [0u8; 24];
-        buf[..bytes.len()].copy_from_slice(bytes);
-        let mut words = [0u64; 3];
-        for (w, chunk) in words.iter_mut().zip(buf.chunks_exact(8)) {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(chunk);
-            *w = u64::from_le_bytes(b);
-        }
-        U192::from_words(words)
-    }
-    #[inline]
-    fn random<R: Rng + ?Sized>(rng: &mut R) -> Self {
-        U192::from_words([rng.next_u64(), rng.next_u64(), rng.next_u64()])
-    }
+    };
 }
+
+bigint_word!(U192, 3);
+bigint_word!(U256, 4);

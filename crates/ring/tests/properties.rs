@@ -11,7 +11,10 @@ use crypto_bigint::U256;
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
-use spdz2k_ring::{DecodeError, K32S32, K64S64, K66S48, K128S64, Params, Word};
+use spdz2k_ring::{
+    DecodeError, HasCheckRing, K32S32, K32S32Check, K64S64, K64S64Check, K66S48, K66S48Check,
+    K128S64, K128S64Check, Params, Word,
+};
 
 // ---------------------------------------------------------------------------------------
 // The reference model.
@@ -48,7 +51,7 @@ fn to_bytes(x: U256) -> [u8; 32] {
     out
 }
 
-/// The model of a word (exact: words are at most 192 bits).
+/// The model of a word (exact: words are at most 256 bits).
 fn model<P: Params>(w: P::Word) -> U256 {
     let lo = <P::Word as Word>::low_u128(w);
     let hi = <P::Word as Word>::low_u128(<P::Word as Word>::shr(w, 128));
@@ -371,6 +374,10 @@ macro_rules! params_suite {
 
                 #[test]
                 fn to_signed_and_unsigned_read_the_low_k_bits(a in elem()) {
+                    if P::K > 128 {
+                        // Only check rings (never read as integers) have k > 128.
+                        return Ok(());
+                    }
                     let x = w(&a);
                     let u = P::to_unsigned(x);
                     prop_assert_eq!(U256::from_u128(u), mask(a, P::K));
@@ -595,6 +602,43 @@ params_suite!(k32s32, K32S32);
 params_suite!(k64s64, K64S64);
 params_suite!(k66s48, K66S48);
 params_suite!(k128s64, K128S64);
+// The check rings Z_2^(k+2s), including the 256-bit word of K128S64's.
+params_suite!(k32s32_check, K32S32Check);
+params_suite!(k64s64_check, K64S64Check);
+params_suite!(k66s48_check, K66S48Check);
+params_suite!(k128s64_check, K128S64Check);
+
+/// Lifting to the check ring and lowering back: lower is a ring homomorphism, lift its
+/// section, for every set.
+fn lift_lower_laws<P: HasCheckRing>(seed: u64) {
+    type C<P> = <P as HasCheckRing>::Check;
+    assert_eq!(<C<P> as Params>::K, P::K + P::S);
+    assert_eq!(<C<P> as Params>::S, P::S);
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    for _ in 0..200 {
+        let x = P::random(&mut rng);
+        assert_eq!(P::lower(P::lift(x)), x);
+        assert_eq!(model::<C<P>>(P::lift(x)), model::<P>(x));
+        let (a, b) = (C::<P>::random(&mut rng), C::<P>::random(&mut rng));
+        assert_eq!(
+            P::lower(C::<P>::mul(a, b)),
+            P::mul(P::lower(a), P::lower(b))
+        );
+        assert_eq!(
+            P::lower(C::<P>::add(a, b)),
+            P::add(P::lower(a), P::lower(b))
+        );
+        assert_eq!(model::<P>(P::lower(a)), mask(model::<C<P>>(a), P::KS));
+    }
+}
+
+#[test]
+fn check_rings_lift_and_lower() {
+    lift_lower_laws::<K32S32>(1);
+    lift_lower_laws::<K64S64>(2);
+    lift_lower_laws::<K66S48>(3);
+    lift_lower_laws::<K128S64>(4);
+}
 
 /// K66S48 is the one set whose encoding has spare bits: 114 bits in 15 bytes.
 #[test]

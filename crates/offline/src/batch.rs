@@ -1,0 +1,257 @@
+//! The batch state machine: one batch of triples, randoms or input masks, flight by flight.
+//!
+//! [`Batch::start`] returns the first flight (one message per peer); every
+//! [`Batch::receive`] takes the peers' messages of that flight and returns the next flight
+//! or the finished material. Frames carry the batch number and flight, so a driver may keep
+//! several batches in flight as long as every party steps them in the same order.
+
+use crate::error::{Cause, CheckKind, OfflineError};
+use crate::keyset::KeySet;
+use crate::msg::decode_frame;
+use crate::ot::{OtBackend, Prg};
+use crate::{triples::TripleFlow, values::ValueFlow};
+use spdz2k_core::{AuthShares, BroadcastTranscript, Triples};
+use spdz2k_prep::InputMasks;
+use spdz2k_ring::HasCheckRing;
+
+/// What a batch makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchKind {
+    /// Multiplication triples, sacrificed over Z_2^(k+2s).
+    Triples(usize),
+    /// Authenticated uniform randoms (also used as opening masks).
+    Randoms(usize),
+    /// Input masks of `owner`.
+    InputMasks {
+        /// The party that learns the masks.
+        owner: usize,
+        /// How many.
+        count: usize,
+    },
+}
+
+/// The checked output of a batch.
+#[derive(Debug)]
+pub enum Material<P: HasCheckRing> {
+    /// Triples.
+    Triples(Triples<P>),
+    /// Randoms.
+    Randoms(AuthShares<P>),
+    /// Input masks of `owner`.
+    InputMasks {
+        /// The owner.
+        owner: usize,
+        /// This party's shares (and the clear masks if it is the owner).
+        masks: InputMasks<P>,
+    },
+}
+
+/// One message per party, indexed by party (`None` for this party or for nothing).
+pub type PeerMessages = Vec<Option<Vec<u8>>>;
+
+/// One flight of messages: entry p goes to party p (`None` for this party).
+#[derive(Debug)]
+pub struct Flight {
+    /// The batch.
+    pub batch: u64,
+    /// The flight number within the batch.
+    pub flight: u8,
+    /// A name for the transport's round counter and errors.
+    pub phase: &'static str,
+    /// The messages.
+    pub msgs: PeerMessages,
+}
+
+/// What a step returns.
+#[derive(Debug)]
+// Moved once per flight; boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+pub enum Progress<P: HasCheckRing> {
+    /// Send the flight, then feed the peers' replies to the batch.
+    Send(Batch<P>, Flight),
+    /// Every check passed: the material may be used.
+    Done(Material<P>),
+}
+
+pub(crate) enum Flow<P: HasCheckRing> {
+    Triples(TripleFlow<P>),
+    Values(ValueFlow<P>),
+}
+
+/// A batch in progress. It holds secrets: its `Debug` shows only its number and kind.
+pub struct Batch<P: HasCheckRing> {
+    pub(crate) id: u64,
+    pub(crate) kind: BatchKind,
+    pub(crate) flight: u8,
+    pub(crate) sent: u64,
+    pub(crate) transcript: BroadcastTranscript,
+    pub(crate) flow: Flow<P>,
+}
+
+impl<P: HasCheckRing> core::fmt::Debug for Batch<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "Batch<{}>({} {:?}, flight {})",
+            P::NAME,
+            self.id,
+            self.kind,
+            self.flight
+        )
+    }
+}
+
+/// What a flow step returns: the next flight's parts, or the material.
+// Moved once per flight; boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum FlowStep<P: HasCheckRing> {
+    Next(Flow<P>, &'static str, Vec<Vec<Vec<u8>>>),
+    Done(Material<P>),
+}
+
+impl<P: HasCheckRing> Batch<P> {
+    /// Starts a batch of `kind` on `keys`; returns the batch and its first flight.
+    pub fn start<O: OtBackend, G: Prg>(
+        keys: &mut KeySet<P, O, G>,
+        kind: BatchKind,
+    ) -> Result<(Self, Flight), OfflineError> {
+        keys.ensure_live()?;
+        let id = keys.next_batch;
+        keys.next_batch += 1;
+        let mut transcript = BroadcastTranscript::new();
+        let (flow, phase, parts) = match kind {
+            BatchKind::Triples(count) => TripleFlow::start(keys, id, count, &mut transcript),
+            BatchKind::Randoms(count) => ValueFlow::start(keys, id, count, None, &mut transcript),
+            BatchKind::InputMasks { owner, count } => {
+                if owner >= keys.n_parties() {
+                    return Err(OfflineError::Invalid {
+                        party: keys.party(),
+                        detail: format!("input-mask owner {owner} of {}", keys.n_parties()),
+                    });
+                }
+                ValueFlow::start(keys, id, count, Some(owner), &mut transcript)
+            }
+        }
+        .map_err(|(check, cause)| keys.fail(id, check, cause))?;
+        let mut batch = Self {
+            id,
+            kind,
+            flight: 0,
+            sent: 0,
+            transcript,
+            flow,
+        };
+        let flight = batch.emit(keys, phase, parts);
+        Ok((batch, flight))
+    }
+
+    /// The batch number.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+    /// The kind.
+    pub fn kind(&self) -> BatchKind {
+        self.kind
+    }
+    /// Payload bytes this party has sent for the batch so far (all peers, frames included).
+    pub fn bytes_sent(&self) -> u64 {
+        self.sent
+    }
+
+    fn emit<O: OtBackend, G: Prg>(
+        &mut self,
+        keys: &mut KeySet<P, O, G>,
+        phase: &'static str,
+        parts: Vec<Vec<Vec<u8>>>,
+    ) -> Flight {
+        let mut parts = parts;
+        let msgs = keys.frames(self.id, self.flight, &mut self.sent, |p| {
+            core::mem::take(&mut parts[p])
+        });
+        Flight {
+            batch: self.id,
+            flight: self.flight,
+            phase,
+            msgs,
+        }
+    }
+
+    /// Takes the peers' messages of the current flight and advances.
+    pub fn receive<O: OtBackend, G: Prg>(
+        mut self,
+        keys: &mut KeySet<P, O, G>,
+        msgs: &[Option<Vec<u8>>],
+    ) -> Result<Progress<P>, OfflineError> {
+        keys.ensure_live()?;
+        let id = self.id;
+        let n = keys.n_parties();
+        let me = keys.party();
+        let nparts = match &self.flow {
+            Flow::Triples(t) => t.parts_expected(),
+            Flow::Values(v) => v.parts_expected(),
+        };
+        let mut incoming = vec![Vec::new(); n];
+        for p in (0..n).filter(|&p| p != me) {
+            let bytes = msgs.get(p).and_then(Option::as_ref).map_or(&[][..], |v| v);
+            incoming[p] = decode_frame(p, bytes, id, self.flight, nparts).map_err(|c| {
+                let check = match c {
+                    Cause::PeerAborted { .. } => CheckKind::PeerAbort,
+                    _ => CheckKind::Message,
+                };
+                keys.fail(id, check, c)
+            })?;
+        }
+        let step = match self.flow {
+            Flow::Triples(t) => t.receive(keys, id, incoming, &mut self.transcript),
+            Flow::Values(v) => v.receive(keys, id, incoming, &mut self.transcript),
+        }
+        .map_err(|(check, cause)| keys.fail(id, check, cause))?;
+        match step {
+            FlowStep::Next(flow, phase, parts) => {
+                self.flow = flow;
+                self.flight += 1;
+                let flight = self.emit(keys, phase, parts);
+                Ok(Progress::Send(self, flight))
+            }
+            FlowStep::Done(m) => {
+                tracing::debug!(party = me, batch = id, kind = ?self.kind, bytes = self.sent,
+                                "offline batch done");
+                Ok(Progress::Done(m))
+            }
+        }
+    }
+}
+
+/// Records the broadcast part `part` of every party (own first at its index) in order.
+pub(crate) fn record_broadcast(
+    transcript: &mut BroadcastTranscript,
+    me: usize,
+    own: &[u8],
+    incoming: &[Vec<Vec<u8>>],
+    part: usize,
+) {
+    for (p, parts) in incoming.iter().enumerate() {
+        if p == me {
+            transcript.record(p, own);
+        } else if let Some(b) = parts.get(part) {
+            transcript.record(p, b);
+        }
+    }
+}
+
+/// The same part for every peer (a broadcast), plus per-peer parts.
+pub(crate) fn per_peer(
+    n: usize,
+    me: usize,
+    make: impl Fn(usize) -> Vec<Vec<u8>>,
+) -> Vec<Vec<Vec<u8>>> {
+    (0..n)
+        .map(|p| if p == me { Vec::new() } else { make(p) })
+        .collect()
+}
+
+/// A flow's first flight: the flow, the phase name and the parts per peer.
+pub(crate) type FirstFlight<P> = (Flow<P>, &'static str, Vec<Vec<Vec<u8>>>);
+
+/// A flow's error: the check and the cause.
+pub(crate) type FlowError = (CheckKind, Cause);

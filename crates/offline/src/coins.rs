@@ -1,0 +1,102 @@
+//! Commit-and-open coin tossing (PROTOCOL.md 5) on `spdz2k_core::commit`: every party
+//! commits to a fresh 32-byte seed, all open, and the coins are SHA-256 over all seeds in
+//! party order, so one honest seed makes them uniform. Coins are tossed only after the
+//! material they check is fixed, and never reused.
+
+use crate::error::Cause;
+use rand::Rng;
+use rand::SeedableRng;
+use rand::rngs::ChaCha20Rng;
+use sha2::{Digest, Sha256};
+use spdz2k_core::AbortReason;
+use spdz2k_core::commit::{self, Commitment, Nonce};
+
+/// Bytes of a coin commitment message part.
+pub const COMMIT_BYTES: u64 = 32;
+/// Bytes of a coin opening message part (seed and nonce).
+pub const OPEN_BYTES: u64 = 64;
+
+/// One coin toss in progress.
+pub(crate) struct CoinToss {
+    party: usize,
+    seed: [u8; 32],
+    nonce: Nonce,
+    commitments: Vec<Option<Commitment>>,
+}
+
+impl CoinToss {
+    /// Draws a seed and commits to it; returns the commitment bytes to broadcast.
+    pub(crate) fn start<R: Rng + ?Sized>(party: usize, n: usize, rng: &mut R) -> (Self, Vec<u8>) {
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        let (c, nonce) = commit::commit(party, &seed, rng);
+        let toss = Self {
+            party,
+            seed,
+            nonce,
+            commitments: vec![None; n],
+        };
+        (toss, c.0.to_vec())
+    }
+    /// The opening to broadcast.
+    pub(crate) fn opening(&self) -> Vec<u8> {
+        let mut out = self.seed.to_vec();
+        out.extend_from_slice(&self.nonce.0);
+        out
+    }
+    /// Records `peer`'s commitment.
+    pub(crate) fn commitment(&mut self, peer: usize, bytes: &[u8]) -> Result<(), Cause> {
+        let c: [u8; 32] = bytes.try_into().map_err(|_| Cause::Malformed {
+            peer,
+            what: "coin commitment",
+            detail: format!("{} bytes, expected 32", bytes.len()),
+        })?;
+        self.commitments[peer] = Some(Commitment(c));
+        Ok(())
+    }
+    /// Verifies every opening against its commitment and returns the coins.
+    pub(crate) fn finish(self, openings: &[(usize, Vec<u8>)]) -> Result<[u8; 32], Cause> {
+        let mut seeds = vec![[0u8; 32]; self.commitments.len()];
+        seeds[self.party] = self.seed;
+        for (peer, bytes) in openings {
+            let peer = *peer;
+            if bytes.len() != 64 {
+                return Err(Cause::Malformed {
+                    peer,
+                    what: "coin opening",
+                    detail: format!("{} bytes, expected 64", bytes.len()),
+                });
+            }
+            let mut seed = [0u8; 32];
+            let mut nonce = [0u8; 32];
+            seed.copy_from_slice(&bytes[..32]);
+            nonce.copy_from_slice(&bytes[32..]);
+            let ok = self.commitments[peer]
+                .as_ref()
+                .is_some_and(|c| commit::verify(peer, &seed, &Nonce(nonce), c));
+            if !ok {
+                return Err(AbortReason::CommitmentMismatch {
+                    party: peer,
+                    what: "coin seed",
+                }
+                .into());
+            }
+            seeds[peer] = seed;
+        }
+        let mut h = Sha256::new();
+        h.update(b"spdz2k-offline-coins-v1");
+        for s in &seeds {
+            h.update(s);
+        }
+        Ok(h.finalize().into())
+    }
+}
+
+/// A ChaCha20 stream from coins, domain-separated by `label`.
+pub(crate) fn coin_stream(coins: &[u8; 32], label: &str) -> ChaCha20Rng {
+    let mut h = Sha256::new();
+    h.update(b"spdz2k-offline-coin-stream-v1");
+    h.update(coins);
+    h.update(label.as_bytes());
+    ChaCha20Rng::from_seed(h.finalize().into())
+}

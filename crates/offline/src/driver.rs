@@ -1,0 +1,211 @@
+//! A thin async driver over [`Transport`]: key-set setup, batches pipelined two at a time,
+//! and [`generate`], which fills a [`MemoryStore`] the engine consumes through
+//! `Preprocessing`.
+
+use crate::batch::{Batch, BatchKind, Material, PeerMessages, Progress};
+use crate::error::OfflineError;
+use crate::keyset::{KeySet, KeySetup};
+use crate::ot::{ChaChaPrg, OtBackend, Prg};
+use spdz2k_core::{AuthShares, Triples};
+use spdz2k_net::{NetError, Transport};
+use spdz2k_prep::{InputMasks, MemoryStore, PrepCounts};
+use spdz2k_ring::HasCheckRing;
+use std::collections::VecDeque;
+
+/// Batches kept in flight: while one batch's messages travel, the next one computes.
+pub const IN_FLIGHT: usize = 2;
+/// The default number of triples per batch.
+pub const TRIPLE_BATCH: usize = 4096;
+
+fn net(party: usize) -> impl Fn(NetError) -> OfflineError {
+    move |e| OfflineError::Net {
+        party,
+        source: Box::new(e),
+    }
+}
+
+/// Sends a flight. A failed send is not reported here: a peer that aborted may already have
+/// closed its side, and its abort notice (or the transport error) still arrives on the next
+/// receive, which gives the typed cause.
+async fn send_all<T: Transport>(t: &mut T, msgs: PeerMessages) -> Result<(), OfflineError> {
+    for (p, m) in msgs.into_iter().enumerate() {
+        if let Some(m) = m
+            && let Err(e) = t.send(p, m).await
+        {
+            tracing::debug!(party = t.party(), peer = p, error = %e, "offline send failed");
+        }
+    }
+    Ok(())
+}
+
+/// Tells every peer that this party failed a check (best effort), then returns the error.
+async fn abort<T: Transport>(t: &mut T, e: OfflineError) -> OfflineError {
+    if let Some(notice) = e.notice() {
+        let _ = t.broadcast(notice).await;
+    }
+    e
+}
+
+/// Runs the key-set setup (a coin toss for the common [`spdz2k_core::KeySetId`], the MAC
+/// key share, the VOLE seeds from `ot`).
+pub async fn setup_key_set<P: HasCheckRing, O: OtBackend, T: Transport>(
+    t: &mut T,
+    ot: O,
+) -> Result<KeySet<P, O, ChaChaPrg>, OfflineError> {
+    let (party, n) = (t.party(), t.n_parties());
+    let rng = spdz2k_core::rng::secure_rng();
+    let (mut setup, out) = KeySetup::start(party, n, t.session_id().clone(), rng)?;
+    t.begin_round("offline: key set coin commitments");
+    send_all(t, out).await?;
+    let got = t.recv_all().await.map_err(net(party))?;
+    let out = setup.receive_commitments(&got)?;
+    t.begin_round("offline: key set coin openings");
+    send_all(t, out).await?;
+    let got = t.recv_all().await.map_err(net(party))?;
+    setup.finish::<P, O, ChaChaPrg>(&got, ot)
+}
+
+/// Runs `kinds` in order, at most [`IN_FLIGHT`] at a time; returns their material in the
+/// same order. Every party must pass the same `kinds`. On a failed check the key set is
+/// retired, every peer is told, and the error names the party, session, batch and check.
+pub async fn run_batches<P: HasCheckRing, O: OtBackend, G: Prg, T: Transport>(
+    keys: &mut KeySet<P, O, G>,
+    t: &mut T,
+    kinds: &[BatchKind],
+) -> Result<Vec<Material<P>>, OfflineError> {
+    let party = t.party();
+    let mut queue: VecDeque<(usize, BatchKind)> = kinds.iter().copied().enumerate().collect();
+    let mut active: Vec<(usize, Batch<P>, Option<PeerMessages>, &'static str)> = Vec::new();
+    let mut out: Vec<Option<Material<P>>> = kinds.iter().map(|_| None).collect();
+    loop {
+        while active.len() < IN_FLIGHT {
+            let Some((i, kind)) = queue.pop_front() else {
+                break;
+            };
+            let (b, f) = Batch::start(keys, kind)?;
+            active.push((i, b, Some(f.msgs), f.phase));
+        }
+        if active.is_empty() {
+            break;
+        }
+        // Send every active batch's flight, then take the replies in the same order.
+        for (_, _, msgs, phase) in active.iter_mut() {
+            t.begin_round(phase);
+            if let Some(m) = msgs.take() {
+                send_all(t, m).await?;
+            }
+        }
+        let mut still = Vec::with_capacity(active.len());
+        for (i, b, _, _) in active {
+            let got = t.recv_all().await.map_err(net(party))?;
+            match b.receive(keys, &got) {
+                Ok(Progress::Send(b, f)) => still.push((i, b, Some(f.msgs), f.phase)),
+                Ok(Progress::Done(m)) => out[i] = Some(m),
+                Err(e) => return Err(abort(t, e).await),
+            }
+        }
+        active = still;
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+/// What to generate, in batches.
+fn plan(counts: &PrepCounts, batch: usize) -> Vec<(BatchKind, Pool)> {
+    let mut plan = Vec::new();
+    let mut chunks = |total: u64, pool: Pool, make: &dyn Fn(usize) -> BatchKind| {
+        let mut left = usize::try_from(total).unwrap_or(usize::MAX);
+        while left > 0 {
+            let c = left.min(batch);
+            plan.push((make(c), pool));
+            left -= c;
+        }
+    };
+    chunks(counts.triples, Pool::Triples, &BatchKind::Triples);
+    chunks(counts.randoms, Pool::Randoms, &BatchKind::Randoms);
+    chunks(counts.open_masks, Pool::OpenMasks, &BatchKind::Randoms);
+    for (owner, &c) in counts.input_masks.iter().enumerate() {
+        chunks(c, Pool::InputMasks, &|count| BatchKind::InputMasks {
+            owner,
+            count,
+        });
+    }
+    plan
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pool {
+    Triples,
+    Randoms,
+    OpenMasks,
+    InputMasks,
+}
+
+/// Generates `counts` of every kind with a fresh key set over `t`, in batches of at most
+/// `batch` items, and returns this party's store of checked material.
+pub async fn generate<P: HasCheckRing, O: OtBackend, T: Transport>(
+    t: &mut T,
+    ot: O,
+    counts: &PrepCounts,
+    batch: usize,
+) -> Result<MemoryStore<P>, OfflineError> {
+    let (party, n) = (t.party(), t.n_parties());
+    if counts.input_masks.len() != n || batch == 0 {
+        return Err(OfflineError::Invalid {
+            party,
+            detail: format!(
+                "input masks listed for {} owners among {n} parties, batch size {batch}",
+                counts.input_masks.len()
+            ),
+        });
+    }
+    let mut keys = setup_key_set::<P, O, T>(t, ot).await?;
+    let plan = plan(counts, batch);
+    let kinds: Vec<BatchKind> = plan.iter().map(|(k, _)| *k).collect();
+    let materials = run_batches(&mut keys, t, &kinds).await?;
+    let mut triples = Triples {
+        a: AuthShares::default(),
+        b: AuthShares::default(),
+        c: AuthShares::default(),
+    };
+    let (mut randoms, mut open_masks) = (AuthShares::default(), AuthShares::default());
+    let mut masks: Vec<InputMasks<P>> = (0..n)
+        .map(|o| InputMasks {
+            shares: AuthShares::default(),
+            clear: (o == party).then(Vec::new),
+        })
+        .collect();
+    for ((_, pool), m) in plan.into_iter().zip(materials) {
+        match (pool, m) {
+            (Pool::Triples, Material::Triples(t)) => triples.extend(&t),
+            (Pool::Randoms, Material::Randoms(r)) => randoms.extend(&r),
+            (Pool::OpenMasks, Material::Randoms(r)) => open_masks.extend(&r),
+            (Pool::InputMasks, Material::InputMasks { owner, masks: m }) => {
+                masks[owner].shares.extend(&m.shares);
+                if let (Some(all), Some(c)) = (masks[owner].clear.as_mut(), m.clear) {
+                    all.extend(c);
+                }
+            }
+            _ => {
+                return Err(OfflineError::Invalid {
+                    party,
+                    detail: "a batch returned material of another kind".into(),
+                });
+            }
+        }
+    }
+    let key = keys.mac_key_share();
+    MemoryStore::from_parts(
+        party,
+        n,
+        keys.id(),
+        key,
+        triples,
+        randoms,
+        open_masks,
+        masks,
+    )
+    .map_err(|e| OfflineError::Invalid {
+        party,
+        detail: e.to_string(),
+    })
+}

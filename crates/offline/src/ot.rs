@@ -1,0 +1,203 @@
+//! What the offline phase needs from oblivious transfer, as a small trait the OT crate
+//! implements, and the PRG that expands VOLE seeds.
+//!
+//! The calls are synchronous: an implementation runs its own OT-extension messages (which
+//! are the OT crate's, and are not counted in this crate's byte formula) before it returns.
+//! Both sides of an ordered pair make the matching calls with the same `batch`, so an
+//! implementation may use `batch` to line up its own state.
+
+use rand::rngs::ChaCha20Rng;
+use rand::{Rng, SeedableRng};
+use sha2::{Digest, Sha256};
+use spdz2k_ring::{Params, Word};
+
+/// A 128-bit OT seed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Seed(pub [u8; 16]);
+
+impl core::fmt::Debug for Seed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Seed(<redacted>)")
+    }
+}
+
+/// An OT layer failure (its own consistency checks, its transport).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("oblivious transfer with party {peer} failed: {detail}")]
+pub struct OtError {
+    /// The peer of the failing OT.
+    pub peer: usize,
+    /// What failed.
+    pub detail: String,
+}
+
+/// Pad pairs (m_h0, m_h1) of one correlated-OT batch, sender side.
+pub type PadPairs<P> = Vec<(<P as Params>::Word, <P as Params>::Word)>;
+
+/// The OT services the offline phase consumes, per ordered pair of parties.
+pub trait OtBackend: Send {
+    /// Correlated-OT pads for Gilboa, receiver side (this party receives from `sender`):
+    /// for each chosen bit `choices[h]` the pad m_{h,choices[h]}, an element of Z_2^(k+s).
+    /// (KOS-style extension takes chosen choice bits: the receiver's bits a_h must be the
+    /// same towards every sender.)
+    fn cot_receive<P: Params>(
+        &mut self,
+        sender: usize,
+        batch: u64,
+        choices: &[bool],
+    ) -> Result<Vec<P::Word>, OtError>;
+    /// Correlated-OT pads for Gilboa, sender side (to `receiver`): `count` pairs
+    /// (m_h0, m_h1) of elements of Z_2^(k+s).
+    fn cot_send<P: Params>(
+        &mut self,
+        receiver: usize,
+        batch: u64,
+        count: usize,
+    ) -> Result<PadPairs<P>, OtError>;
+    /// VOLE seeds, key-holder side: s base OTs whose choice bits are the bits of this
+    /// party's MAC key share; returns k_{u, alpha_u}. Called once per key set and peer.
+    fn vole_seeds_receive(&mut self, sender: usize, choices: &[bool])
+    -> Result<Vec<Seed>, OtError>;
+    /// VOLE seeds, value-holder side: `count` pairs (k_u0, k_u1).
+    fn vole_seeds_send(
+        &mut self,
+        receiver: usize,
+        count: usize,
+    ) -> Result<Vec<(Seed, Seed)>, OtError>;
+}
+
+/// Expands a VOLE seed into words: G(seed, call) is an independent stream per `call`
+/// (the batch number), so neither side keeps PRG state between batches.
+pub trait Prg: Send + Sync {
+    /// Fills `out` with elements of Z_2^(k+s) of `Q` from G(seed, call).
+    fn expand<Q: Params>(seed: &Seed, call: u64, out: &mut [Q::Word]);
+}
+
+/// ChaCha20 as the VOLE PRG (key SHA-256(label, seed), stream = call). The AES PRG of the
+/// OT crate can replace it through [`Prg`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ChaChaPrg;
+
+impl Prg for ChaChaPrg {
+    fn expand<Q: Params>(seed: &Seed, call: u64, out: &mut [Q::Word]) {
+        let mut h = Sha256::new();
+        h.update(b"spdz2k-vole-prg-v1");
+        h.update(seed.0);
+        let mut rng = ChaCha20Rng::from_seed(h.finalize().into());
+        rng.set_stream(call);
+        let width = <Q::Word as Word>::BYTES;
+        let mut buf = vec![0u8; 64 * width];
+        for chunk in out.chunks_mut(64) {
+            let bytes = &mut buf[..chunk.len() * width];
+            rng.fill_bytes(bytes);
+            for (w, b) in chunk.iter_mut().zip(bytes.chunks_exact(width)) {
+                *w = Q::reduce(<Q::Word as Word>::read_le(b));
+            }
+        }
+    }
+}
+
+/// INSECURE: an ideal OT for tests. Every party derives all OT outputs from one shared
+/// test seed, so anyone holding the seed knows every pad and key. Never use it for real
+/// secrets.
+#[cfg(any(test, feature = "insecure-ideal-ot"))]
+#[derive(Clone)]
+pub struct InsecureIdealOt {
+    party: usize,
+    seed: [u8; 32],
+}
+
+#[cfg(any(test, feature = "insecure-ideal-ot"))]
+impl InsecureIdealOt {
+    /// Party `party`'s handle on the ideal OT keyed by the shared `seed`.
+    pub fn new(party: usize, seed: [u8; 32]) -> Self {
+        Self { party, seed }
+    }
+
+    fn stream(&self, kind: &str, sender: usize, receiver: usize, batch: u64) -> ChaCha20Rng {
+        let mut h = Sha256::new();
+        h.update(b"spdz2k-insecure-ideal-ot-v1");
+        h.update(self.seed);
+        h.update(kind.as_bytes());
+        h.update((sender as u64).to_le_bytes());
+        h.update((receiver as u64).to_le_bytes());
+        h.update(batch.to_le_bytes());
+        ChaCha20Rng::from_seed(h.finalize().into())
+    }
+
+    fn seed_pairs(&self, sender: usize, receiver: usize, count: usize) -> Vec<(Seed, Seed)> {
+        let mut rng = self.stream("vole-seeds", sender, receiver, 0);
+        (0..count)
+            .map(|_| {
+                let (mut a, mut b) = ([0u8; 16], [0u8; 16]);
+                rng.fill_bytes(&mut a);
+                rng.fill_bytes(&mut b);
+                (Seed(a), Seed(b))
+            })
+            .collect()
+    }
+
+    fn pads<P: Params>(
+        &self,
+        sender: usize,
+        receiver: usize,
+        batch: u64,
+        count: usize,
+    ) -> PadPairs<P> {
+        let mut rng = self.stream("cot", sender, receiver, batch);
+        (0..count)
+            .map(|_| (P::random(&mut rng), P::random(&mut rng)))
+            .collect()
+    }
+}
+
+#[cfg(any(test, feature = "insecure-ideal-ot"))]
+impl core::fmt::Debug for InsecureIdealOt {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "InsecureIdealOt(party {}, INSECURE)", self.party)
+    }
+}
+
+#[cfg(any(test, feature = "insecure-ideal-ot"))]
+impl OtBackend for InsecureIdealOt {
+    fn cot_receive<P: Params>(
+        &mut self,
+        sender: usize,
+        batch: u64,
+        choices: &[bool],
+    ) -> Result<Vec<P::Word>, OtError> {
+        let pads = self.pads::<P>(sender, self.party, batch, choices.len());
+        Ok(pads
+            .into_iter()
+            .zip(choices)
+            .map(|((m0, m1), &c)| if c { m1 } else { m0 })
+            .collect())
+    }
+    fn cot_send<P: Params>(
+        &mut self,
+        receiver: usize,
+        batch: u64,
+        count: usize,
+    ) -> Result<PadPairs<P>, OtError> {
+        Ok(self.pads::<P>(self.party, receiver, batch, count))
+    }
+    fn vole_seeds_receive(
+        &mut self,
+        sender: usize,
+        choices: &[bool],
+    ) -> Result<Vec<Seed>, OtError> {
+        let pairs = self.seed_pairs(sender, self.party, choices.len());
+        Ok(pairs
+            .into_iter()
+            .zip(choices)
+            .map(|((k0, k1), &c)| if c { k1 } else { k0 })
+            .collect())
+    }
+    fn vole_seeds_send(
+        &mut self,
+        receiver: usize,
+        count: usize,
+    ) -> Result<Vec<(Seed, Seed)>, OtError> {
+        Ok(self.seed_pairs(self.party, receiver, count))
+    }
+}

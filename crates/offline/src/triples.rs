@@ -1,0 +1,394 @@
+//! Batches of triples (PROTOCOL.md 1.6, 1.7(c), 1.9 items 3-5).
+//!
+//! Flights: 0 coin commitment C1 + Gilboa d (per peer); 1 opening of C1; 2 coin
+//! commitment C2 + VOLE rows at k+2s of (a, a^, b, c, c^, mask); 3 opening of C2;
+//! 4 share of the opened combination y + row-check sums + shares of rho = t a - a^;
+//! 5 shares of sigma = t c - c^ - rho b; 6-9 the MAC check of y, rho and sigma in the check
+//! ring. Accept only if every sigma = 0 mod 2^(k+s) and the MAC check passes.
+
+use crate::auth::{Auth, Contributors, MacRun, MacStep};
+use crate::batch::{FirstFlight, Flow, FlowError, FlowStep, Material, per_peer, record_broadcast};
+use crate::coins::{CoinToss, coin_stream};
+use crate::error::{Cause, CheckKind};
+use crate::gilboa;
+use crate::keyset::{KeySet, LocalPoint};
+use crate::msg::{decode_words, encode_words};
+use crate::ot::{OtBackend, Prg};
+use rand::Rng;
+use spdz2k_core::{AuthShares, BroadcastTranscript, PendingLog, Triples};
+use spdz2k_ring::{HasCheckRing, Params, Word};
+
+type C<P> = <P as HasCheckRing>::Check;
+type Cw<P> = <<P as HasCheckRing>::Check as Params>::Word;
+
+/// tau = 2k + 4s random bits per triple.
+pub fn tau<P: HasCheckRing>() -> usize {
+    (2 * P::K + 4 * P::S) as usize
+}
+
+pub(crate) struct TripleFlow<P: HasCheckRing> {
+    count: usize,
+    stage: Stage<P>,
+}
+
+// One stage at a time, moved once per flight.
+#[allow(clippy::large_enum_variant)]
+enum Stage<P: HasCheckRing> {
+    Gilboa {
+        bits: Vec<bool>,
+        b: Vec<P::Word>,
+        ch: Vec<P::Word>,
+        toss: CoinToss,
+        own: Vec<u8>,
+    },
+    Coins1 {
+        bits: Vec<bool>,
+        b: Vec<P::Word>,
+        ch: Vec<P::Word>,
+        toss: CoinToss,
+    },
+    Vole {
+        auth: Auth<C<P>>,
+        toss: CoinToss,
+        own: Vec<u8>,
+    },
+    Coins2 {
+        auth: Auth<C<P>>,
+        toss: CoinToss,
+    },
+    Open {
+        auth: Auth<C<P>>,
+        t: Vec<Cw<P>>,
+        rho: Vec<Cw<P>>,
+        rho_mac: Vec<Cw<P>>,
+    },
+    Sigma {
+        auth: Auth<C<P>>,
+        y: Cw<P>,
+        rho: Vec<Cw<P>>,
+        rho_mac: Vec<Cw<P>>,
+        sigma: Vec<Cw<P>>,
+        sigma_mac: Vec<Cw<P>>,
+    },
+    Mac {
+        run: MacRun<C<P>>,
+        out: Material<P>,
+    },
+}
+
+impl<P: HasCheckRing> TripleFlow<P> {
+    pub(crate) fn start<O: OtBackend, G: Prg>(
+        keys: &mut KeySet<P, O, G>,
+        batch: u64,
+        count: usize,
+        _transcript: &mut BroadcastTranscript,
+    ) -> Result<FirstFlight<P>, FlowError> {
+        let (me, n, tau) = (keys.party(), keys.n_parties(), tau::<P>());
+        let mut bytes = vec![0u8; (tau * count).div_ceil(8)];
+        keys.rng.fill_bytes(&mut bytes);
+        let bits: Vec<bool> = (0..tau * count)
+            .map(|h| (bytes[h / 8] >> (h % 8)) & 1 == 1)
+            .collect();
+        let b: Vec<P::Word> = (0..count).map(|_| P::random(&mut keys.rng)).collect();
+        let mut ch = vec![<P::Word as Word>::ZERO; tau * count];
+        gilboa::local::<P>(&bits, &b, tau, &mut ch);
+        let mut d = vec![Vec::new(); n];
+        for p in (0..n).filter(|&p| p != me) {
+            let pads = keys
+                .ot
+                .cot_send::<P>(p, batch, tau * count)
+                .map_err(|e| (CheckKind::Ot, Cause::Ot(e)))?;
+            d[p] = encode_words::<P>(&gilboa::send::<P>(&pads, &b, tau, &mut ch));
+        }
+        let (toss, own) = CoinToss::start(me, n, &mut keys.rng);
+        let parts = per_peer(n, me, |p| vec![own.clone(), d[p].clone()]);
+        let stage = Stage::Gilboa {
+            bits,
+            b,
+            ch,
+            toss,
+            own,
+        };
+        Ok((
+            Flow::Triples(Self { count, stage }),
+            "offline: Gilboa",
+            parts,
+        ))
+    }
+
+    pub(crate) fn parts_expected(&self) -> usize {
+        match self.stage {
+            Stage::Gilboa { .. } | Stage::Vole { .. } => 2,
+            Stage::Open { .. } => 3,
+            _ => 1,
+        }
+    }
+
+    pub(crate) fn receive<O: OtBackend, G: Prg>(
+        mut self,
+        keys: &mut KeySet<P, O, G>,
+        batch: u64,
+        incoming: Vec<Vec<Vec<u8>>>,
+        transcript: &mut BroadcastTranscript,
+    ) -> Result<FlowStep<P>, FlowError> {
+        let (me, n, tau, count) = (keys.party(), keys.n_parties(), tau::<P>(), self.count);
+        let peers: Vec<usize> = (0..n).filter(|&p| p != me).collect();
+        let msg = |c| (CheckKind::Message, c);
+        let next = |flow: Self, phase, parts| Ok(FlowStep::Next(Flow::Triples(flow), phase, parts));
+        match self.stage {
+            Stage::Gilboa {
+                bits,
+                b,
+                mut ch,
+                mut toss,
+                own,
+            } => {
+                record_broadcast(transcript, me, &own, &incoming, 0);
+                for &p in &peers {
+                    toss.commitment(p, &incoming[p][0]).map_err(msg)?;
+                    let d = decode_words::<P>(p, "Gilboa", &incoming[p][1], tau * count)
+                        .map_err(msg)?;
+                    let pads = keys
+                        .ot
+                        .cot_receive::<P>(p, batch, &bits)
+                        .map_err(|e| (CheckKind::Ot, Cause::Ot(e)))?;
+                    gilboa::receive::<P>(&pads, &bits, &d, &mut ch);
+                }
+                let open = toss.opening();
+                let parts = per_peer(n, me, |_| vec![open.clone()]);
+                self.stage = Stage::Coins1 { bits, b, ch, toss };
+                next(self, "offline: coin opening", parts)
+            }
+            Stage::Coins1 { bits, b, ch, toss } => {
+                record_broadcast(transcript, me, &toss.opening(), &incoming, 0);
+                let openings: Vec<_> = peers.iter().map(|&p| (p, incoming[p][0].clone())).collect();
+                let coins = toss
+                    .finish(&openings)
+                    .map_err(|c| (CheckKind::CoinToss, c))?;
+                let mut x = combine::<P>(&bits, &b, &ch, count, &coins);
+                keys.tamper_local(batch, LocalPoint::TripleC, &mut x[3 * count..4 * count]);
+                x.push(C::<P>::random(&mut keys.rng));
+                let (auth, vole) =
+                    Auth::<C<P>>::start::<G>(&keys.keys, batch, x, Contributors::All);
+                let (toss, own) = CoinToss::start(me, n, &mut keys.rng);
+                let parts = per_peer(n, me, |p| vec![own.clone(), vole[p].clone()]);
+                self.stage = Stage::Vole { auth, toss, own };
+                next(self, "offline: VOLE", parts)
+            }
+            Stage::Vole {
+                mut auth,
+                mut toss,
+                own,
+            } => {
+                record_broadcast(transcript, me, &own, &incoming, 0);
+                for &p in &peers {
+                    toss.commitment(p, &incoming[p][0]).map_err(msg)?;
+                    auth.receive::<G>(&keys.keys, batch, p, &incoming[p][1])
+                        .map_err(msg)?;
+                }
+                let open = toss.opening();
+                let parts = per_peer(n, me, |_| vec![open.clone()]);
+                self.stage = Stage::Coins2 { auth, toss };
+                next(self, "offline: coin opening", parts)
+            }
+            Stage::Coins2 { mut auth, toss } => {
+                record_broadcast(transcript, me, &toss.opening(), &incoming, 0);
+                let openings: Vec<_> = peers.iter().map(|&p| (p, incoming[p][0].clone())).collect();
+                let coins = toss
+                    .finish(&openings)
+                    .map_err(|c| (CheckKind::CoinToss, c))?;
+                let (y, rows) = auth.open::<G>(&keys.keys, batch, &coins);
+                let mut rng = coin_stream(&coins, "sacrifice-t");
+                let t: Vec<Cw<P>> = (0..count).map(|_| C::<P>::random_s(&mut rng)).collect();
+                let seg = |v: &[Cw<P>], i: usize| v[i * count..(i + 1) * count].to_vec();
+                let rho = affine::<P>(&t, &seg(&auth.x, 0), &seg(&auth.x, 1));
+                let mut rho_mac = affine::<P>(&t, &seg(&auth.macs, 0), &seg(&auth.macs, 1));
+                keys.tamper_local(batch, LocalPoint::RhoMacs, &mut rho_mac);
+                let rho_bytes = encode_words::<C<P>>(&rho);
+                let parts = per_peer(n, me, |p| {
+                    vec![y.clone(), rows[p].clone(), rho_bytes.clone()]
+                });
+                self.stage = Stage::Open {
+                    auth,
+                    t,
+                    rho,
+                    rho_mac,
+                };
+                next(self, "offline: opened combination and rho", parts)
+            }
+            Stage::Open {
+                auth,
+                t,
+                mut rho,
+                rho_mac,
+            } => {
+                let own_y = encode_words::<C<P>>(&[auth.y_share()]);
+                record_broadcast(transcript, me, &own_y, &incoming, 0);
+                record_broadcast(transcript, me, &encode_words::<C<P>>(&rho), &incoming, 2);
+                let mut y = auth.y_share();
+                for &p in &peers {
+                    let yp = auth.y_share_of(p, &incoming[p][0]).map_err(msg)?;
+                    auth.check_rows(&keys.keys, p, &incoming[p][1], yp)
+                        .map_err(|c| (CheckKind::VoleRows, c))?;
+                    y = C::<P>::add(y, yp);
+                    let rp = decode_words::<C<P>>(p, "rho", &incoming[p][2], count).map_err(msg)?;
+                    spdz2k_ring::add_assign::<C<P>>(&mut rho, &rp);
+                }
+                let seg = |v: &[Cw<P>], i: usize| v[i * count..(i + 1) * count].to_vec();
+                let sigma = sigma_of::<P>(
+                    &t,
+                    &rho,
+                    &seg(&auth.x, 3),
+                    &seg(&auth.x, 4),
+                    &seg(&auth.x, 2),
+                );
+                let mut sigma_mac = sigma_of::<P>(
+                    &t,
+                    &rho,
+                    &seg(&auth.macs, 3),
+                    &seg(&auth.macs, 4),
+                    &seg(&auth.macs, 2),
+                );
+                keys.tamper_local(batch, LocalPoint::SigmaMacs, &mut sigma_mac);
+                let bytes = encode_words::<C<P>>(&sigma);
+                let parts = per_peer(n, me, |_| vec![bytes.clone()]);
+                self.stage = Stage::Sigma {
+                    auth,
+                    y,
+                    rho,
+                    rho_mac,
+                    sigma,
+                    sigma_mac,
+                };
+                next(self, "offline: sigma", parts)
+            }
+            Stage::Sigma {
+                auth,
+                y,
+                rho,
+                rho_mac,
+                mut sigma,
+                sigma_mac,
+            } => {
+                record_broadcast(transcript, me, &encode_words::<C<P>>(&sigma), &incoming, 0);
+                for &p in &peers {
+                    let sp =
+                        decode_words::<C<P>>(p, "sigma", &incoming[p][0], count).map_err(msg)?;
+                    spdz2k_ring::add_assign::<C<P>>(&mut sigma, &sp);
+                }
+                let failed = sigma
+                    .iter()
+                    .filter(|&&s| P::lower(s) != <P::Word as Word>::ZERO)
+                    .count();
+                if failed > 0 {
+                    return Err((
+                        CheckKind::Sacrifice,
+                        Cause::SacrificeFailed {
+                            failed,
+                            total: count,
+                        },
+                    ));
+                }
+                let mut log = PendingLog::<C<P>>::new();
+                log.push(&[y], &[auth.y_mac()]);
+                log.push(&rho, &rho_mac);
+                log.push(&sigma, &sigma_mac);
+                let (run, m) =
+                    MacRun::start(&keys.keys, log, transcript.take_digest(), &mut keys.rng);
+                let out = Material::Triples(output::<P>(&auth, count));
+                let parts = per_peer(n, me, |_| vec![m.clone()]);
+                self.stage = Stage::Mac { run, out };
+                next(self, "offline: MAC check", parts)
+            }
+            Stage::Mac { run, out } => {
+                let msgs: Vec<Option<Vec<u8>>> = (0..n)
+                    .map(|p| (p != me).then(|| incoming[p][0].clone()))
+                    .collect();
+                match run.step(&msgs)? {
+                    MacStep::Next(run, m) => {
+                        let parts = per_peer(n, me, |_| vec![m.clone()]);
+                        self.stage = Stage::Mac { run, out };
+                        next(self, "offline: MAC check", parts)
+                    }
+                    MacStep::Passed => Ok(FlowStep::Done(out)),
+                }
+            }
+        }
+    }
+}
+
+/// This party's shares of (a, a^, b, c, c^) in the check ring: a = sum_t r_t a_t and
+/// c = sum_t r_t c_t with coins r (and r^ for a^, c^) drawn after the OT outputs are fixed.
+fn combine<P: HasCheckRing>(
+    bits: &[bool],
+    b: &[P::Word],
+    ch: &[P::Word],
+    count: usize,
+    coins: &[u8; 32],
+) -> Vec<Cw<P>> {
+    let tau = tau::<P>();
+    let zero = <Cw<P> as Word>::ZERO;
+    let mut x = vec![zero; 5 * count];
+    let mut rng = coin_stream(coins, "triple-combination");
+    for e in 0..count {
+        let (mut a, mut a2, mut c, mut c2) = (zero, zero, zero, zero);
+        for t in 0..tau {
+            let h = e * tau + t;
+            let (r, r2) = (C::<P>::random(&mut rng), C::<P>::random(&mut rng));
+            let m = gilboa::mask::<C<P>>(bits[h]);
+            let chl = P::lift(ch[h]);
+            a = a.wadd(r.and(m));
+            a2 = a2.wadd(r2.and(m));
+            c = c.wadd(r.wmul(chl));
+            c2 = c2.wadd(r2.wmul(chl));
+        }
+        x[e] = C::<P>::reduce(a);
+        x[count + e] = C::<P>::reduce(a2);
+        x[2 * count + e] = P::lift(b[e]);
+        x[3 * count + e] = C::<P>::reduce(c);
+        x[4 * count + e] = C::<P>::reduce(c2);
+    }
+    x
+}
+
+/// t_e u_e - v_e.
+fn affine<P: HasCheckRing>(t: &[Cw<P>], u: &[Cw<P>], v: &[Cw<P>]) -> Vec<Cw<P>> {
+    t.iter()
+        .zip(u)
+        .zip(v)
+        .map(|((&t, &u), &v)| C::<P>::sub(C::<P>::mul(t, u), v))
+        .collect()
+}
+
+/// t_e c_e - c^_e - rho_e b_e.
+fn sigma_of<P: HasCheckRing>(
+    t: &[Cw<P>],
+    rho: &[Cw<P>],
+    c: &[Cw<P>],
+    c2: &[Cw<P>],
+    b: &[Cw<P>],
+) -> Vec<Cw<P>> {
+    let mut out = affine::<P>(t, c, c2);
+    for ((o, &r), &bv) in out.iter_mut().zip(rho).zip(b) {
+        *o = C::<P>::sub(*o, C::<P>::mul(r, bv));
+    }
+    out
+}
+
+/// The checked triples (a, b, c), reduced mod 2^(k+s) with their MACs.
+fn output<P: HasCheckRing>(auth: &Auth<C<P>>, count: usize) -> Triples<P> {
+    let seg = |i: usize| {
+        let lower = |v: &[Cw<P>]| -> Vec<P::Word> {
+            v[i * count..(i + 1) * count]
+                .iter()
+                .map(|&w| P::lower(w))
+                .collect()
+        };
+        AuthShares::from_parts(lower(&auth.x), lower(&auth.macs)).unwrap_or_default()
+    };
+    Triples {
+        a: seg(0),
+        b: seg(2),
+        c: seg(3),
+    }
+}
