@@ -592,8 +592,12 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     }
 
     /// Opens values to party `to` only, after a passing MAC check: `to` gets `Some(values)`
-    /// mod 2^k, every other party `None`. Uses one of `to`'s input masks per value: x - r is
-    /// opened, uniform to everyone but `to`, who knows r.
+    /// mod 2^k, every other party `None`.
+    ///
+    /// Per value it uses one of `to`'s input masks r and one fresh opening mask r' and opens
+    /// (x - r) + 2^k r' (PROTOCOL.md 1.2, pattern 1). The r hides x from everyone but `to`;
+    /// the r' hides the top s bits of x - r from `to`, who would otherwise learn x mod
+    /// 2^(k+s), i.e. the overflow of the products x was computed from.
     pub async fn output_to(
         &mut self,
         to: usize,
@@ -616,7 +620,11 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             .prep
             .input_masks(to, a.len())
             .map_err(|e| self.prep_err(e))?;
-        let masked = a.shares.sub(&masks.shares);
+        let top = self
+            .prep
+            .open_masks(a.len())
+            .map_err(|e| self.prep_err(e))?;
+        let masked = mask_for_opening(&a.shares.sub(&masks.shares), &top);
         let opened = self.open_raw(Phase::OutputOpening, masked).await?;
         let opened = self.opened(opened).to_vec();
         self.check_inner().await?;
