@@ -67,6 +67,9 @@ pub struct Session<P: Params, T: Transport, Pr: Preprocessing<P>> {
     tamper: Option<Box<dyn TamperHook<P>>>,
     checks: u64,
     values_checked: u64,
+    /// Set while this party's z_i is out in a MAC check whose verdict is not yet known: a
+    /// failure then may have told a cheater one bit of the key, so the key set is retired.
+    pub(crate) z_revealed: bool,
 }
 
 impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
@@ -89,6 +92,13 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
                 ),
             });
         }
+        spdz2k_prep::ensure_not_retired(prep.key_set_id(), "this preprocessing").map_err(
+            |source| EngineError::Prep {
+                party,
+                session: session.clone(),
+                source,
+            },
+        )?;
         let key = prep.mac_key_share();
         info!(session = %session, party, n, params = P::NAME, "session started");
         Ok(Self {
@@ -107,6 +117,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             tamper: None,
             checks: 0,
             values_checked: 0,
+            z_revealed: false,
         })
     }
 
@@ -131,6 +142,10 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// Opened values not yet covered by a MAC check.
     pub fn pending_checks(&self) -> usize {
         self.pending.len()
+    }
+    /// Whether a live session holds openings or broadcasts that no MAC check covered.
+    pub(crate) fn unchecked(&self) -> bool {
+        self.failure.is_none() && (!self.pending.is_empty() || self.broadcasts_since_check)
     }
     /// Preprocessing still available.
     pub fn available(&self) -> PrepCounts {
@@ -190,11 +205,14 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             }),
         }
     }
-    /// Records the first failure; every later call is refused.
+    /// Records the first failure; every later call is refused. A failed check retires the
+    /// key set first (see [`Session::retire_after`]), so the abort is reported only once
+    /// the key set can never be used again.
     pub(crate) fn fail(&mut self, err: EngineError) -> EngineError {
         if self.failure.is_none()
             && let Some(cause) = err.cause()
         {
+            self.retire_after(&err, &cause);
             warn!(session = %self.session, party = self.party, error = %err, "session aborted");
             self.failure = Some(cause);
         }
@@ -386,10 +404,12 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         let (state, msg) = state
             .receive(&msgs)
             .map_err(|r| self.abort(Phase::ZCommit, r))?;
+        self.z_revealed = true;
         let msgs = self.exchange(Phase::ZOpen, &msg, false).await?;
         state
             .receive(&msgs)
             .map_err(|r| self.abort(Phase::ZOpen, r))?;
+        self.z_revealed = false;
         self.checks += 1;
         self.values_checked += count as u64;
         debug!(session = %self.session, party = self.party, values = count, "MAC check passed");

@@ -2,6 +2,7 @@
 
 use crate::counts::PrepCounts;
 use crate::error::PrepError;
+use crate::retire::{RetireCause, retire_in_process};
 use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
 use spdz2k_ring::Params;
 
@@ -40,6 +41,19 @@ pub trait Preprocessing<P: Params>: Send {
     /// The next `n` input masks of party `owner`.
     fn input_masks(&mut self, owner: usize, n: usize) -> Result<InputMasks<P>, PrepError>;
 
+    /// Retires this source's MAC key set after a failed check, before the abort is
+    /// reported: the key set is never used again. The default records it in this process's
+    /// registry (see [`crate::retire_in_process`]), which every source and session start
+    /// consults; a persistent source must also record it durably (the
+    /// [`crate::FileStore`] writes and syncs a marker file).
+    ///
+    /// # Errors
+    /// [`PrepError::Io`] if a persistent marker could not be written.
+    fn retire(&mut self, cause: &RetireCause) -> Result<(), PrepError> {
+        retire_in_process(self.key_set_id(), cause);
+        Ok(())
+    }
+
     /// Checks before a run that the material left covers `needed`.
     ///
     /// # Errors
@@ -76,5 +90,8 @@ impl<P: Params, T: Preprocessing<P> + ?Sized> Preprocessing<P> for Box<T> {
     }
     fn input_masks(&mut self, owner: usize, n: usize) -> Result<InputMasks<P>, PrepError> {
         (**self).input_masks(owner, n)
+    }
+    fn retire(&mut self, cause: &RetireCause) -> Result<(), PrepError> {
+        (**self).retire(cause)
     }
 }
