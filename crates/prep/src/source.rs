@@ -6,13 +6,30 @@ use crate::retire::{RetireCause, retire_in_process};
 use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
 use spdz2k_ring::Params;
 
-/// One party's shares of a batch of input masks `[r]` for one owner.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One party's shares of a batch of input masks `[r]` for one owner. `Debug` prints
+/// lengths only: the clear masks are secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct InputMasks<P: Params> {
     /// This party's authenticated shares of the masks.
     pub shares: AuthShares<P>,
     /// The clear masks r: `Some` exactly when this party is the owner. Secret.
     pub clear: Option<Vec<P::Word>>,
+}
+
+impl<P: Params> core::fmt::Debug for InputMasks<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "InputMasks<{}>(len {}, {})",
+            P::NAME,
+            self.shares.len(),
+            if self.clear.is_some() {
+                "owner: clear masks redacted"
+            } else {
+                "not the owner"
+            }
+        )
+    }
 }
 
 /// A source of one party's preprocessed material, with per-kind accounting.
@@ -93,5 +110,26 @@ impl<P: Params, T: Preprocessing<P> + ?Sized> Preprocessing<P> for Box<T> {
     }
     fn retire(&mut self, cause: &RetireCause) -> Result<(), PrepError> {
         (**self).retire(cause)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spdz2k_ring::K64S64;
+
+    #[test]
+    fn input_masks_debug_prints_lengths_not_masks() {
+        let secret = 0x1234_5678_9abc_u128;
+        let masks = InputMasks::<K64S64> {
+            shares: AuthShares::from_parts(vec![secret], vec![secret]).unwrap(),
+            clear: Some(vec![secret]),
+        };
+        let text = format!("{masks:?}");
+        assert!(
+            text.contains("len 1") && text.contains("redacted"),
+            "{text}"
+        );
+        assert!(!text.contains(&secret.to_string()), "{text}");
     }
 }
