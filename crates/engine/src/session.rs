@@ -5,9 +5,9 @@ use crate::secret::Secret;
 use crate::tamper::{Phase, TamperHook};
 use rand::rngs::ChaCha20Rng;
 use spdz2k_core::{
-    AbortReason, AuthShares, BroadcastTranscript, MacKeyShare, PendingLog, SessionId, WireMsg,
-    beaver_combine, beaver_openings, mask_for_opening, rng::secure_rng, start_mac_check,
-    unmask_opened,
+    AbortReason, AuthShares, BroadcastTranscript, CommitContext, MacKeyShare, PendingLog,
+    SessionId, WireMsg, beaver_combine, beaver_openings, mask_for_opening, rng::secure_rng,
+    start_mac_check, unmask_opened,
 };
 use spdz2k_net::Transport;
 use spdz2k_prep::{PrepCounts, PrepError, Preprocessing};
@@ -390,8 +390,18 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             .as_mut()
             .map_or([0u8; 32], BroadcastTranscript::take_digest);
         self.broadcasts_since_check = false;
-        let (state, msg) =
-            start_mac_check(self.party, self.n, self.key, log, digest, &mut self.rng);
+        // Every commitment of this check is bound to this session and this check's number
+        // (checks are numbered from 0; a failed one ends the session).
+        let ctx = CommitContext::new(&self.session, self.checks);
+        let (state, msg) = start_mac_check(
+            self.party,
+            self.n,
+            self.key,
+            log,
+            digest,
+            ctx,
+            &mut self.rng,
+        );
         let msgs = self.exchange(Phase::CoinCommit, &msg, false).await?;
         let (state, msg) = state
             .receive(&msgs)
