@@ -15,7 +15,8 @@ use spdz2k_core::SessionId;
 use spdz2k_net::{ClientNode, NetError, PeerChannel, Transport};
 use spdz2k_output::{
     ClientId, ClientInput, ClientRegistry, Delivery, EnvelopeError, InputTripleBundle, Label,
-    OutputBundle, Registration, check_forwarded_envelope, seal_input_triples, seal_output_bundle,
+    OutputBundle, Registration, RunId, check_forwarded_envelope, seal_input_triples,
+    seal_output_bundle,
 };
 use spdz2k_pki::{NodeConfig, PkiError, Route};
 use spdz2k_prep::Preprocessing;
@@ -116,6 +117,10 @@ fn pinned_party_keys(config: &NodeConfig) -> Result<Vec<VerifyingKey>, DeliveryE
 /// change, reorder, replace or drop envelopes.
 pub type ForwardTamper = Box<dyn FnMut(&mut Vec<Vec<u8>>) + Send>;
 
+/// Alters a message from the client (registration or input) that a proxy receives, before
+/// it uses it and forwards it (adversarial tests only): `what` names the message.
+pub type ClientMessageTamper = Box<dyn FnMut(&'static str, &mut Vec<u8>) + Send>;
+
 /// A party's end of one client's I/O in one session.
 pub struct ClientPort {
     me: usize,
@@ -129,14 +134,19 @@ pub struct ClientPort {
     registry: ClientRegistry,
     identity: SigningKey,
     seq: HashMap<String, u64>,
+    /// This run's ID, from every party's fresh contribution: the client signs it into its
+    /// registration and inputs, so nothing recorded in another run is accepted.
+    run: RunId,
     tamper: Option<ForwardTamper>,
+    client_tamper: Option<ClientMessageTamper>,
 }
 
 impl ClientPort {
-    /// Opens client I/O for `client` in this session: every party announces its route, the
-    /// client's registration arrives (directly, or forwarded by the proxy) and is verified
-    /// against the pinned client key. `channel` is this party's connection to the client
-    /// when its route is direct.
+    /// Opens client I/O for `client` in this session: every party announces its route and a
+    /// fresh 32-byte contribution to the run ID, the parties with a direct route send the
+    /// run ID to the client, and the client's registration for this run arrives (directly,
+    /// or forwarded by the proxy) and is verified against the pinned client key. `channel`
+    /// is this party's connection to the client when its route is direct.
     pub async fn open<P: Params, T: Transport, Pr: Preprocessing<P>>(
         session: &mut Session<P, T, Pr>,
         config: &NodeConfig,
@@ -161,29 +171,31 @@ impl ClientPort {
                 if channel.is_some() { "" } else { " not" }
             )));
         }
-        // Every party tells every other how it reaches the client.
-        let mine = match entry.route {
+        // Every party tells every other how it reaches the client, with its fresh
+        // contribution to the run ID.
+        let route = match entry.route {
             Route::Direct => u64::MAX,
             Route::Via(p) => p as u64,
         };
+        let contribution = spdz2k_core::rng::fresh_bytes();
+        let mut mine = route.to_le_bytes().to_vec();
+        mine.extend_from_slice(&contribution);
         let n = session.n_parties();
         for p in (0..n).filter(|&p| p != me) {
-            session
-                .send_bytes(p, "client routes", mine.to_le_bytes().to_vec())
-                .await?;
+            session.send_bytes(p, "client routes", mine.clone()).await?;
         }
         let mut routes = vec![entry.route; n];
+        let mut contributions = vec![contribution; n];
         for (p, route) in routes.iter_mut().enumerate().filter(|(p, _)| *p != me) {
             let b = session.recv_bytes(p, "client routes").await?;
-            let v = b
-                .as_slice()
-                .try_into()
-                .map(u64::from_le_bytes)
-                .map_err(|_| {
-                    DeliveryError::Config(format!(
-                        "party {me}: session {sid}: malformed route from party {p}"
-                    ))
-                })?;
+            let malformed = || {
+                DeliveryError::Config(format!(
+                    "party {me}: session {sid}: malformed route from party {p}"
+                ))
+            };
+            let (v, c) = b.split_first_chunk::<8>().ok_or_else(malformed)?;
+            contributions[p] = c.try_into().map_err(|_| malformed())?;
+            let v = u64::from_le_bytes(*v);
             *route = if v == u64::MAX {
                 Route::Direct
             } else {
@@ -202,6 +214,11 @@ impl ClientPort {
         }
         let client_id = ClientId::new(client)
             .map_err(|e| DeliveryError::Config(format!("client name {client:?}: {e}")))?;
+        let run = RunId::derive(&sid, &contributions);
+        let mut channel = channel;
+        if let Some(ch) = channel.as_mut() {
+            ch.send(run.0.to_vec())?;
+        }
         let mut port = Self {
             me,
             session: sid,
@@ -213,7 +230,9 @@ impl ClientPort {
             registry: ClientRegistry::new(),
             identity,
             seq: HashMap::new(),
+            run,
             tamper: None,
+            client_tamper: None,
         };
         port.register(session).await?;
         Ok(port)
@@ -222,6 +241,17 @@ impl ClientPort {
     /// Makes this party alter every batch it carries to the client (adversarial tests only).
     pub fn set_forward_tamper(&mut self, f: ForwardTamper) {
         self.tamper = Some(f);
+    }
+
+    /// Makes this party alter every message it receives from the client before using and
+    /// forwarding it (adversarial tests only).
+    pub fn set_client_message_tamper(&mut self, f: ClientMessageTamper) {
+        self.client_tamper = Some(f);
+    }
+
+    /// This run's ID (see [`RunId`]).
+    pub fn run_id(&self) -> &RunId {
+        &self.run
     }
 
     /// Parties whose envelopes this party carries.
@@ -247,13 +277,16 @@ impl ClientPort {
         session: &mut Session<P, T, Pr>,
         what: &'static str,
     ) -> Result<Vec<u8>, DeliveryError> {
-        let bytes = match (self.routes[self.me], self.channel.as_mut()) {
+        let mut bytes = match (self.routes[self.me], self.channel.as_mut()) {
             (Route::Direct, Some(ch)) => ch.recv().await?,
             (Route::Via(proxy), _) => session.recv_bytes(proxy, what).await?,
             (Route::Direct, None) => {
                 return Err(self.client_err("direct route without a connection"));
             }
         };
+        if let Some(t) = self.client_tamper.as_mut() {
+            t(what, &mut bytes);
+        }
         for p in self.dependents() {
             session.send_bytes(p, what, bytes.clone()).await?;
         }
@@ -267,8 +300,14 @@ impl ClientPort {
         let bytes = self
             .receive_from_client(session, "client registration")
             .await?;
-        let verified = Registration::verify(&bytes, &self.client, &self.client_key, &self.session)
-            .map_err(|e| self.client_err(format!("registration refused: {e}")))?;
+        let verified = Registration::verify(
+            &bytes,
+            &self.client,
+            &self.client_key,
+            &self.session,
+            &self.run,
+        )
+        .map_err(|e| self.client_err(format!("registration refused: {e}")))?;
         self.registry
             .register(&verified)
             .map_err(|e| self.client_err(e.to_string()))?;
@@ -380,6 +419,7 @@ impl ClientPort {
             c: t.c.values().to_vec(),
         };
         let delivery = self.next_delivery(&label);
+        let seq = delivery.seq;
         let mut rng = spdz2k_core::rng::secure_rng();
         let env = seal_input_triples(
             &delivery,
@@ -391,15 +431,17 @@ impl ClientPort {
         .map_err(|e| self.client_err(format!("sealing failed: {e}")))?;
         self.carry(session, env, "client input masks").await?;
         let bytes = self.receive_from_client(session, "client input").await?;
-        let input = ClientInput::verify(&bytes, &self.client, &self.client_key, &self.session)
-            .map_err(|e| self.client_err(format!("input refused: {e}")))?;
-        if input.label() != &label {
-            return Err(self.client_err(format!(
-                "input refused: label {:?} where {:?} was expected",
-                input.label().as_str(),
-                label.as_str()
-            )));
-        }
+        // Signed by the client, for this session and this run, answering exactly this
+        // delivery: nothing replayed from another run or reordered within this one.
+        let input = ClientInput::verify(
+            &bytes,
+            &self.client,
+            &self.client_key,
+            &self.session,
+            &self.run,
+        )
+        .and_then(|input| input.check_delivery(&label, seq).map(|()| input))
+        .map_err(|e| self.client_err(format!("input refused: {e}")))?;
         let y = input
             .values::<P>()
             .map_err(|e| self.client_err(format!("input refused: {e}")))?;
@@ -433,9 +475,41 @@ impl RemoteClient {
             inner,
             direct,
         };
-        let registration = client.inner.registration();
+        let run = client.receive_run_id().await?;
+        let registration = client.inner.registration(run);
         client.send_to_direct_parties(&registration)?;
         Ok(client)
+    }
+
+    /// The run ID every directly connected party announces; they must agree.
+    async fn receive_run_id(&mut self) -> Result<RunId, DeliveryError> {
+        let mut run: Option<(usize, RunId)> = None;
+        for &p in &self.direct {
+            let ch = self
+                .node
+                .channel(p)
+                .ok_or_else(|| DeliveryError::Config(format!("no connection to P{p}")))?;
+            let bytes = ch.recv().await?;
+            let got = RunId(bytes.as_slice().try_into().map_err(|_| {
+                DeliveryError::Config(format!(
+                    "P{p} sent a malformed run ID ({} bytes, 32 expected)",
+                    bytes.len()
+                ))
+            })?);
+            match run {
+                None => run = Some((p, got)),
+                Some((q, first)) if !first.matches(&got) => {
+                    return Err(DeliveryError::Config(format!(
+                        "P{q} and P{p} announced different run IDs ({first} and {got}) for \
+                         session {}; a party is misconfigured or cheating",
+                        self.inner.session()
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        run.map(|(_, r)| r)
+            .ok_or_else(|| DeliveryError::Config("no direct connection to any party".into()))
     }
 
     /// Sends `msg` to every party this client has a connection to; the routes carry it on.

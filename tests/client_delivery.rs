@@ -11,213 +11,16 @@
 //! never collide; every network wait is bounded by the configs' 10 s timeout, and each
 //! test by [`TEST_BOUND`].
 
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use spdz2k::delivery::decode_batch;
 use spdz2k::layers::client::{ClientError, ClientOutputs, ClientSession};
 use spdz2k::layers::core::WireMsg;
-use spdz2k::layers::net::ClientNode;
 use spdz2k::layers::output::{ClientId, ClientInput};
-use spdz2k::layers::pki::{Route, SetupOptions, setup};
-use spdz2k::{
-    ClientPort, DeliveryError, InsecureDealerSource, K32S32, K64S64, Node, NodeConfig, Params,
-    Party, Phase, RemoteClient, Session, SessionId, SessionSpec, TlsSession,
-};
-use std::future::Future;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use tokio::net::TcpListener;
+use spdz2k::layers::pki::Route;
+use spdz2k::{ClientPort, DeliveryError, K32S32, K64S64, Params, Phase, RemoteClient, SessionId};
 
-/// `connection_timeout_secs` in every config: the bound on each network wait.
-const NET_TIMEOUT: Duration = Duration::from_secs(10);
-/// The bound on a whole session (parties and client together).
-const TEST_BOUND: Duration = Duration::from_secs(120);
-/// INSECURE shared dealer seed: test preprocessing only.
-const SEED: [u8; 32] = [42; 32];
-/// The client every party config lists (P0 direct, P1 via P0).
-const CLIENT: &str = "C0";
-/// The large case of the issue.
-const LARGE: usize = 100_000;
-
-type Sess<P> = Session<P, TlsSession, InsecureDealerSource<P>>;
-
-/// A throw-away deployment of P0, P1 and C0 with both nodes running.
-struct Deployment {
-    _dir: tempfile::TempDir,
-    parties: Vec<NodeConfig>,
-    client: NodeConfig,
-    nodes: Vec<Node>,
-}
-
-impl Deployment {
-    /// The topology under test: P1 reaches the client only through P0.
-    async fn new() -> Self {
-        Self::with_routes(false).await
-    }
-
-    /// `direct`: every party reaches the client over its own connection.
-    async fn with_routes(direct: bool) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut opts = SetupOptions::new(2, 1, dir.path());
-        opts.connection_timeout = NET_TIMEOUT;
-        opts.direct_clients = direct;
-        let summaries = setup(&opts).unwrap();
-        let mut configs: Vec<NodeConfig> = summaries
-            .iter()
-            .map(|s| NodeConfig::load(&s.config_file).unwrap())
-            .collect();
-        // Bind every party's listener on an ephemeral port first, then write the real
-        // addresses into all configs (setup wrote fixed ones).
-        let mut listeners = Vec::new();
-        for _ in 0..2 {
-            listeners.push(TcpListener::bind("127.0.0.1:0").await.unwrap());
-        }
-        let addrs: Vec<_> = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
-        for cfg in configs.iter_mut() {
-            for p in cfg.parties.iter_mut() {
-                p.address = addrs[p.index].to_string();
-            }
-        }
-        let client = configs.pop().unwrap();
-        assert_eq!(client.name, CLIENT);
-        let mut nodes = Vec::new();
-        for (cfg, listener) in configs.iter_mut().zip(listeners) {
-            cfg.listen = Some(listener.local_addr().unwrap());
-            nodes.push(
-                Node::start_with_listener(cfg.clone(), listener)
-                    .await
-                    .unwrap(),
-            );
-        }
-        Deployment {
-            _dir: dir,
-            parties: configs,
-            client,
-            nodes,
-        }
-    }
-
-    fn party_keys(&self) -> Vec<VerifyingKey> {
-        self.client
-            .parties
-            .iter()
-            .map(|p| VerifyingKey::from_bytes(&p.public_key.0).unwrap())
-            .collect()
-    }
-}
-
-/// One party's whole session: open it over TLS, open the client port (P0 with its direct
-/// client connection, P1 through P0), run `program`, finish.
-async fn run_party<P: Params, R>(
-    node: &Node,
-    sid: &SessionId,
-    program: &impl AsyncFn(&mut Sess<P>, &mut ClientPort) -> Result<R, DeliveryError>,
-) -> Result<R, DeliveryError> {
-    let config = node.config().clone();
-    let me = node.party();
-    let identity = config.load_identity()?;
-    let spec = SessionSpec::new(sid.clone(), P::id(), 2, "client-delivery-test");
-    let transport = node.open_session(spec).await?;
-    let prep = InsecureDealerSource::<P>::new(me, 2, SEED).unwrap();
-    let mut s = Party::new(prep).join(transport)?;
-    let channel = match config.client(CLIENT).unwrap().route {
-        Route::Direct => Some(node.client_channel(sid, CLIENT).await?),
-        Route::Via(_) => None,
-    };
-    let mut port = ClientPort::open(&mut s, &config, identity.signing_key, CLIENT, channel).await?;
-    let r = program(&mut s, &mut port).await?;
-    s.finish().await?;
-    Ok(r)
-}
-
-/// Runs P0, P1 (both running `program`) and `client` concurrently in one session.
-async fn run_session<P: Params, R, C: Future>(
-    d: &Deployment,
-    sid: &SessionId,
-    program: impl AsyncFn(&mut Sess<P>, &mut ClientPort) -> Result<R, DeliveryError>,
-    client: C,
-) -> ([Result<R, DeliveryError>; 2], C::Output) {
-    let all = async {
-        tokio::join!(
-            run_party(&d.nodes[0], sid, &program),
-            run_party(&d.nodes[1], sid, &program),
-            client
-        )
-    };
-    let (r0, r1, c) = tokio::time::timeout(TEST_BOUND, all)
-        .await
-        .expect("the session ended within the test bound");
-    ([r0, r1], c)
-}
-
-/// A client that receives the outputs of `labels`, in order.
-async fn receive(
-    d: &Deployment,
-    sid: &SessionId,
-    labels: &[&str],
-) -> Result<Vec<ClientOutputs>, DeliveryError> {
-    let mut c = RemoteClient::connect(d.client.clone(), sid).await?;
-    let mut outs = Vec::new();
-    for label in labels {
-        outs.push(c.receive_outputs(label).await?);
-    }
-    Ok(outs)
-}
-
-/// Asserts both parties finished without error.
-fn assert_parties_ok<R: std::fmt::Debug>(results: [Result<R, DeliveryError>; 2]) -> [R; 2] {
-    results.map(|r| r.unwrap_or_else(|e| panic!("a party failed: {e}")))
-}
-
-/// The client's refusal: a [`ClientError`] whose message starts with the check's name and
-/// names the session.
-fn client_refusal<T: std::fmt::Debug>(
-    r: Result<T, DeliveryError>,
-    check: &str,
-    sid: &SessionId,
-) -> ClientError {
-    let err = r.expect_err("the client must refuse the delivery");
-    let DeliveryError::Client(e) = err else {
-        panic!("expected a refusal by the client's checks, got: {err}");
-    };
-    let msg = e.to_string();
-    assert!(msg.starts_with(check), "expected {check:?}, got: {msg}");
-    assert!(
-        msg.contains(sid.as_str()),
-        "message lacks the session: {msg}"
-    );
-    *e
-}
-
-/// P0 in a session with a forwarding tamper: calls `tamper` on each of P1's envelopes.
-fn set_tamper_on_proxy(
-    s: &Sess<impl Params>,
-    port: &mut ClientPort,
-    mut tamper: impl FnMut(&mut Vec<u8>) + Send + 'static,
-) {
-    set_batch_tamper_on_proxy(s, port, move |batch: &mut Vec<Vec<u8>>| {
-        // Entry 0 is P0's own envelope; the forwarded ones follow.
-        batch.iter_mut().skip(1).for_each(&mut tamper)
-    });
-}
-
-/// P0 in a session with a tamper over the whole batch it sends to the client.
-fn set_batch_tamper_on_proxy(
-    s: &Sess<impl Params>,
-    port: &mut ClientPort,
-    tamper: impl FnMut(&mut Vec<Vec<u8>>) + Send + 'static,
-) {
-    if s.party() == 0 {
-        port.set_forward_tamper(Box::new(tamper));
-    }
-}
-
-/// Envelopes P0 forwarded so far, recorded by a tamper that changes nothing.
-type Recorded = Arc<Mutex<Vec<Vec<u8>>>>;
-
-fn recorder(rec: &Recorded) -> impl FnMut(&mut Vec<u8>) + Send + 'static {
-    let rec = rec.clone();
-    move |env: &mut Vec<u8>| rec.lock().unwrap().push(env.clone())
-}
+mod common;
+use common::delivery::*;
 
 // ---------------------------------------------------------------- honest runs
 
@@ -627,19 +430,6 @@ async fn bundles_for_another_ring_are_refused() {
 
 // ---------------------------------------------------------------- a forging client
 
-/// A client that speaks the wire protocol itself (to misbehave): connected to P0 only.
-async fn raw_client(d: &Deployment, sid: &SessionId) -> (ClientNode, ClientSession) {
-    let node = ClientNode::connect(d.client.clone(), sid).await.unwrap();
-    let identity = d.client.load_identity().unwrap();
-    let session = ClientSession::new(
-        sid.clone(),
-        ClientId::new(CLIENT).unwrap(),
-        identity.signing_key,
-        d.party_keys(),
-    );
-    (node, session)
-}
-
 /// Asserts the party refused the client's message with `what` and a signature check.
 fn assert_refused_client_message(r: Result<(), DeliveryError>, what: &str) {
     let err = r.expect_err("the party must refuse the forged message");
@@ -661,14 +451,15 @@ async fn forged_registration_is_refused_by_every_party() {
     let client = async {
         let (mut node, _) = raw_client(&d, &sid).await;
         // A registration for this session and client, signed by a key that is not pinned.
-        let forger = ClientSession::new(
+        let mut forger = ClientSession::new(
             sid.clone(),
             ClientId::new(CLIENT).unwrap(),
             SigningKey::from_bytes(&[7; 32]),
             d.party_keys(),
         );
         let ch = node.channel(0).unwrap();
-        ch.send(forger.registration()).unwrap();
+        let run = run_id(ch.recv().await.unwrap());
+        ch.send(forger.registration(run)).unwrap();
         // P0 refuses and closes the channel: nothing comes back.
         ch.recv().await
     };
@@ -692,7 +483,8 @@ async fn forged_input_signature_is_refused_by_every_party() {
     let client = async {
         let (mut node, mut session) = raw_client(&d, &sid).await;
         let ch = node.channel(0).unwrap();
-        ch.send(session.registration()).unwrap();
+        let run = run_id(ch.recv().await.unwrap());
+        ch.send(session.registration(run)).unwrap();
         let batch = decode_batch(&ch.recv().await.unwrap()).unwrap();
         let mask = session.receive_input_triples("x", &batch).unwrap();
         let genuine = session.input_message(mask, &[5]).unwrap();

@@ -93,6 +93,11 @@ impl Cluster {
     {
         let n = self.n();
         let body = Arc::new(body);
+        // A fresh key set per run: a run whose check fails retires its key set.
+        static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let mut dealer_seed = [seed; 32];
+        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        dealer_seed[1..9].copy_from_slice(&run.to_le_bytes());
         let mut tasks = JoinSet::new();
         for (i, node) in self.nodes.iter().enumerate() {
             let (node, body, options) = (node.clone(), body.clone(), options.clone());
@@ -100,7 +105,7 @@ impl Cluster {
                 SessionSpec::new(SessionId::new(sid).unwrap(), P::id(), n, "online-tls-test");
             tasks.spawn(async move {
                 let transport = node.open_session(spec).await.unwrap();
-                let prep = InsecureDealerSource::<P>::new(i, n, [seed; 32]).unwrap();
+                let prep = InsecureDealerSource::<P>::new(i, n, dealer_seed).unwrap();
                 let session = Session::new(transport, prep, options).unwrap();
                 (i, body(i, session).await)
             });
@@ -384,7 +389,9 @@ async fn hundred_concurrent_sessions_on_one_node_pair_are_correct_and_independen
                 );
                 let transport = node.open_session(spec).await.unwrap();
                 // Independent preprocessing per session, as separate deployments would have.
-                let prep = InsecureDealerSource::<P>::new(me, 2, [i as u8; 32]).unwrap();
+                let mut seed = [0xc0; 32];
+                seed[0] = i as u8;
+                let prep = InsecureDealerSource::<P>::new(me, 2, seed).unwrap();
                 let s = Session::new(transport, prep, SessionOptions::default()).unwrap();
                 (i, me, session_compute(i, me, s).await)
             });

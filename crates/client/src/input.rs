@@ -173,6 +173,7 @@ impl ClientSession {
         let y: Vec<P::Word> = x.iter().zip(&a).map(|(&x, &a)| P::add(x, a)).collect();
         let message = ClientInput::new::<P>(
             self.session.clone(),
+            self.run,
             self.client.clone(),
             mask.label.clone(),
             mask.seq,

@@ -11,7 +11,7 @@
 //! use ed25519_dalek::SigningKey;
 //! use spdz2k_client::ClientSession;
 //! use spdz2k_core::{SessionId, rng::secure_rng};
-//! use spdz2k_output::{ClientId, Delivery, Label, OutputBundle, Registration, seal_output_bundle};
+//! use spdz2k_output::{ClientId, Delivery, Label, OutputBundle, Registration, RunId, seal_output_bundle};
 //! use spdz2k_ring::{K64S64, Params};
 //!
 //! let mut rng = secure_rng();
@@ -27,8 +27,10 @@
 //! );
 //!
 //! // Every party verifies the registration against the client's pinned key.
+//! // The parties announce this run's ID; the client signs it into its registration.
+//! let run = RunId::derive(&session, &[[1; 32], [2; 32]]);
 //! let registered = Registration::verify(
-//!     &client.registration(), &client_id, &client_identity.verifying_key(), &session,
+//!     &client.registration(run), &client_id, &client_identity.verifying_key(), &session, &run,
 //! ).unwrap();
 //!
 //! // Two parties hold additive shares of x^ = -5 (+ 2^64 r), b and w = x^ * b.

@@ -4,14 +4,26 @@ use spdz2k_output::Label;
 use spdz2k_ring::ParamsId;
 
 /// The values of one output delivery, after every check passed: x^ mod 2^k for each value,
-/// read both as k-bit two's-complement and as unsigned integers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// read both as k-bit two's-complement and as unsigned integers. `Debug` prints label,
+/// parameters, sequence number and count, not the values.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ClientOutputs {
     pub(crate) label: Label,
     pub(crate) params: ParamsId,
     pub(crate) seq: u64,
     pub(crate) signed: Vec<i128>,
     pub(crate) unsigned: Vec<u128>,
+}
+
+impl core::fmt::Debug for ClientOutputs {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ClientOutputs")
+            .field("label", &self.label)
+            .field("params", &self.params)
+            .field("seq", &self.seq)
+            .field("len", &self.signed.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientOutputs {
@@ -42,5 +54,24 @@ impl ClientOutputs {
     /// Whether the delivery held no values.
     pub fn is_empty(&self) -> bool {
         self.signed.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_prints_the_count_not_the_values() {
+        let out = ClientOutputs {
+            label: Label::new("salary").unwrap(),
+            params: ParamsId { k: 64, s: 64 },
+            seq: 3,
+            signed: vec![-987_654_321],
+            unsigned: vec![987_654_321],
+        };
+        let text = format!("{out:?}");
+        assert!(text.contains("len: 1") && text.contains("salary"), "{text}");
+        assert!(!text.contains("987654321"), "{text}");
     }
 }

@@ -15,7 +15,7 @@ use rand::CryptoRng;
 use spdz2k_core::SessionId;
 use spdz2k_output::{
     ClientId, Envelope, EnvelopeHeader, EnvelopeKind, HpkeKeyPair, HpkePublicKey,
-    InputTripleBundle, Label, OutputBundle, Registration, VerifiedEnvelope,
+    InputTripleBundle, Label, OutputBundle, Registration, RunId, VerifiedEnvelope,
 };
 use spdz2k_ring::{Params, ParamsId};
 
@@ -34,6 +34,8 @@ pub struct ClientSession {
     party_keys: Vec<VerifyingKey>,
     hpke: HpkeKeyPair,
     expected_params: Option<ParamsId>,
+    /// The run the parties announced, signed into the registration and every input.
+    pub(crate) run: RunId,
     /// The next sequence number accepted per (kind, label, party); absent means 0. Every
     /// lower number was accepted before, so anything below it is a replay.
     next_seq: HashMap<(EnvelopeKind, Label, usize), u64>,
@@ -91,6 +93,7 @@ impl ClientSession {
             party_keys,
             hpke: HpkeKeyPair::generate(rng),
             expected_params: None,
+            run: RunId::default(),
             next_seq: HashMap::new(),
         }
     }
@@ -121,12 +124,15 @@ impl ClientSession {
         self.party_keys.len()
     }
 
-    /// The signed registration of this session's HPKE key, to send to every party
-    /// (directly or through the proxy that serves it).
-    pub fn registration(&self) -> Vec<u8> {
+    /// The signed registration of this session's HPKE key for `run` (the run ID the parties
+    /// announced at the start of this run), to send to every party (directly or through the
+    /// proxy that serves it). Every later input is signed for the same run.
+    pub fn registration(&mut self, run: RunId) -> Vec<u8> {
+        self.run = run;
         Registration {
             session: self.session.clone(),
             client: self.client.clone(),
+            run,
             hpke_public_key: self.hpke.public().clone(),
         }
         .sign(&self.identity)

@@ -1,6 +1,9 @@
-//! Hash commitments: SHA-256 over a domain label, the sender's index, the value and a
-//! 32-byte nonce. Binding the sender stops a party from replaying another's commitment.
+//! Hash commitments: SHA-256 over a domain label, a context (the session ID and the number
+//! of the check), the sender's index, the value and a 32-byte nonce. Binding the sender
+//! stops a party from replaying another's commitment; binding the context stops it from
+//! replaying one from another check or another session.
 
+use crate::session_id::SessionId;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -19,9 +22,26 @@ impl core::fmt::Debug for Nonce {
     }
 }
 
-fn digest(sender: usize, value: &[u8], nonce: &Nonce) -> [u8; 32] {
+/// Where a commitment is valid: one check of one session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommitContext([u8; 32]);
+
+impl CommitContext {
+    /// The context of check number `check` (counted from 0) in `session`.
+    pub fn new(session: &SessionId, check: u64) -> Self {
+        let mut h = Sha256::new();
+        h.update(b"spdz2k-commit-context-v1");
+        h.update([session.as_str().len() as u8]);
+        h.update(session.as_str().as_bytes());
+        h.update(check.to_le_bytes());
+        Self(h.finalize().into())
+    }
+}
+
+fn digest(ctx: &CommitContext, sender: usize, value: &[u8], nonce: &Nonce) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update(b"spdz2k-commit-v1");
+    h.update(b"spdz2k-commit-v2");
+    h.update(ctx.0);
     h.update((sender as u64).to_le_bytes());
     h.update((value.len() as u64).to_le_bytes());
     h.update(value);
@@ -29,17 +49,31 @@ fn digest(sender: usize, value: &[u8], nonce: &Nonce) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// Commits `sender` to `value` with a fresh nonce from `rng`.
-pub fn commit<R: Rng + ?Sized>(sender: usize, value: &[u8], rng: &mut R) -> (Commitment, Nonce) {
+/// Commits `sender` to `value` in `ctx` with a fresh nonce from `rng`.
+pub fn commit<R: Rng + ?Sized>(
+    ctx: &CommitContext,
+    sender: usize,
+    value: &[u8],
+    rng: &mut R,
+) -> (Commitment, Nonce) {
     let mut nonce = [0u8; 32];
     rng.fill_bytes(&mut nonce);
     let nonce = Nonce(nonce);
-    (Commitment(digest(sender, value, &nonce)), nonce)
+    (Commitment(digest(ctx, sender, value, &nonce)), nonce)
 }
 
-/// Whether (`value`, `nonce`) opens `commitment` for `sender`, compared in constant time.
-pub fn verify(sender: usize, value: &[u8], nonce: &Nonce, commitment: &Commitment) -> bool {
-    digest(sender, value, nonce).ct_eq(&commitment.0).into()
+/// Whether (`value`, `nonce`) opens `commitment` for `sender` in `ctx`, compared in
+/// constant time.
+pub fn verify(
+    ctx: &CommitContext,
+    sender: usize,
+    value: &[u8],
+    nonce: &Nonce,
+    commitment: &Commitment,
+) -> bool {
+    digest(ctx, sender, value, nonce)
+        .ct_eq(&commitment.0)
+        .into()
 }
 
 #[cfg(test)]
@@ -47,14 +81,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn opens_only_for_the_same_sender_value_and_nonce() {
+    fn opens_only_for_the_same_context_sender_value_and_nonce() {
         let mut rng = crate::rng::seeded_rng([7; 32]);
-        let (c, n) = commit(1, b"value", &mut rng);
-        assert!(verify(1, b"value", &n, &c));
-        assert!(!verify(2, b"value", &n, &c));
-        assert!(!verify(1, b"valuf", &n, &c));
-        assert!(!verify(1, b"value", &Nonce([0; 32]), &c));
-        let (c2, _) = commit(1, b"value", &mut rng);
+        let sid = SessionId::new("s1").unwrap();
+        let ctx = CommitContext::new(&sid, 0);
+        let (c, n) = commit(&ctx, 1, b"value", &mut rng);
+        assert!(verify(&ctx, 1, b"value", &n, &c));
+        assert!(!verify(&ctx, 2, b"value", &n, &c));
+        assert!(!verify(&ctx, 1, b"valuf", &n, &c));
+        assert!(!verify(&ctx, 1, b"value", &Nonce([0; 32]), &c));
+        // A commitment from another check of this session, or from another session.
+        assert!(!verify(&CommitContext::new(&sid, 1), 1, b"value", &n, &c));
+        let other = SessionId::new("s2").unwrap();
+        assert!(!verify(&CommitContext::new(&other, 0), 1, b"value", &n, &c));
+        let (c2, _) = commit(&ctx, 1, b"value", &mut rng);
         assert_ne!(c, c2, "fresh nonce, fresh commitment");
     }
 }

@@ -5,8 +5,9 @@
 //! Two parties multiply with dealt material and check the opening, all in one process:
 //!
 //! ```
-//! use spdz2k_core::{InsecureDealer, PendingLog, WireMsg, beaver_combine, beaver_openings,
-//!                   reconstruct, reconstruct_opening, rng::secure_rng, start_mac_check};
+//! use spdz2k_core::{CommitContext, InsecureDealer, PendingLog, SessionId, WireMsg,
+//!                   beaver_combine, beaver_openings, reconstruct, reconstruct_opening,
+//!                   rng::secure_rng, start_mac_check};
 //! use spdz2k_ring::{K64S64, Params};
 //!
 //! let mut dealer = InsecureDealer::<K64S64>::new(2, [1; 32]);
@@ -23,8 +24,10 @@
 //!
 //! // The MAC check over the opened e, d: four rounds of messages.
 //! let mut rng = secure_rng();
-//! let (s0, m0) = start_mac_check(0, 2, dealer.mac_key_share(0), log(&opened, &ed[0]), [0; 32], &mut rng);
-//! let (s1, m1) = start_mac_check(1, 2, dealer.mac_key_share(1), log(&opened, &ed[1]), [0; 32], &mut rng);
+//! // Commitments are bound to this check (number 0) of this session.
+//! let ctx = CommitContext::new(&SessionId::new("doc").unwrap(), 0);
+//! let (s0, m0) = start_mac_check(0, 2, dealer.mac_key_share(0), log(&opened, &ed[0]), [0; 32], ctx, &mut rng);
+//! let (s1, m1) = start_mac_check(1, 2, dealer.mac_key_share(1), log(&opened, &ed[1]), [0; 32], ctx, &mut rng);
 //! let (s0, m0n) = s0.receive(&[None, Some(m1)]).unwrap();
 //! let (s1, m1n) = s1.receive(&[Some(m0), None]).unwrap();
 //! let (s0, m0) = s0.receive(&[None, Some(m1n)]).unwrap();
@@ -58,7 +61,7 @@ mod wire;
 
 pub use abort::AbortReason;
 pub use beaver::{Triples, beaver_combine, beaver_openings};
-pub use commit::{Commitment, Nonce};
+pub use commit::{CommitContext, Commitment, Nonce};
 pub use dealer::{InsecureDealer, KeySetId};
 pub use mac_check::{
     AwaitingCoinCommits, AwaitingCoinOpens, AwaitingZCommits, AwaitingZOpens, local_check_share,

@@ -11,7 +11,7 @@
 //! Each state is its own type, so a step cannot be skipped or repeated.
 
 use crate::abort::AbortReason;
-use crate::commit::{self, Commitment, Nonce};
+use crate::commit::{self, CommitContext, Commitment, Nonce};
 use crate::open::PendingLog;
 use crate::rng::seeded_rng;
 use crate::shares::MacKeyShare;
@@ -29,6 +29,7 @@ struct CheckCommon<P: Params> {
     key: MacKeyShare<P>,
     log: PendingLog<P>,
     rng: ChaCha20Rng,
+    ctx: CommitContext,
 }
 
 impl<P: Params> CheckCommon<P> {
@@ -61,13 +62,15 @@ impl<P: Params> CheckCommon<P> {
 }
 
 /// Starts a check of everything in `log`: returns the first state and the round-1 message.
-/// `transcript` is this party's broadcast transcript hash (all zeros where unused).
+/// `transcript` is this party's broadcast transcript hash (all zeros where unused); `ctx`
+/// names this check of this session, and every commitment of the check is bound to it.
 pub fn start_mac_check<P: Params, R: Rng + ?Sized>(
     party: usize,
     n: usize,
     key: MacKeyShare<P>,
     log: PendingLog<P>,
     transcript: [u8; 32],
+    ctx: CommitContext,
     rng: &mut R,
 ) -> (AwaitingCoinCommits<P>, WireMsg<P>) {
     let mut seed_bytes = [0u8; 32];
@@ -75,13 +78,14 @@ pub fn start_mac_check<P: Params, R: Rng + ?Sized>(
     let mut local = seeded_rng(seed_bytes);
     let mut seed = [0u8; 32];
     local.fill_bytes(&mut seed);
-    let (commitment, nonce) = commit::commit(party, &seed, &mut local);
+    let (commitment, nonce) = commit::commit(&ctx, party, &seed, &mut local);
     let common = CheckCommon {
         party,
         n,
         key,
         log,
         rng: local,
+        ctx,
     };
     (
         AwaitingCoinCommits {
@@ -163,7 +167,7 @@ impl<P: Params> AwaitingCoinOpens<P> {
         let mut seeds = vec![[0u8; 32]; self.common.n];
         seeds[self.common.party] = self.seed;
         for ((p, (seed, nonce)), (_, c)) in got.into_iter().zip(&self.commitments) {
-            if !commit::verify(p, &seed, &nonce, c) {
+            if !commit::verify(&self.common.ctx, p, &seed, &nonce, c) {
                 return Err(AbortReason::CommitmentMismatch {
                     party: p,
                     what: "coin seed",
@@ -181,7 +185,12 @@ impl<P: Params> AwaitingCoinOpens<P> {
         let z = local_check_share::<P>(&self.common.key, log.values(), log.macs(), coins);
         let mut z_bytes = vec![0u8; P::BYTES];
         P::encode(z, &mut z_bytes);
-        let (commitment, nonce) = commit::commit(self.common.party, &z_bytes, &mut self.common.rng);
+        let (commitment, nonce) = commit::commit(
+            &self.common.ctx,
+            self.common.party,
+            &z_bytes,
+            &mut self.common.rng,
+        );
         let next = AwaitingZCommits {
             common: self.common,
             coins,
@@ -252,7 +261,7 @@ impl<P: Params> AwaitingZOpens<P> {
         let mut z_bytes = vec![0u8; P::BYTES];
         for ((p, (z, nonce)), (_, c)) in got.into_iter().zip(&self.commitments) {
             P::encode(z, &mut z_bytes);
-            if !commit::verify(p, &z_bytes, &nonce, c) {
+            if !commit::verify(&self.common.ctx, p, &z_bytes, &nonce, c) {
                 return Err(AbortReason::CommitmentMismatch {
                     party: p,
                     what: "MAC check",

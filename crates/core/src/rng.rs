@@ -20,3 +20,10 @@ pub fn secure_rng() -> ChaCha20Rng {
 pub fn seeded_rng(seed: [u8; 32]) -> ChaCha20Rng {
     ChaCha20Rng::from_seed(seed)
 }
+
+/// 32 fresh bytes from [`secure_rng`] (nonces, run-ID contributions).
+pub fn fresh_bytes() -> [u8; 32] {
+    let mut out = [0u8; 32];
+    rand::Rng::fill_bytes(&mut secure_rng(), &mut out);
+    out
+}

@@ -4,8 +4,8 @@
 
 use proptest::prelude::*;
 use spdz2k_core::{
-    AbortReason, AwaitingZCommits, InsecureDealer, PendingLog, WireMsg, reconstruct,
-    rng::seeded_rng, start_mac_check,
+    AbortReason, AwaitingZCommits, CommitContext, InsecureDealer, PendingLog, SessionId, WireMsg,
+    reconstruct, rng::seeded_rng, start_mac_check,
 };
 use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params, Word};
 
@@ -35,6 +35,11 @@ enum Tamper {
     Transcript {
         party: usize,
     },
+}
+
+/// The commitment context of check `check` of the test session.
+fn ctx(check: u64) -> CommitContext {
+    CommitContext::new(&SessionId::new("mac-check-test").unwrap(), check)
 }
 
 /// An error of 2-adic valuation exactly `shift` (< k): an odd number shifted left.
@@ -79,7 +84,7 @@ fn run<P: Params>(
         if matches!(tamper, Tamper::Transcript { party } if party == i) {
             transcript[0] ^= 1;
         }
-        let (s, msg) = start_mac_check(i, n, d.mac_key_share(i), log, transcript, &mut rng);
+        let (s, msg) = start_mac_check(i, n, d.mac_key_share(i), log, transcript, ctx(0), &mut rng);
         states.push(s);
         msgs.push(msg);
     }
@@ -284,7 +289,7 @@ fn coins_are_fresh_even_with_the_same_log() {
         for (i, s) in shares.iter().enumerate() {
             let mut log = PendingLog::new();
             log.push(&opened, s.macs());
-            let (st, m) = start_mac_check(i, 2, d.mac_key_share(i), log, [0; 32], &mut rng);
+            let (st, m) = start_mac_check(i, 2, d.mac_key_share(i), log, [0; 32], ctx(0), &mut rng);
             states.push(st);
             msgs.push(m);
         }
@@ -303,4 +308,43 @@ fn coins_are_fresh_even_with_the_same_log() {
     }
     assert_ne!(coins[0], coins[1]);
     let _ = <u128 as Word>::ZERO;
+}
+
+#[test]
+fn a_commitment_from_another_check_or_session_is_refused() {
+    let other_session = CommitContext::new(&SessionId::new("another-session").unwrap(), 1);
+    for foreign in [ctx(0), other_session] {
+        // Party 1's messages of a check under `foreign`, replayed into check 1 of the test
+        // session: the coin-seed commitment opens, but not in this check's context.
+        let mut d = InsecureDealer::<K64S64>::new(2, [4; 32]);
+        let (_, shares) = d.randoms(2);
+        let opened = reconstruct(&shares);
+        let log = |i: usize| {
+            let mut l = PendingLog::new();
+            l.push(&opened, shares[i].macs());
+            l
+        };
+        let mut rng = seeded_rng([5; 32]);
+        let (old1, old_commit) =
+            start_mac_check(1, 2, d.mac_key_share(1), log(1), [0; 32], foreign, &mut rng);
+        let (old0, old_commit0) =
+            start_mac_check(0, 2, d.mac_key_share(0), log(0), [0; 32], foreign, &mut rng);
+        let (_, old_open) = old1.receive(&[Some(old_commit0), None]).unwrap();
+        drop(old0);
+
+        let (now0, _) =
+            start_mac_check(0, 2, d.mac_key_share(0), log(0), [0; 32], ctx(1), &mut rng);
+        let (now0, _) = now0.receive(&[None, Some(old_commit)]).unwrap();
+        let err = now0
+            .receive(&[None, Some(old_open)])
+            .err()
+            .expect("refused");
+        assert_eq!(
+            err,
+            AbortReason::CommitmentMismatch {
+                party: 1,
+                what: "coin seed"
+            }
+        );
+    }
 }

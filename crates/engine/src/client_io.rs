@@ -20,8 +20,9 @@ use spdz2k_prep::Preprocessing;
 use spdz2k_ring::Params;
 use subtle::ConstantTimeEq;
 
-/// This party's shares of a client output, safe to release: the MAC check has passed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// This party's shares of a client output, safe to release to the client: the MAC check has
+/// passed. `Debug` prints the length only: the shares are for the client alone.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ClientOutputShares<P: Params> {
     /// Shares of x^ = x + 2^k r.
     pub x_hat: Vec<P::Word>,
@@ -29,6 +30,17 @@ pub struct ClientOutputShares<P: Params> {
     pub b: Vec<P::Word>,
     /// Shares of w = x^ * b.
     pub w: Vec<P::Word>,
+}
+
+impl<P: Params> core::fmt::Debug for ClientOutputShares<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "ClientOutputShares<{}>(len {}, shares redacted)",
+            P::NAME,
+            self.x_hat.len()
+        )
+    }
 }
 
 /// A triple reserved for one client input: its value shares go to the client.
@@ -154,5 +166,27 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         let mut x = mask.triples.a.neg();
         x.add_public(y, &self.key, self.party());
         Ok(Secret::new(x))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spdz2k_ring::K64S64;
+
+    #[test]
+    fn client_output_shares_debug_prints_lengths_not_shares() {
+        let secret = 0x1234_5678_9abc_u128;
+        let shares = ClientOutputShares::<K64S64> {
+            x_hat: vec![secret],
+            b: vec![secret],
+            w: vec![secret],
+        };
+        let text = format!("{shares:?}");
+        assert!(
+            text.contains("len 1") && text.contains("redacted"),
+            "{text}"
+        );
+        assert!(!text.contains(&secret.to_string()), "{text}");
     }
 }

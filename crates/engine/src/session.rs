@@ -5,9 +5,9 @@ use crate::secret::Secret;
 use crate::tamper::{Phase, TamperHook};
 use rand::rngs::ChaCha20Rng;
 use spdz2k_core::{
-    AbortReason, AuthShares, BroadcastTranscript, MacKeyShare, PendingLog, SessionId, WireMsg,
-    beaver_combine, beaver_openings, mask_for_opening, rng::secure_rng, start_mac_check,
-    unmask_opened,
+    AbortReason, AuthShares, BroadcastTranscript, CommitContext, MacKeyShare, PendingLog,
+    SessionId, WireMsg, beaver_combine, beaver_openings, mask_for_opening, rng::secure_rng,
+    start_mac_check, unmask_opened,
 };
 use spdz2k_net::Transport;
 use spdz2k_prep::{PrepCounts, PrepError, Preprocessing};
@@ -67,6 +67,9 @@ pub struct Session<P: Params, T: Transport, Pr: Preprocessing<P>> {
     tamper: Option<Box<dyn TamperHook<P>>>,
     checks: u64,
     values_checked: u64,
+    /// Set while this party's z_i is out in a MAC check whose verdict is not yet known: a
+    /// failure then may have told a cheater one bit of the key, so the key set is retired.
+    pub(crate) z_revealed: bool,
 }
 
 impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
@@ -89,6 +92,13 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
                 ),
             });
         }
+        spdz2k_prep::ensure_not_retired(prep.key_set_id(), "this preprocessing").map_err(
+            |source| EngineError::Prep {
+                party,
+                session: session.clone(),
+                source,
+            },
+        )?;
         let key = prep.mac_key_share();
         info!(session = %session, party, n, params = P::NAME, "session started");
         Ok(Self {
@@ -107,6 +117,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             tamper: None,
             checks: 0,
             values_checked: 0,
+            z_revealed: false,
         })
     }
 
@@ -131,6 +142,10 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// Opened values not yet covered by a MAC check.
     pub fn pending_checks(&self) -> usize {
         self.pending.len()
+    }
+    /// Whether a live session holds openings or broadcasts that no MAC check covered.
+    pub(crate) fn unchecked(&self) -> bool {
+        self.failure.is_none() && (!self.pending.is_empty() || self.broadcasts_since_check)
     }
     /// Preprocessing still available.
     pub fn available(&self) -> PrepCounts {
@@ -190,11 +205,14 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             }),
         }
     }
-    /// Records the first failure; every later call is refused.
+    /// Records the first failure; every later call is refused. A failed check retires the
+    /// key set first (see [`Session::retire_after`]), so the abort is reported only once
+    /// the key set can never be used again.
     pub(crate) fn fail(&mut self, err: EngineError) -> EngineError {
         if self.failure.is_none()
             && let Some(cause) = err.cause()
         {
+            self.retire_after(&err, &cause);
             warn!(session = %self.session, party = self.party, error = %err, "session aborted");
             self.failure = Some(cause);
         }
@@ -372,8 +390,18 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             .as_mut()
             .map_or([0u8; 32], BroadcastTranscript::take_digest);
         self.broadcasts_since_check = false;
-        let (state, msg) =
-            start_mac_check(self.party, self.n, self.key, log, digest, &mut self.rng);
+        // Every commitment of this check is bound to this session and this check's number
+        // (checks are numbered from 0; a failed one ends the session).
+        let ctx = CommitContext::new(&self.session, self.checks);
+        let (state, msg) = start_mac_check(
+            self.party,
+            self.n,
+            self.key,
+            log,
+            digest,
+            ctx,
+            &mut self.rng,
+        );
         let msgs = self.exchange(Phase::CoinCommit, &msg, false).await?;
         let (state, msg) = state
             .receive(&msgs)
@@ -386,10 +414,12 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         let (state, msg) = state
             .receive(&msgs)
             .map_err(|r| self.abort(Phase::ZCommit, r))?;
+        self.z_revealed = true;
         let msgs = self.exchange(Phase::ZOpen, &msg, false).await?;
         state
             .receive(&msgs)
             .map_err(|r| self.abort(Phase::ZOpen, r))?;
+        self.z_revealed = false;
         self.checks += 1;
         self.values_checked += count as u64;
         debug!(session = %self.session, party = self.party, values = count, "MAC check passed");
@@ -592,8 +622,12 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     }
 
     /// Opens values to party `to` only, after a passing MAC check: `to` gets `Some(values)`
-    /// mod 2^k, every other party `None`. Uses one of `to`'s input masks per value: x - r is
-    /// opened, uniform to everyone but `to`, who knows r.
+    /// mod 2^k, every other party `None`.
+    ///
+    /// Per value it uses one of `to`'s input masks r and one fresh opening mask r' and opens
+    /// (x - r) + 2^k r' (PROTOCOL.md 1.2, pattern 1). The r hides x from everyone but `to`;
+    /// the r' hides the top s bits of x - r from `to`, who would otherwise learn x mod
+    /// 2^(k+s), i.e. the overflow of the products x was computed from.
     pub async fn output_to(
         &mut self,
         to: usize,
@@ -616,7 +650,11 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             .prep
             .input_masks(to, a.len())
             .map_err(|e| self.prep_err(e))?;
-        let masked = a.shares.sub(&masks.shares);
+        let top = self
+            .prep
+            .open_masks(a.len())
+            .map_err(|e| self.prep_err(e))?;
+        let masked = mask_for_opening(&a.shares.sub(&masks.shares), &top);
         let opened = self.open_raw(Phase::OutputOpening, masked).await?;
         let opened = self.opened(opened).to_vec();
         self.check_inner().await?;

@@ -12,7 +12,7 @@ pub enum Phase {
     BeaverOpening,
     /// A masked opening x + 2^k r of values opened to all.
     MaskedOpening,
-    /// The opening x - r of a private output to one party.
+    /// The opening (x - r) + 2^k r' of a private output to one party.
     OutputOpening,
     /// The opening x^ - a of a client output.
     ClientOutputOpening,

@@ -69,8 +69,9 @@ pub trait Bundle<P: Params>: Sized {
 }
 
 /// One party's output bundle for m values: its shares of the re-randomised values x^, of
-/// the uniform multipliers b and of the products w = x^ * b.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// the uniform multipliers b and of the products w = x^ * b. `Debug` prints the length
+/// only: the shares are secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct OutputBundle<P: Params> {
     /// Shares of x^ = x + 2^k r.
     pub x_hat: Vec<P::Word>,
@@ -78,6 +79,28 @@ pub struct OutputBundle<P: Params> {
     pub b: Vec<P::Word>,
     /// Shares of w = x^ * b.
     pub w: Vec<P::Word>,
+}
+
+impl<P: Params> core::fmt::Debug for OutputBundle<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "OutputBundle<{}>(len {}, shares redacted)",
+            P::NAME,
+            self.x_hat.len()
+        )
+    }
+}
+
+impl<P: Params> core::fmt::Debug for InputTripleBundle<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "InputTripleBundle<{}>(len {}, shares redacted)",
+            P::NAME,
+            self.a.len()
+        )
+    }
 }
 
 impl<P: Params> Bundle<P> for OutputBundle<P> {
@@ -93,8 +116,9 @@ impl<P: Params> Bundle<P> for OutputBundle<P> {
     }
 }
 
-/// One party's shares of m triples (a, b, c = a * b) that mask m client inputs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One party's shares of m triples (a, b, c = a * b) that mask m client inputs. `Debug`
+/// prints the length only: the shares are secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct InputTripleBundle<P: Params> {
     /// Shares of the masks a.
     pub a: Vec<P::Word>,
@@ -121,6 +145,29 @@ impl<P: Params> Bundle<P> for InputTripleBundle<P> {
 mod tests {
     use super::*;
     use spdz2k_ring::{K66S48, K128S64};
+
+    #[test]
+    fn debug_prints_lengths_not_shares() {
+        let secret = 0x1234_5678_9abc_u128;
+        let out = OutputBundle::<K66S48> {
+            x_hat: vec![secret],
+            b: vec![secret],
+            w: vec![secret],
+        };
+        let triples = InputTripleBundle::<K66S48> {
+            a: vec![secret],
+            b: vec![secret],
+            c: vec![secret],
+        };
+        for text in [format!("{out:?}"), format!("{triples:?}")] {
+            assert!(
+                text.contains("len 1") && text.contains("redacted"),
+                "{text}"
+            );
+            assert!(!text.contains(&secret.to_string()), "{text}");
+            assert!(!text.contains(&format!("{secret:x}")), "{text}");
+        }
+    }
 
     #[test]
     fn round_trip_and_length_checks() {

@@ -3,10 +3,13 @@
 //! and then compare [`input_digest`]s of what each received before using y, so a client
 //! that sends different y to different parties is caught at once and blamed.
 //!
-//! Layout: `magic "SPDZ2KCI" | version u8 | session (u8 len) | client (u8 len) | label (u8
-//! len) | seq u64 | k u32 | s u32 | y (u32 len, bytes) | signature (64)`, the signature
-//! covering [`CLIENT_INPUT_DOMAIN`] followed by every byte before it. `seq` is the sequence
-//! number of the input-triple delivery whose masks y uses.
+//! Layout: `magic "SPDZ2KCI" | version u8 | session (u8 len) | run ID (32) | client (u8
+//! len) | label (u8 len) | seq u64 | k u32 | s u32 | y (u32 len, bytes) | signature (64)`,
+//! the signature covering [`CLIENT_INPUT_DOMAIN`] followed by every byte before it. `seq` is
+//! the sequence number of the input-triple delivery whose masks y uses; the run ID binds
+//! the message to this run (see [`RunId`]). [`ClientInput::verify`] checks the run, and
+//! [`ClientInput::check_delivery`] the label and sequence number every party expects, so
+//! a proxy can neither replay an input from an earlier run nor reorder inputs in this one.
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
@@ -17,14 +20,15 @@ use subtle::ConstantTimeEq;
 use crate::codec::{Reader, Writer};
 use crate::error::{CodecError, FieldError};
 use crate::ids::{ClientId, Label};
+use crate::run::RunId;
 use crate::signed;
 
 /// The first eight bytes of a client input message.
 pub const CLIENT_INPUT_MAGIC: [u8; 8] = *b"SPDZ2KCI";
 /// The client input format version.
-pub const CLIENT_INPUT_VERSION: u8 = 1;
+pub const CLIENT_INPUT_VERSION: u8 = 2;
 /// Prefix of the string a client input signature covers.
-pub const CLIENT_INPUT_DOMAIN: &[u8] = b"spdz2k-client-input-v1";
+pub const CLIENT_INPUT_DOMAIN: &[u8] = b"spdz2k-client-input-v2";
 /// Prefix of the string [`input_digest`] hashes.
 pub const CLIENT_INPUT_DIGEST_DOMAIN: &[u8] = b"spdz2k-client-input-digest-v1";
 
@@ -72,6 +76,42 @@ pub enum ClientInputError {
         /// The session in the message.
         got: SessionId,
     },
+    /// The message was signed for another run of this session: recorded and replayed.
+    #[error(
+        "run check failed: the input of client {client} (label {label:?}, sequence number \
+         {seq}) was signed for run {got}, but this run is {expected} (an input from another \
+         run, replayed)"
+    )]
+    WrongRun {
+        /// The client.
+        client: ClientId,
+        /// The label in the message.
+        label: String,
+        /// The sequence number in the message.
+        seq: u64,
+        /// This run.
+        expected: RunId,
+        /// The run in the message.
+        got: RunId,
+    },
+    /// The message is not the input this party expects next: replayed or reordered.
+    #[error(
+        "sequence check failed: client {client} sent input {got_label:?} with sequence number \
+         {got_seq}, but this party expects {expected_label:?} with sequence number \
+         {expected_seq} (an earlier input replayed, or inputs reordered)"
+    )]
+    WrongSequence {
+        /// The client.
+        client: ClientId,
+        /// The label this party expects.
+        expected_label: String,
+        /// The sequence number this party expects.
+        expected_seq: u64,
+        /// The label in the message.
+        got_label: String,
+        /// The sequence number in the message.
+        got_seq: u64,
+    },
     /// The signature does not verify under the client's pinned identity key.
     #[error(
         "signature check failed: the input message of client {client} for session {session} \
@@ -103,6 +143,7 @@ pub enum ClientInputError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientInput {
     session: SessionId,
+    run: RunId,
     client: ClientId,
     label: Label,
     seq: u64,
@@ -114,6 +155,7 @@ impl ClientInput {
     /// A message carrying y (already masked: y = x + a mod 2^(k+s)).
     pub fn new<P: Params>(
         session: SessionId,
+        run: RunId,
         client: ClientId,
         label: Label,
         seq: u64,
@@ -123,6 +165,7 @@ impl ClientInput {
         P::encode_slice(y, &mut bytes);
         Self {
             session,
+            run,
             client,
             label,
             seq,
@@ -142,6 +185,7 @@ impl ClientInput {
         w.bytes(&CLIENT_INPUT_MAGIC);
         w.u8(CLIENT_INPUT_VERSION);
         w.short_str(self.session.as_str());
+        w.bytes(&self.run.0);
         w.short_str(self.client.as_str());
         w.short_str(self.label.as_str());
         w.u64(self.seq);
@@ -170,6 +214,7 @@ impl ClientInput {
             field: "session ID",
             reason: e.to_string(),
         })?;
+        let run = RunId(r.array("run ID")?);
         let client = ClientId::new(r.short_str("client ID")?)?;
         let label = Label::new(r.short_str("label")?)?;
         let seq = r.u64("sequence number")?;
@@ -179,6 +224,7 @@ impl ClientInput {
         r.finish("client input")?;
         Ok(Self {
             session,
+            run,
             client,
             label,
             seq,
@@ -187,13 +233,15 @@ impl ClientInput {
         })
     }
 
-    /// Verifies a client input received (directly or forwarded) for `expected_session`
-    /// against the pinned identity key of `expected_client`.
+    /// Verifies a client input received (directly or forwarded) for `expected_session` and
+    /// `expected_run` against the pinned identity key of `expected_client`. Check the label
+    /// and sequence number with [`ClientInput::check_delivery`] before using it.
     pub fn verify(
         bytes: &[u8],
         expected_client: &ClientId,
         pinned: &VerifyingKey,
         expected_session: &SessionId,
+        expected_run: &RunId,
     ) -> Result<Self, ClientInputError> {
         let input = Self::decode_unverified(bytes)?;
         if &input.client != expected_client {
@@ -217,7 +265,39 @@ impl ClientInput {
                 got: input.session,
             });
         }
+        if !input.run.matches(expected_run) {
+            return Err(ClientInputError::WrongRun {
+                client: input.client,
+                label: input.label.to_string(),
+                seq: input.seq,
+                expected: *expected_run,
+                got: input.run,
+            });
+        }
         Ok(input)
+    }
+
+    /// Refuses the input unless it answers the delivery this party expects: `label` with
+    /// sequence number `seq`.
+    ///
+    /// # Errors
+    /// [`ClientInputError::WrongSequence`], naming the client and both sequence numbers.
+    pub fn check_delivery(&self, label: &Label, seq: u64) -> Result<(), ClientInputError> {
+        if &self.label == label && self.seq == seq {
+            return Ok(());
+        }
+        Err(ClientInputError::WrongSequence {
+            client: self.client.clone(),
+            expected_label: label.to_string(),
+            expected_seq: seq,
+            got_label: self.label.to_string(),
+            got_seq: self.seq,
+        })
+    }
+
+    /// The run the input was signed for.
+    pub fn run(&self) -> &RunId {
+        &self.run
     }
 
     /// The session.

@@ -26,15 +26,19 @@
 //!
 //! // The client registers a fresh HPKE key; the party verifies it against the pinned key.
 //! let client_keys = HpkeKeyPair::generate(&mut rng);
+//! // The run ID the parties agreed on for this run (from fresh contributions).
+//! let run = RunId::derive(&session, &[[1; 32], [2; 32]]);
 //! let reg = Registration {
 //!     session: session.clone(),
 //!     client: client.clone(),
+//!     run,
 //!     hpke_public_key: client_keys.public().clone(),
 //! }
 //! .sign(&client_identity);
 //! let mut registry = ClientRegistry::new();
 //! let verified =
-//!     Registration::verify(&reg, &client, &client_identity.verifying_key(), &session).unwrap();
+//!     Registration::verify(&reg, &client, &client_identity.verifying_key(), &session, &run)
+//!         .unwrap();
 //! registry.register(&verified).unwrap();
 //!
 //! // The party seals its bundle (here the whole secret, as if it were the only party).
@@ -66,6 +70,7 @@ mod ids;
 mod registration;
 mod registry;
 mod route;
+mod run;
 mod sequence;
 mod signed;
 
@@ -91,6 +96,7 @@ pub use registration::{
 };
 pub use registry::{ClientRegistry, ConflictingRegistration, DeliveryError, UnregisteredClient};
 pub use route::Route;
+pub use run::{RUN_ID_DOMAIN, RunId};
 pub use sequence::SequenceCounter;
 
 /// Re-exported so that callers name the same key types this crate signs and verifies with.

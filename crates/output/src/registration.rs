@@ -3,8 +3,12 @@
 //! forwarded and verify them against the client key pinned in their own configuration, so
 //! a proxy cannot substitute a key it could decrypt with.
 //!
+//! The registration also names the run (see [`RunId`]): fresh randomness the parties agreed
+//! on at the start of this run and sent to the client, so a registration recorded in an
+//! earlier run under the same session ID is refused.
+//!
 //! Layout: `magic "SPDZ2KRG" | version u8 | session (u8 len, bytes) | client (u8 len, bytes)
-//! | HPKE public key (32) | signature (64)`, the signature covering
+//! | run ID (32) | HPKE public key (32) | signature (64)`, the signature covering
 //! [`REGISTRATION_DOMAIN`] followed by every byte before it.
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -14,14 +18,15 @@ use crate::codec::{Reader, Writer};
 use crate::error::{CodecError, FieldError};
 use crate::hpke_keys::{HPKE_PUBLIC_KEY_LEN, HpkePublicKey};
 use crate::ids::ClientId;
+use crate::run::RunId;
 use crate::signed;
 
 /// The first eight bytes of a registration.
 pub const REGISTRATION_MAGIC: [u8; 8] = *b"SPDZ2KRG";
 /// The registration format version.
-pub const REGISTRATION_VERSION: u8 = 1;
+pub const REGISTRATION_VERSION: u8 = 2;
 /// Prefix of the string a registration signature covers.
-pub const REGISTRATION_DOMAIN: &[u8] = b"spdz2k-registration-v1";
+pub const REGISTRATION_DOMAIN: &[u8] = b"spdz2k-registration-v2";
 
 /// Why a registration was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,6 +72,21 @@ pub enum RegistrationError {
         /// The session in the registration.
         got: SessionId,
     },
+    /// The registration is for another run of this session: recorded earlier and replayed.
+    #[error(
+        "run check failed: the registration of client {client} for session {session} names \
+         run {got}, but this run is {expected} (a registration from another run, replayed)"
+    )]
+    WrongRun {
+        /// The client.
+        client: ClientId,
+        /// The session.
+        session: SessionId,
+        /// This run.
+        expected: RunId,
+        /// The run in the registration.
+        got: RunId,
+    },
     /// The signature does not verify under the client's pinned identity key.
     #[error(
         "signature check failed: the registration of client {client} for session {session} \
@@ -88,6 +108,8 @@ pub struct Registration {
     pub session: SessionId,
     /// The registering client.
     pub client: ClientId,
+    /// The run the registration is for.
+    pub run: RunId,
     /// The client's fresh HPKE public key for the session.
     pub hpke_public_key: HpkePublicKey,
 }
@@ -120,6 +142,7 @@ impl Registration {
         w.u8(REGISTRATION_VERSION);
         w.short_str(self.session.as_str());
         w.short_str(self.client.as_str());
+        w.bytes(&self.run.0);
         w.bytes(&self.hpke_public_key.to_bytes());
         signed::sign(REGISTRATION_DOMAIN, w.into_vec(), identity)
     }
@@ -139,23 +162,26 @@ impl Registration {
             reason: e.to_string(),
         })?;
         let client = ClientId::new(r.short_str("client ID")?)?;
+        let run = RunId(r.array("run ID")?);
         let hpke_public_key =
             HpkePublicKey::from_bytes(r.take(HPKE_PUBLIC_KEY_LEN, "HPKE public key")?)?;
         r.finish("client registration")?;
         Ok(Self {
             session,
             client,
+            run,
             hpke_public_key,
         })
     }
 
-    /// Verifies a registration received (directly or forwarded) for `expected_session`
-    /// against the pinned identity key of `expected_client`.
+    /// Verifies a registration received (directly or forwarded) for `expected_session` and
+    /// `expected_run` against the pinned identity key of `expected_client`.
     pub fn verify(
         bytes: &[u8],
         expected_client: &ClientId,
         pinned: &VerifyingKey,
         expected_session: &SessionId,
+        expected_run: &RunId,
     ) -> Result<RegisteredClient, RegistrationError> {
         let reg = Self::decode_unverified(bytes)?;
         if &reg.client != expected_client {
@@ -176,6 +202,14 @@ impl Registration {
                 client: reg.client,
                 expected: expected_session.clone(),
                 got: reg.session,
+            });
+        }
+        if !reg.run.matches(expected_run) {
+            return Err(RegistrationError::WrongRun {
+                client: reg.client,
+                session: reg.session,
+                expected: *expected_run,
+                got: reg.run,
             });
         }
         Ok(RegisteredClient(reg))

@@ -83,6 +83,9 @@ fn round_trip<P: Params>() {
     ));
 }
 
+/// The run every message of these tests is for.
+const RUN: RunId = RunId([7; 32]);
+
 #[test]
 fn round_trip_all_parameter_sets() {
     round_trip::<K32S32>();
@@ -247,6 +250,7 @@ fn registration_and_registry() {
     let reg = Registration {
         session: w.session.clone(),
         client: w.client.clone(),
+        run: RUN,
         hpke_public_key: w.client_keys.public().clone(),
     };
     let bytes = reg.sign(&w.client_identity);
@@ -267,7 +271,7 @@ fn registration_and_registry() {
             .contains("client C0 is not registered for session sess-1")
     );
 
-    let verified = Registration::verify(&bytes, &w.client, &pin, &w.session).unwrap();
+    let verified = Registration::verify(&bytes, &w.client, &pin, &w.session, &RUN).unwrap();
     registry.register(&verified).unwrap();
     registry.register(&verified).unwrap(); // idempotent
     assert_eq!(
@@ -282,7 +286,7 @@ fn registration_and_registry() {
         ..reg.clone()
     }
     .sign(&forger);
-    let err = Registration::verify(&forged, &w.client, &pin, &w.session).unwrap_err();
+    let err = Registration::verify(&forged, &w.client, &pin, &w.session, &RUN).unwrap_err();
     assert!(matches!(err, RegistrationError::BadSignature { .. }));
     assert!(
         err.to_string().starts_with("signature check failed"),
@@ -294,24 +298,29 @@ fn registration_and_registry() {
     let key_at = altered.len() - 64 - 1;
     altered[key_at] ^= 0x40;
     assert!(matches!(
-        Registration::verify(&altered, &w.client, &pin, &w.session),
+        Registration::verify(&altered, &w.client, &pin, &w.session, &RUN),
         Err(RegistrationError::BadSignature { .. })
     ));
 
     // Another session, another client, trailing bytes.
     let other = SessionId::new("sess-2").unwrap();
     assert!(matches!(
-        Registration::verify(&bytes, &w.client, &pin, &other),
+        Registration::verify(&bytes, &w.client, &pin, &other, &RUN),
         Err(RegistrationError::WrongSession { .. })
     ));
     let c1 = ClientId::new("C1").unwrap();
     assert!(matches!(
-        Registration::verify(&bytes, &c1, &pin, &w.session),
+        Registration::verify(&bytes, &c1, &pin, &w.session, &RUN),
         Err(RegistrationError::WrongClient { .. })
     ));
+    // A registration from another run of the same session is a replay.
+    let err =
+        Registration::verify(&bytes, &w.client, &pin, &w.session, &RunId([9; 32])).unwrap_err();
+    assert!(matches!(err, RegistrationError::WrongRun { .. }), "{err:?}");
+    assert!(err.to_string().starts_with("run check failed"), "{err}");
     let mut longer = bytes.clone();
     longer.insert(10, 0);
-    assert!(Registration::verify(&longer, &w.client, &pin, &w.session).is_err());
+    assert!(Registration::verify(&longer, &w.client, &pin, &w.session, &RUN).is_err());
 
     // A second, different key for the same session is refused.
     let second = Registration {
@@ -319,7 +328,7 @@ fn registration_and_registry() {
         ..reg
     }
     .sign(&w.client_identity);
-    let second = Registration::verify(&second, &w.client, &pin, &w.session).unwrap();
+    let second = Registration::verify(&second, &w.client, &pin, &w.session, &RUN).unwrap();
     assert!(registry.register(&second).is_err());
 
     registry.end_session(&w.session);
@@ -332,6 +341,7 @@ fn client_input_signature_and_digest() {
     let y = [K66S48::from_i128(-3), K66S48::from_u128(1 << 100)];
     let input = ClientInput::new::<K66S48>(
         w.session.clone(),
+        RUN,
         w.client.clone(),
         Label::new("salary").unwrap(),
         4,
@@ -339,7 +349,7 @@ fn client_input_signature_and_digest() {
     );
     let bytes = input.sign(&w.client_identity).unwrap();
     let pin = w.client_identity.verifying_key();
-    let got = ClientInput::verify(&bytes, &w.client, &pin, &w.session).unwrap();
+    let got = ClientInput::verify(&bytes, &w.client, &pin, &w.session, &RUN).unwrap();
     assert_eq!(got, input);
     assert_eq!(got.values::<K66S48>().unwrap(), y.to_vec());
     assert_eq!(got.seq(), 4);
@@ -351,7 +361,7 @@ fn client_input_signature_and_digest() {
     // A forged input message is refused.
     let forger = SigningKey::generate(&mut w.rng);
     let forged = input.sign(&forger).unwrap();
-    let err = ClientInput::verify(&forged, &w.client, &pin, &w.session).unwrap_err();
+    let err = ClientInput::verify(&forged, &w.client, &pin, &w.session, &RUN).unwrap_err();
     assert!(matches!(err, ClientInputError::BadSignature { .. }));
     assert!(
         err.to_string().starts_with("signature check failed"),
@@ -361,15 +371,39 @@ fn client_input_signature_and_digest() {
     let y_at = altered.len() - 64 - 1;
     altered[y_at] ^= 1;
     assert!(matches!(
-        ClientInput::verify(&altered, &w.client, &pin, &w.session),
+        ClientInput::verify(&altered, &w.client, &pin, &w.session, &RUN),
         Err(ClientInputError::BadSignature { .. })
     ));
+
+    // An input from another run is refused, naming the client and sequence number; so is
+    // one answering another delivery of this run.
+    let err =
+        ClientInput::verify(&bytes, &w.client, &pin, &w.session, &RunId([9; 32])).unwrap_err();
+    assert!(
+        matches!(err, ClientInputError::WrongRun { seq: 4, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("client C0") && err.to_string().contains("sequence number 4"));
+    let salary = Label::new("salary").unwrap();
+    got.check_delivery(&salary, 4).unwrap();
+    let err = got.check_delivery(&salary, 5).unwrap_err();
+    assert!(
+        err.to_string().starts_with("sequence check failed")
+            && err.to_string().contains("client C0")
+            && err.to_string().contains("sequence number 4"),
+        "{err}"
+    );
+    assert!(
+        got.check_delivery(&Label::new("bonus").unwrap(), 4)
+            .is_err()
+    );
 
     // Digests agree only on identical content.
     let same = ClientInput::decode_unverified(&bytes).unwrap();
     assert!(digests_match(&input_digest(&input), &input_digest(&same)));
     let different = ClientInput::new::<K66S48>(
         w.session.clone(),
+        RUN,
         w.client.clone(),
         Label::new("salary").unwrap(),
         4,
@@ -422,6 +456,7 @@ fn registration_is_logged_and_delivery_needs_it() {
     let bytes = Registration {
         session: w.session.clone(),
         client: w.client.clone(),
+        run: RUN,
         hpke_public_key: w.client_keys.public().clone(),
     }
     .sign(&w.client_identity);
@@ -430,6 +465,7 @@ fn registration_is_logged_and_delivery_needs_it() {
         &w.client,
         &w.client_identity.verifying_key(),
         &w.session,
+        &RUN,
     )
     .unwrap();
     let captured = Captured::default();

@@ -41,16 +41,15 @@ impl<P: Params> InsecureDealerSource<P> {
     /// [`PrepError::InvalidPartyCount`] or [`PrepError::InvalidParty`].
     pub fn new(party: usize, n_parties: usize, seed: [u8; 32]) -> Result<Self, PrepError> {
         validate_parties(party, n_parties)?;
+        let dealer = InsecureDealer::new(n_parties, seed);
+        crate::ensure_not_retired(dealer.key_set_id(), "the insecure dealer with this seed")?;
         tracing::warn!(
             party,
             n_parties,
             params = P::NAME,
             "using the INSECURE dealer for preprocessing: whoever knows the seed knows every secret"
         );
-        Ok(Self {
-            party,
-            dealer: InsecureDealer::new(n_parties, seed),
-        })
+        Ok(Self { party, dealer })
     }
 
     /// Keeps this party's element of a per-party vector the dealer returned.

@@ -1,6 +1,7 @@
 //! Errors from preprocessing sources. Each message says what went wrong and what to do.
 
 use crate::counts::PrepKind;
+use spdz2k_core::KeySetId;
 use std::path::PathBuf;
 
 /// Why preprocessing could not be opened, dealt or handed out.
@@ -75,6 +76,21 @@ pub enum PrepError {
     AlreadyExists {
         /// The existing file.
         path: PathBuf,
+    },
+    /// The MAC key set was retired after a failed check: using it again would let a cheater
+    /// learn the key one abort at a time.
+    #[error(
+        "the MAC key set {key_set} of {origin} is retired: a check failed in {cause}. A \
+         cheater could learn the MAC key from repeated aborts, so this key set is never used \
+         again; generate fresh preprocessing (a new key set)"
+    )]
+    Retired {
+        /// The retired key set.
+        key_set: KeySetId,
+        /// Where the material comes from, e.g. `preprocessing file /x/prep-P0.spdz2kprep`.
+        origin: String,
+        /// The session, party and failed check that retired it.
+        cause: String,
     },
     /// A file could not be read or written.
     #[error("cannot {action} {path}: {source}")]

@@ -5,10 +5,15 @@
 //! consumption cursor stored in the file. Every request reads the next items with one
 //! sequential read, then writes and syncs the advanced cursor, and only then returns the
 //! items: a crash can lose items but never hand one out twice.
+//!
+//! After a failed check the engine retires the file's key set: [`Preprocessing::retire`]
+//! writes and syncs a marker next to the file (`<file>.retired`), and opening refuses a
+//! file with a marker, naming the session and the failed check.
 
 use crate::counts::{PrepCounts, PrepKind};
 use crate::error::PrepError;
 use crate::format::{self, Layout, PrepHeader};
+use crate::retire::RetireCause;
 use crate::source::{InputMasks, Preprocessing};
 use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
 use spdz2k_ring::Params;
@@ -167,6 +172,15 @@ impl<P: Params> FileStore<P> {
         // Lock before reading anything, so the cursor read below is ours alone.
         let lock = FileLock::acquire(path)?;
         let (header, header_len) = read_header_from(path, &mut file)?;
+        let origin = || format!("preprocessing file {}", path.display());
+        if let Some(cause) = crate::retire::read_marker(path) {
+            return Err(PrepError::Retired {
+                key_set: header.key_set,
+                origin: origin(),
+                cause,
+            });
+        }
+        crate::ensure_not_retired(header.key_set, &origin())?;
         let mismatch = |field, expected: String, found: String| PrepError::Mismatch {
             path: path.to_owned(),
             field,
@@ -457,6 +471,14 @@ impl<P: Params> Preprocessing<P> for FileStore<P> {
     fn open_masks(&mut self, n: usize) -> Result<AuthShares<P>, PrepError> {
         let cols = self.take(PrepKind::OpenMasks, n)?;
         self.shares(cols)
+    }
+    /// Records the retirement in this process and in the file's marker, synced to disk.
+    fn retire(&mut self, cause: &RetireCause) -> Result<(), PrepError> {
+        crate::retire_in_process(self.header.key_set, cause);
+        crate::retire::write_marker(&self.path, self.header.key_set, cause)?;
+        tracing::error!(path = %self.path.display(), key_set = %self.header.key_set,
+            cause = %cause, "preprocessing file retired: its MAC key set is never used again");
+        Ok(())
     }
     fn input_masks(&mut self, owner: usize, n: usize) -> Result<InputMasks<P>, PrepError> {
         let n_parties = self.header.n_parties;

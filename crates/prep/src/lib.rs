@@ -46,6 +46,7 @@ mod error;
 mod file_store;
 pub mod format;
 mod memory_store;
+mod retire;
 mod source;
 
 pub use counts::{PrepCounts, PrepKind};
@@ -55,6 +56,9 @@ pub use error::PrepError;
 pub use file_store::{FileStore, lock_path, read_header};
 pub use format::PrepHeader;
 pub use memory_store::MemoryStore;
+pub use retire::{
+    RetireCause, ensure_not_retired, retire_in_process, retired_in_process, retired_marker_path,
+};
 pub use source::{InputMasks, Preprocessing};
 
 /// The largest number of parties a source or file supports.

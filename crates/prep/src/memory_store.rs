@@ -53,6 +53,7 @@ impl<P: Params> MemoryStore<P> {
         let size = |c: u64| usize::try_from(c).unwrap_or(usize::MAX);
         let mut dealer = InsecureDealer::<P>::new(n, seed);
         let key_set = dealer.key_set_id();
+        crate::ensure_not_retired(key_set, "the insecure dealer with this seed")?;
         let mut triples = dealer.triples(size(counts.triples)).into_iter();
         let mut randoms = dealer
             .randoms_in("random", size(counts.randoms))

@@ -2,16 +2,34 @@
 
 use crate::counts::PrepCounts;
 use crate::error::PrepError;
+use crate::retire::{RetireCause, retire_in_process};
 use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
 use spdz2k_ring::Params;
 
-/// One party's shares of a batch of input masks `[r]` for one owner.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One party's shares of a batch of input masks `[r]` for one owner. `Debug` prints
+/// lengths only: the clear masks are secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct InputMasks<P: Params> {
     /// This party's authenticated shares of the masks.
     pub shares: AuthShares<P>,
     /// The clear masks r: `Some` exactly when this party is the owner. Secret.
     pub clear: Option<Vec<P::Word>>,
+}
+
+impl<P: Params> core::fmt::Debug for InputMasks<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "InputMasks<{}>(len {}, {})",
+            P::NAME,
+            self.shares.len(),
+            if self.clear.is_some() {
+                "owner: clear masks redacted"
+            } else {
+                "not the owner"
+            }
+        )
+    }
 }
 
 /// A source of one party's preprocessed material, with per-kind accounting.
@@ -39,6 +57,19 @@ pub trait Preprocessing<P: Params>: Send {
     fn open_masks(&mut self, n: usize) -> Result<AuthShares<P>, PrepError>;
     /// The next `n` input masks of party `owner`.
     fn input_masks(&mut self, owner: usize, n: usize) -> Result<InputMasks<P>, PrepError>;
+
+    /// Retires this source's MAC key set after a failed check, before the abort is
+    /// reported: the key set is never used again. The default records it in this process's
+    /// registry (see [`crate::retire_in_process`]), which every source and session start
+    /// consults; a persistent source must also record it durably (the
+    /// [`crate::FileStore`] writes and syncs a marker file).
+    ///
+    /// # Errors
+    /// [`PrepError::Io`] if a persistent marker could not be written.
+    fn retire(&mut self, cause: &RetireCause) -> Result<(), PrepError> {
+        retire_in_process(self.key_set_id(), cause);
+        Ok(())
+    }
 
     /// Checks before a run that the material left covers `needed`.
     ///
@@ -76,5 +107,29 @@ impl<P: Params, T: Preprocessing<P> + ?Sized> Preprocessing<P> for Box<T> {
     }
     fn input_masks(&mut self, owner: usize, n: usize) -> Result<InputMasks<P>, PrepError> {
         (**self).input_masks(owner, n)
+    }
+    fn retire(&mut self, cause: &RetireCause) -> Result<(), PrepError> {
+        (**self).retire(cause)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spdz2k_ring::K64S64;
+
+    #[test]
+    fn input_masks_debug_prints_lengths_not_masks() {
+        let secret = 0x1234_5678_9abc_u128;
+        let masks = InputMasks::<K64S64> {
+            shares: AuthShares::from_parts(vec![secret], vec![secret]).unwrap(),
+            clear: Some(vec![secret]),
+        };
+        let text = format!("{masks:?}");
+        assert!(
+            text.contains("len 1") && text.contains("redacted"),
+            "{text}"
+        );
+        assert!(!text.contains(&secret.to_string()), "{text}");
     }
 }

@@ -9,7 +9,7 @@ use spdz2k_client::ClientSession;
 use spdz2k_core::{SessionId, rng::seeded_rng};
 use spdz2k_output::{
     ClientId, ClientRegistry, Delivery, HpkePublicKey, InputTripleBundle, Label, OutputBundle,
-    Registration, check_forwarded_envelope, seal_input_triples, seal_output_bundle,
+    Registration, RunId, check_forwarded_envelope, seal_input_triples, seal_output_bundle,
 };
 use spdz2k_ring::Params;
 
@@ -24,6 +24,8 @@ pub struct World {
     /// Each party's registry (P1's receives the registration forwarded by P0).
     pub registries: Vec<ClientRegistry>,
     pub client: ClientSession,
+    /// The run the parties announced.
+    pub run: RunId,
 }
 
 impl World {
@@ -54,6 +56,7 @@ impl World {
             parties,
             registries: (0..PARTIES).map(|_| ClientRegistry::new()).collect(),
             client,
+            run: RunId([seed; 32]),
         };
         world.register();
         world
@@ -62,10 +65,11 @@ impl World {
     /// The client sends its registration to P0, which forwards the same bytes to P1; each
     /// verifies it against its pinned client key.
     fn register(&mut self) {
-        let bytes = self.client.registration();
+        let bytes = self.client.registration(self.run);
         let pin = self.client_identity.verifying_key();
         for registry in &mut self.registries {
-            let reg = Registration::verify(&bytes, &self.client_id, &pin, &self.session).unwrap();
+            let reg = Registration::verify(&bytes, &self.client_id, &pin, &self.session, &self.run)
+                .unwrap();
             registry.register(&reg).unwrap();
         }
     }

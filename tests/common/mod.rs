@@ -1,0 +1,3 @@
+//! Harnesses shared by the root integration tests.
+
+pub mod delivery;
