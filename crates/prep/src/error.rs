@@ -55,16 +55,14 @@ pub enum PrepError {
     },
     /// Another process (or another store in this process) has the file open.
     #[error(
-        "preprocessing file {path} is in use: the lock file {lock_path} exists ({holder}). \
-         Two users of one file would hand out the same items. If no process is using the \
-         file any more (the previous one died), delete {lock_path} and retry"
+        "preprocessing file {path} is in use by another process ({holder}): two users of one \
+         file would hand out the same items. Wait for that process to end or stop it; its lock \
+         ends with it, even if it is killed"
     )]
     Locked {
         /// The preprocessing file.
         path: PathBuf,
-        /// The lock file.
-        lock_path: PathBuf,
-        /// What the lock file says about its holder.
+        /// Who holds the lock, e.g. `pid 4242` (from the state file), or `holder unknown`.
         holder: String,
     },
     /// Dealing would overwrite an existing file, whose material may already be in use.

@@ -1,6 +1,7 @@
 //! Preprocessing read from one party's file, with consumption that survives restarts.
 //!
-//! Opening takes an exclusive lock file (`<file>.lock`), checks the header against the
+//! Opening takes an exclusive OS lock on the file (released by the kernel when the process
+//! ends, however it ends; see [`crate::state`]), checks the header against the
 //! caller's parameters, party, number of parties and (optionally) key set, and reads the
 //! consumption cursor stored in the file. Every request reads the next items with one
 //! sequential read, then writes and syncs the advanced cursor, and only then returns the
@@ -18,60 +19,6 @@ use std::path::{Path, PathBuf};
 
 /// Bytes decoded per block when reading a run of items.
 const READ_BLOCK_BYTES: usize = 4 << 20;
-
-/// An exclusive lock on a preprocessing file, released (the lock file removed) on drop.
-#[derive(Debug)]
-struct FileLock {
-    lock_path: PathBuf,
-}
-
-impl FileLock {
-    fn acquire(path: &Path) -> Result<Self, PrepError> {
-        let lock_path = lock_path(path);
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        match options.open(&lock_path) {
-            Ok(mut f) => {
-                // Who holds the lock, for the error another process would show.
-                let _ = writeln!(f, "pid {}", std::process::id());
-                Ok(Self { lock_path })
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let holder = std::fs::read_to_string(&lock_path)
-                    .ok()
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .map_or_else(|| "holder unknown".to_owned(), |s| format!("held by {s}"));
-                Err(PrepError::Locked {
-                    path: path.to_owned(),
-                    lock_path,
-                    holder,
-                })
-            }
-            Err(source) => Err(PrepError::Io {
-                path: lock_path,
-                action: "create the lock file",
-                source,
-            }),
-        }
-    }
-}
-
-impl Drop for FileLock {
-    fn drop(&mut self) {
-        if let Err(e) = std::fs::remove_file(&self.lock_path) {
-            tracing::warn!(lock = %self.lock_path.display(), error = %e,
-                "could not remove the preprocessing lock file; delete it by hand");
-        }
-    }
-}
-
-/// The lock file of a preprocessing file: its name with `.lock` appended.
-pub fn lock_path(path: &Path) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(".lock");
-    PathBuf::from(s)
-}
 
 /// Reads just the header of a preprocessing file (no lock, no checks against a run).
 ///
@@ -110,8 +57,8 @@ pub struct FileStore<P: Params> {
     mac_key: MacKeyShare<P>,
     consumed: PrepCounts,
     cursor_seq: u64,
-    // Dropped last: the lock outlives every access to the file.
-    _lock: FileLock,
+    /// The state file beside the preprocessing file.
+    _state: File,
 }
 
 impl<P: Params> core::fmt::Debug for FileStore<P> {
@@ -164,8 +111,10 @@ impl<P: Params> FileStore<P> {
                 action: "open (for reading, and writing the consumption cursor)",
                 source,
             })?;
-        // Lock before reading anything, so the cursor read below is ours alone.
-        let lock = FileLock::acquire(path)?;
+        // Lock before reading anything, so the cursor read below is ours alone. The lock
+        // belongs to `file` and ends with it (or with the process).
+        crate::state::lock(path, &file)?;
+        let state = crate::state::open_state(path)?;
         let (header, header_len) = read_header_from(path, &mut file)?;
         let mismatch = |field, expected: String, found: String| PrepError::Mismatch {
             path: path.to_owned(),
@@ -245,7 +194,7 @@ impl<P: Params> FileStore<P> {
             layout,
             consumed,
             cursor_seq,
-            _lock: lock,
+            _state: state,
         })
     }
 

@@ -47,15 +47,17 @@ mod file_store;
 pub mod format;
 mod memory_store;
 mod source;
+mod state;
 
 pub use counts::{PrepCounts, PrepKind};
 pub use deal::{deal_insecure_files, fresh_seed, party_file_name};
 pub use dealer_source::InsecureDealerSource;
 pub use error::PrepError;
-pub use file_store::{FileStore, lock_path, read_header};
+pub use file_store::{FileStore, read_header};
 pub use format::PrepHeader;
 pub use memory_store::MemoryStore;
 pub use source::{InputMasks, Preprocessing};
+pub use state::state_path;
 
 /// The largest number of parties a source or file supports.
 pub const MAX_PARTIES: usize = 1024;

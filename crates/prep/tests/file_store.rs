@@ -3,7 +3,7 @@
 use spdz2k_core::{AuthShares, KeySetId, macs_consistent, reconstruct};
 use spdz2k_prep::{
     FileStore, InsecureDealerSource, PrepCounts, PrepError, PrepKind, Preprocessing,
-    deal_insecure_files, lock_path, read_header,
+    deal_insecure_files, read_header, state_path,
 };
 use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params};
 use std::path::{Path, PathBuf};
@@ -285,25 +285,61 @@ fn second_open_of_a_file_in_use_is_refused() {
     let (_dir, paths) = deal::<K64S64>(2);
     let first = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
     let err = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap_err();
-    let lock = lock_path(&paths[0]);
-    assert!(matches!(&err, PrepError::Locked { lock_path, .. } if *lock_path == lock));
+    assert!(matches!(&err, PrepError::Locked { path, .. } if *path == paths[0]));
     let msg = err.to_string();
-    assert!(msg.contains("in use") && msg.contains("delete"), "{msg}");
+    assert!(msg.contains("in use") && msg.contains("prep-P0"), "{msg}");
     assert!(
         msg.contains(&format!("pid {}", std::process::id())),
         "{msg}"
     );
-    drop(first);
-    assert!(!lock.exists(), "the lock is removed on drop");
-
-    // A lock left behind by a process that died is reported until removed.
-    std::fs::write(&lock, "").unwrap();
-    assert!(matches!(
-        FileStore::<K64S64>::open(&paths[0], 0, 2),
-        Err(PrepError::Locked { .. })
-    ));
-    std::fs::remove_file(&lock).unwrap();
+    // Another party's file is not affected.
+    let other = FileStore::<K64S64>::open(&paths[1], 1, 2).unwrap();
+    drop((first, other));
+    // The lock ends with its handle; the state file stays and does not block.
+    assert!(state_path(&paths[0]).exists());
     FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
+}
+
+/// Not a test on its own: the child process of `lock_dies_with_a_killed_process`. It opens
+/// the file named by `SPDZ2K_LOCK_CHILD_FILE`, says so, and waits for stdin to close.
+#[test]
+#[ignore = "helper process for lock_dies_with_a_killed_process"]
+fn lock_holder_child() {
+    let Some(path) = std::env::var_os("SPDZ2K_LOCK_CHILD_FILE") else {
+        return;
+    };
+    let _store = FileStore::<K64S64>::open(Path::new(&path), 0, 2).unwrap();
+    println!("LOCKED");
+    let mut sink = String::new();
+    let _ = std::io::Read::read_to_string(&mut std::io::stdin(), &mut sink);
+}
+
+#[test]
+fn lock_dies_with_a_killed_process() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let (_dir, paths) = deal::<K64S64>(2);
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "lock_holder_child", "--nocapture"])
+        .env("SPDZ2K_LOCK_CHILD_FILE", &paths[0])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(
+        lines.any(|l| l.unwrap().contains("LOCKED")),
+        "child locked the file"
+    );
+    let err = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap_err();
+    assert!(
+        err.to_string().contains(&format!("pid {}", child.id())),
+        "{err}"
+    );
+    child.kill().unwrap(); // SIGKILL: no destructor runs in the child
+    child.wait().unwrap();
+    FileStore::<K64S64>::open(&paths[0], 0, 2).expect("the lock died with its process");
 }
 
 #[test]
@@ -332,7 +368,7 @@ fn missing_file_is_named() {
     let err = FileStore::<K64S64>::open(&path, 0, 2).unwrap_err();
     assert!(matches!(&err, PrepError::Io { path: p, .. } if *p == path));
     assert!(err.to_string().contains("nope.spdz2kprep"), "{err}");
-    assert!(!lock_path(&path).exists());
+    assert!(!state_path(&path).exists());
 }
 
 #[test]
