@@ -53,6 +53,20 @@ pub enum PrepError {
         /// What the file says.
         found: String,
     },
+    /// The file was written in a format version this build does not read.
+    #[error(
+        "preprocessing file {path} has format version {found}, but this build reads only \
+         version {supported}; deal or generate the preprocessing again with this build \
+         (e.g. `spdz2k deal-insecure`)"
+    )]
+    UnsupportedVersion {
+        /// The file.
+        path: PathBuf,
+        /// The file's version.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
     /// Another process (or another store in this process) has the file open.
     #[error(
         "preprocessing file {path} is in use by another process ({holder}): two users of one \

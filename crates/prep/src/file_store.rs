@@ -178,6 +178,7 @@ impl<P: Params> FileStore<P> {
             )));
         }
         let (cursor_seq, consumed) = read_cursor(path, &mut file, &header, &layout)?;
+        crate::chunks::verify_unused(path, &mut file, &header, &layout, &consumed, P::BYTES)?;
 
         if header.is_insecure() {
             tracing::warn!(path = %path.display(), party,

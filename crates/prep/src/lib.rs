@@ -39,6 +39,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod chunks;
 mod counts;
 mod deal;
 mod dealer_source;
@@ -46,6 +47,7 @@ mod error;
 mod file_store;
 pub mod format;
 mod memory_store;
+mod pairing;
 mod source;
 mod state;
 
@@ -56,6 +58,7 @@ pub use error::PrepError;
 pub use file_store::{FileStore, read_header};
 pub use format::PrepHeader;
 pub use memory_store::MemoryStore;
+pub use pairing::DealId;
 pub use source::{InputMasks, Preprocessing};
 pub use state::state_path;
 

@@ -119,7 +119,7 @@ fn header_says_insecure_and_describes_the_file() {
     assert_eq!((h.party, h.n_parties), (2, 3));
     assert_eq!(h.counts, counts(3));
     let text = std::fs::read(&paths[2]).unwrap();
-    assert!(text.starts_with(b"SPDZ2K-PREP 1\nsource: INSECURE-DEALER\nnote: INSECURE"));
+    assert!(text.starts_with(b"SPDZ2K-PREP 2\nsource: INSECURE-DEALER\nnote: INSECURE"));
 }
 
 #[cfg(unix)]
@@ -385,19 +385,76 @@ fn truncated_file_is_detected() {
 }
 
 #[test]
-fn non_canonical_element_is_corrupt() {
-    // K66S48 uses 114 of 120 bits: a high bit in the last byte is impossible.
+fn flipped_data_bit_is_a_corrupt_chunk_found_at_open() {
+    // K66S48 uses 114 of 120 bits: a high bit in the last byte would not even decode.
     let (_dir, paths) = deal::<K66S48>(2);
     let len = std::fs::metadata(&paths[0]).unwrap().len();
-    let mut bytes = std::fs::read(&paths[0]).unwrap();
-    // The last element of the file belongs to the last input mask of party 1.
-    bytes[len as usize - 1] |= 0x80;
-    std::fs::write(&paths[0], bytes).unwrap();
-    let mut s = FileStore::<K66S48>::open(&paths[0], 0, 2).unwrap();
-    s.input_masks(1, 3).unwrap();
-    let err = s.input_masks(1, 1).unwrap_err();
+    // The last element before the one-entry chunk table: party 1's last input mask.
+    flip_byte(&paths[0], len - 32 - 1);
+    let err = FileStore::<K66S48>::open(&paths[0], 0, 2).unwrap_err();
     assert!(matches!(err, PrepError::Corrupt { .. }), "{err:?}");
-    assert_eq!(s.available().input_masks[1], 1, "nothing taken on failure");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("data chunk 0 of 1") && msg.contains("input masks of party 1"),
+        "{msg}"
+    );
+    assert!(msg.contains("not cheating"), "{msg}");
+
+    // A damaged chunk table is named too.
+    flip_byte(&paths[1], std::fs::metadata(&paths[1]).unwrap().len() - 1);
+    let err = FileStore::<K66S48>::open(&paths[1], 1, 2).unwrap_err();
+    assert!(err.to_string().contains("chunk table"), "{err}");
+}
+
+#[test]
+fn damage_is_named_by_chunk_and_ignored_where_all_items_are_used() {
+    let dir = tempfile::tempdir().unwrap();
+    // 30,000 K64S64 triples are 2.88 MB: three chunks.
+    let counts = PrepCounts {
+        triples: 30_000,
+        randoms: 2,
+        input_masks: vec![0, 0],
+        ..PrepCounts::default()
+    };
+    let paths = deal_insecure_files::<K64S64>(dir.path(), 2, &counts, SEED).unwrap();
+    let len = std::fs::metadata(&paths[0]).unwrap().len();
+    let data_end = len - 3 * 32;
+    let data_start = data_end - 30_000 * 96 - 2 * 32;
+    flip_byte(&paths[0], data_start + 2 * (1 << 20) + 5);
+    let err = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap_err();
+    assert!(err.to_string().contains("data chunk 2 of 3"), "{err}");
+    flip_byte(&paths[0], data_start + 2 * (1 << 20) + 5);
+
+    // Once every triple in chunk 0 is used, damage there is harmless and not reported.
+    let mut s = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
+    s.triples(11_000).unwrap();
+    drop(s);
+    flip_byte(&paths[0], data_start + 7);
+    let mut s = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
+    let mut dealer = InsecureDealerSource::<K64S64>::new(0, 2, SEED).unwrap();
+    dealer.triples(11_000).unwrap();
+    assert_eq!(s.triples(5).unwrap(), dealer.triples(5).unwrap());
+}
+
+#[test]
+fn version_1_files_are_refused_with_the_fix() {
+    let (_dir, paths) = deal::<K64S64>(2);
+    let mut bytes = std::fs::read(&paths[0]).unwrap();
+    bytes[12] = b'1';
+    std::fs::write(&paths[0], bytes).unwrap();
+    let err = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            PrepError::UnsupportedVersion {
+                found: 1,
+                supported: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("deal-insecure"), "{err}");
 }
 
 #[test]
