@@ -10,7 +10,9 @@
 use crate::counts::{PrepCounts, PrepKind};
 use crate::error::PrepError;
 use crate::format::{self, Layout, PrepHeader};
+use crate::pairing::{PrepOrigin, PrepPosition};
 use crate::source::{InputMasks, Preprocessing};
+use crate::state::StateFile;
 use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
 use spdz2k_ring::Params;
 use std::fs::{File, OpenOptions};
@@ -58,7 +60,10 @@ pub struct FileStore<P: Params> {
     consumed: PrepCounts,
     cursor_seq: u64,
     /// The state file beside the preprocessing file.
-    _state: File,
+    state: StateFile,
+    /// Items skipped when the file was opened (its cursors were behind the state file's
+    /// high-water mark), reported with the next [`Preprocessing::skip_to`].
+    skipped_at_open: PrepCounts,
 }
 
 impl<P: Params> core::fmt::Debug for FileStore<P> {
@@ -114,7 +119,7 @@ impl<P: Params> FileStore<P> {
         // Lock before reading anything, so the cursor read below is ours alone. The lock
         // belongs to `file` and ends with it (or with the process).
         crate::state::lock(path, &file)?;
-        let state = crate::state::open_state(path)?;
+        let mut state = crate::state::open_state(path)?;
         let (header, header_len) = read_header_from(path, &mut file)?;
         let mismatch = |field, expected: String, found: String| PrepError::Mismatch {
             path: path.to_owned(),
@@ -177,8 +182,29 @@ impl<P: Params> FileStore<P> {
                 layout.total_len
             )));
         }
-        let (cursor_seq, consumed) = read_cursor(path, &mut file, &header, &layout)?;
+        let (file_seq, in_file) = read_cursor(path, &mut file, &header, &layout)?;
+        let mark = state.read_mark(&header.digest, &header.counts);
+        let consumed = match &mark {
+            Some((_, mark)) => in_file.max(mark),
+            None => in_file.clone(),
+        };
+        let skipped_at_open = consumed.saturating_sub(&in_file);
+        if skipped_at_open.sum() > 0 {
+            tracing::warn!(path = %path.display(), party, skipped = ?skipped_at_open,
+                state = %crate::state_path(path).display(),
+                "the file's cursors are behind its high-water mark (was it restored from a \
+                 backup?): skipping those items so that none is used twice");
+        } else if mark.is_none() && in_file.sum() > 0 {
+            tracing::warn!(path = %path.display(), party,
+                state = %crate::state_path(path).display(),
+                "the file has been used but its state file has no high-water mark (deleted or \
+                 damaged?): a restored copy of this file cannot be detected locally; the \
+                 parties' cursors are still compared at session start");
+        }
         crate::chunks::verify_unused(path, &mut file, &header, &layout, &consumed, P::BYTES)?;
+        let cursor_seq = mark
+            .as_ref()
+            .map_or(file_seq, |(seq, _)| file_seq.max(*seq));
 
         if header.is_insecure() {
             tracing::warn!(path = %path.display(), party,
@@ -187,16 +213,22 @@ impl<P: Params> FileStore<P> {
         tracing::info!(path = %path.display(), party, n_parties, params = P::NAME,
             key_set = %header.key_set, source = %header.source,
             "opened preprocessing file");
-        Ok(Self {
+        let synced = consumed == in_file && mark.is_some_and(|(_, m)| m == consumed);
+        let mut store = Self {
             path: path.to_owned(),
             file,
             mac_key: MacKeyShare::new(key),
             header,
             layout,
-            consumed,
+            consumed: consumed.clone(),
             cursor_seq,
-            _state: state,
-        })
+            state,
+            skipped_at_open,
+        };
+        if !synced {
+            store.write_cursor(&consumed)?;
+        }
+        Ok(store)
     }
 
     /// The file's header.
@@ -307,7 +339,8 @@ impl<P: Params> FileStore<P> {
         Ok(columns)
     }
 
-    /// Writes `consumed` into the older cursor slot and syncs it to disk.
+    /// Writes `consumed` into the older cursor slot of the file and then of the state file
+    /// (the high-water mark), syncing each, before anything is handed out.
     fn write_cursor(&mut self, consumed: &PrepCounts) -> Result<(), PrepError> {
         let seq = self.cursor_seq.wrapping_add(1);
         let slot = format::encode_cursor(&self.header.digest, seq, consumed);
@@ -320,6 +353,7 @@ impl<P: Params> FileStore<P> {
         self.file.seek(SeekFrom::Start(offset)).map_err(io)?;
         self.file.write_all(&slot).map_err(io)?;
         self.file.sync_data().map_err(io)?;
+        self.state.write_mark(&self.header.digest, seq, consumed)?;
         self.cursor_seq = seq;
         Ok(())
     }
@@ -382,6 +416,38 @@ impl<P: Params> Preprocessing<P> for FileStore<P> {
     }
     fn mac_key_share(&self) -> MacKeyShare<P> {
         self.mac_key
+    }
+    fn position(&self) -> PrepPosition {
+        PrepPosition {
+            origin: PrepOrigin::File,
+            deal: self.header.deal,
+            total: self.header.counts.clone(),
+            consumed: self.consumed.clone(),
+        }
+    }
+    fn skip_to(&mut self, cursor: &PrepCounts) -> Result<PrepCounts, PrepError> {
+        // Never past the end: a cursor beyond it means every item is gone.
+        let target = self.consumed.max(cursor);
+        let over = target.saturating_sub(&self.header.counts);
+        let target = target.saturating_sub(&over);
+        let skipped = target.saturating_sub(&self.consumed);
+        if skipped.sum() > 0 {
+            self.write_cursor(&target)?;
+            self.consumed = target;
+        }
+        let mut discarded = core::mem::replace(
+            &mut self.skipped_at_open,
+            PrepCounts::zero(self.header.n_parties),
+        );
+        for (kind, n) in skipped.entries() {
+            discarded.add(kind, n);
+        }
+        if discarded.sum() > 0 {
+            tracing::warn!(path = %self.path.display(), party = self.header.party,
+                discarded = ?discarded, "skipped preprocessing that another party (or an \
+                 earlier run) already used or lost, so that no item is used twice");
+        }
+        Ok(discarded)
     }
     fn available(&self) -> PrepCounts {
         let mut left = PrepCounts {

@@ -58,7 +58,7 @@ pub use error::PrepError;
 pub use file_store::{FileStore, read_header};
 pub use format::PrepHeader;
 pub use memory_store::MemoryStore;
-pub use pairing::DealId;
+pub use pairing::{DealId, Pairing, PairingOutcome, PrepFingerprint, PrepOrigin, PrepPosition};
 pub use source::{InputMasks, Preprocessing};
 pub use state::state_path;
 

@@ -6,9 +6,18 @@
 //! disk to delete by hand.
 //!
 //! The state file `<file>.state` records which process holds the lock (for the error a
-//! second opener shows).
+//! second opener shows) and the high-water mark of the file's cursors: two cursor slots
+//! like those in the file (same encoding, bound to the file's header digest), written and
+//! synced after the file's own slot and before items are handed out. A file restored from a
+//! backup therefore has cursors behind its state file, and opening it skips forward to the
+//! high-water mark instead of handing out used items again. Restoring the state file too
+//! (or copying both elsewhere) defeats this local check; the session-start agreement then
+//! still skips to the furthest cursor of any party, so only a restore of every party's
+//! files and state files together goes unnoticed (see docs/RELIABILITY.md).
 
+use crate::counts::PrepCounts;
 use crate::error::PrepError;
+use crate::format;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -58,9 +67,62 @@ fn recorded_holder(state: &Path) -> Option<u32> {
     lines.next()?.strip_prefix("pid: ")?.trim().parse().ok()
 }
 
+/// The open state file of a locked preprocessing file.
+#[derive(Debug)]
+pub(crate) struct StateFile {
+    path: PathBuf,
+    file: File,
+}
+
+impl StateFile {
+    /// The newest valid high-water mark for the file whose header digest is `digest`, if
+    /// any: (sequence number, cursors).
+    pub fn read_mark(
+        &mut self,
+        digest: &[u8; 32],
+        totals: &PrepCounts,
+    ) -> Option<(u64, PrepCounts)> {
+        let n = totals.input_masks.len();
+        let len = format::cursor_len(n);
+        let mut slots = vec![0u8; 2 * len];
+        self.file
+            .seek(SeekFrom::Start(PREAMBLE_LEN as u64))
+            .and_then(|_| self.file.read_exact(&mut slots))
+            .ok()?;
+        slots
+            .chunks_exact(len)
+            .filter_map(|s| format::decode_cursor(digest, s, n))
+            .filter(|(_, c)| {
+                c.input_masks.len() == n && totals.entries().all(|(kind, t)| c.get(kind) <= t)
+            })
+            .max_by_key(|(seq, _)| *seq)
+    }
+
+    /// Writes the high-water mark `consumed` with sequence number `seq` into slot `seq % 2`
+    /// and syncs it.
+    pub fn write_mark(
+        &mut self,
+        digest: &[u8; 32],
+        seq: u64,
+        consumed: &PrepCounts,
+    ) -> Result<(), PrepError> {
+        let slot = format::encode_cursor(digest, seq, consumed);
+        let offset = PREAMBLE_LEN as u64 + (seq % 2) * slot.len() as u64;
+        self.file
+            .seek(SeekFrom::Start(offset))
+            .and_then(|_| self.file.write_all(&slot))
+            .and_then(|_| self.file.sync_data())
+            .map_err(|source| PrepError::Io {
+                path: self.path.clone(),
+                action: "record the high-water mark in",
+                source,
+            })
+    }
+}
+
 /// Opens (creating if needed, mode 0600) the state file of `path` and records this process
 /// as the holder. Call it only while holding the lock.
-pub(crate) fn open_state(path: &Path) -> Result<File, PrepError> {
+pub(crate) fn open_state(path: &Path) -> Result<StateFile, PrepError> {
     let state = state_path(path);
     let io = |action| {
         let state = state.clone();
@@ -81,7 +143,7 @@ pub(crate) fn open_state(path: &Path) -> Result<File, PrepError> {
     file.seek(SeekFrom::Start(0))
         .and_then(|_| file.write_all(&preamble))
         .map_err(io("record the holder in"))?;
-    Ok(file)
+    Ok(StateFile { path: state, file })
 }
 
 #[cfg(test)]

@@ -470,18 +470,64 @@ fn damaged_cursor_slots() {
     };
     let slot_len = 8 + 8 + 24 + 16 + 32;
     {
+        // The first open records the high-water mark: seq 2, slot 0.
         let mut s = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
-        s.triples(3).unwrap(); // seq 2, slot 0
-        s.triples(2).unwrap(); // seq 3, slot 1
+        s.triples(3).unwrap(); // seq 3, slot 1
+        s.triples(2).unwrap(); // seq 4, slot 0
     }
-    // A write torn in slot 1 leaves slot 0: fewer items counted as used, never more.
-    flip_byte(&paths[0], header_len + slot_len + 20);
+    let state = state_path(&paths[0]);
+    let saved_state = std::fs::read(&state).unwrap();
+    std::fs::remove_file(&state).unwrap();
+    // Without a state file, a write torn in slot 0 leaves slot 1: fewer items counted as
+    // used, never more.
+    flip_byte(&paths[0], header_len + 20);
     let s = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
     assert_eq!(s.consumed().triples, 3);
     drop(s);
+    // With it, the high-water mark (5) wins over the file's cursor (3).
+    std::fs::write(&state, saved_state).unwrap();
+    let mut s = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
+    assert_eq!(s.consumed().triples, 5);
+    let skipped = s.skip_to(&PrepCounts::zero(2)).unwrap();
+    assert_eq!(skipped.triples, 2, "the skip at open is reported");
+    drop(s);
     flip_byte(&paths[0], header_len + 20);
+    flip_byte(&paths[0], header_len + slot_len + 20);
     let err = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap_err();
     assert!(err.to_string().contains("consumption cursor"), "{err}");
+}
+
+/// Run 1 uses items; both parties' files are then restored from a backup taken before it.
+/// The state files' high-water marks make run 2 skip what run 1 used.
+#[test]
+fn files_restored_from_a_backup_skip_to_the_high_water_mark() {
+    let (dir, paths) = deal::<K64S64>(2);
+    let backup = dir.path().join("backup");
+    std::fs::create_dir(&backup).unwrap();
+    for p in &paths {
+        std::fs::copy(p, backup.join(p.file_name().unwrap())).unwrap();
+    }
+    let used: Vec<_> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut s = FileStore::<K64S64>::open(p, i, 2).unwrap();
+            (s.triples(7).unwrap(), s.input_masks(1, 2).unwrap())
+        })
+        .collect();
+    for p in &paths {
+        std::fs::copy(backup.join(p.file_name().unwrap()), p).unwrap();
+    }
+    for (i, p) in paths.iter().enumerate() {
+        let mut s = FileStore::<K64S64>::open(p, i, 2).unwrap();
+        assert_eq!(s.consumed().triples, 7);
+        assert_eq!(s.consumed().input_masks, vec![0, 2]);
+        let t = s.triples(1).unwrap();
+        assert!(!used[i].0.a.values().contains(&t.a.values()[0]), "no reuse");
+        let mut d = InsecureDealerSource::<K64S64>::new(i, 2, SEED).unwrap();
+        d.triples(7).unwrap();
+        assert_eq!(t, d.triples(1).unwrap(), "the item after the used ones");
+    }
 }
 
 #[test]
