@@ -1,5 +1,6 @@
 //! The built-in programs: what every party and the client run, in the same order.
 
+use spdz2k::PrepCounts;
 use std::fmt;
 use std::str::FromStr;
 
@@ -40,6 +41,79 @@ impl Program {
             Program::Dot => "dot",
             Program::MulBench => "mul-bench",
         }
+    }
+}
+
+/// What one run of a program takes from each party's preprocessing, stated before the run
+/// so that every party checks its own and its peers' material before any input is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunShape {
+    /// Number of parties.
+    pub n_parties: usize,
+    /// Length of each party's input vector (sum, product, dot).
+    pub len: usize,
+    /// Whether the result goes to a client (client output) rather than being opened.
+    pub client: bool,
+    /// mul-bench: multiplications.
+    pub bench_count: usize,
+    /// mul-bench: outputs delivered to the client.
+    pub bench_outputs: usize,
+}
+
+impl Program {
+    /// The items of each kind one run needs (exactly what the program below uses).
+    pub fn needs(self, shape: RunShape) -> PrepCounts {
+        let n = shape.n_parties;
+        let l = shape.len as u64;
+        let mut c = PrepCounts::uniform(n, 0);
+        // A result of m values: opened to all, or delivered to the client.
+        let result = |c: &mut PrepCounts, m: u64| {
+            c.open_masks += m;
+            if shape.client {
+                c.triples += m;
+            }
+        };
+        let inputs = |c: &mut PrepCounts, owners: &[usize], m: u64| {
+            for &o in owners {
+                if let Some(slot) = c.input_masks.get_mut(o) {
+                    *slot += m;
+                }
+            }
+        };
+        let all: Vec<usize> = (0..n).collect();
+        match self {
+            Program::Demo => {
+                inputs(&mut c, &[0, 1], 1);
+                // One triple masks the client's input; three products.
+                c.triples += 1 + 3;
+                result(&mut c, 3);
+            }
+            Program::Sum => {
+                inputs(&mut c, &all, l);
+                result(&mut c, l);
+            }
+            Program::Product => {
+                inputs(&mut c, &all, l);
+                c.triples += n.saturating_sub(1) as u64 * l;
+                result(&mut c, l);
+            }
+            Program::Dot => {
+                inputs(&mut c, &[0, 1], l);
+                c.triples += l;
+                result(&mut c, 1);
+            }
+            Program::MulBench => {
+                let count = shape.bench_count as u64;
+                // The products, the dot product and its check opening.
+                c.triples += 2 * count;
+                c.open_masks += 1;
+                if shape.client {
+                    c.open_masks += shape.bench_outputs.min(shape.bench_count) as u64;
+                    c.triples += shape.bench_outputs.min(shape.bench_count) as u64;
+                }
+            }
+        }
+        c
     }
 }
 
