@@ -138,3 +138,40 @@ impl FromStr for Program {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(len: usize, client: bool) -> RunShape {
+        RunShape {
+            n_parties: 2,
+            len,
+            client,
+            bench_count: 10,
+            bench_outputs: 4,
+        }
+    }
+
+    #[test]
+    fn needs_count_every_kind_the_programs_use() {
+        let dot = Program::Dot.needs(shape(3, false));
+        assert_eq!(
+            dot,
+            PrepCounts {
+                triples: 3,
+                randoms: 0,
+                open_masks: 1,
+                input_masks: vec![3, 3]
+            }
+        );
+        // Delivering to a client costs a triple per value on top of the mask.
+        assert_eq!(Program::Dot.needs(shape(3, true)).triples, 4);
+        let demo = Program::Demo.needs(shape(1, true));
+        assert_eq!((demo.triples, demo.open_masks), (7, 3));
+        assert_eq!(demo.input_masks, vec![1, 1]);
+        let bench = Program::MulBench.needs(shape(0, true));
+        assert_eq!((bench.triples, bench.open_masks), (24, 5));
+        assert_eq!(Program::Product.needs(shape(5, false)).triples, 5);
+    }
+}

@@ -118,7 +118,16 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
         bench_count: run.bench_count,
         bench_outputs: run.bench_outputs,
     });
-    let discarded = s.agree(&needs).await?;
+    let discarded = match s.agree(&needs).await {
+        Ok(discarded) => discarded,
+        Err(e) => {
+            // Drain what was queued (our fingerprint) so that every peer can name the
+            // refusal itself instead of seeing a closed connection.
+            drop(s);
+            node.shutdown().await;
+            return Err(e.into());
+        }
+    };
     println!(
         "P{me}: preprocessing agreed with {} (same deal, parameters and cursors; enough for \
          this run); {} items discarded that an earlier run used or lost",
