@@ -102,7 +102,16 @@ impl<P: Params> Preprocessing<P> for InsecureDealerSource<P> {
     fn skip_to(&mut self, cursor: &PrepCounts) -> Result<PrepCounts, PrepError> {
         // Deal and drop, in bounded batches: the streams are per kind.
         const BATCH: u64 = 1 << 16;
+        // An honest peer's dealer starts at 0 like this one; refuse to deal for ever.
+        const MAX_SKIP: u64 = 1 << 32;
         let skip = cursor.saturating_sub(&self.consumed);
+        if let Some((kind, n)) = skip.entries().find(|&(_, n)| n > MAX_SKIP) {
+            return Err(PrepError::CannotSkip {
+                origin: "the insecure dealer".into(),
+                cursor: format!("{cursor:?}"),
+                detail: format!("skipping {n} {kind} exceeds the limit of {MAX_SKIP}"),
+            });
+        }
         let mut skip_owned = PrepCounts::zero(self.dealer.n_parties());
         for (kind, c) in skip.entries() {
             skip_owned.add(kind, c);

@@ -10,7 +10,11 @@
 //!   benchmarks.
 //! - [`FileStore`] reads one party's file (format in [`mod@format`]): it refuses files made for
 //!   other parameters, another party, another number of parties or another key set, and
-//!   never hands out an item twice, across restarts too.
+//!   damaged data (by chunk); it never hands out an item twice, across crashes and restored
+//!   backups too; its lock dies with its process.
+//! - [`Pairing`] is the sans-IO agreement at session start: the parties compare deal, key
+//!   set, parameters and cursors, refuse material that does not belong together, check
+//!   everyone's capacity and skip to the furthest cursor ([`Preprocessing::skip_to`]).
 //! - [`deal_insecure_files`] writes such files for every party from the insecure dealer.
 //!
 //! ```

@@ -285,6 +285,17 @@ impl Pairing {
                 Some(bytes) => PrepFingerprint::decode(bytes)
                     .map_err(|detail| PrepError::BadFingerprint { peer, detail })?,
             };
+            if let Some((kind, _)) = fp
+                .position
+                .consumed
+                .entries()
+                .find(|&(kind, c)| c > fp.position.total.get(kind))
+            {
+                return Err(PrepError::BadFingerprint {
+                    peer,
+                    detail: format!("its cursor of {kind} is past the items it holds"),
+                });
+            }
             compare(&self.me, &fp, peer)?;
             fingerprints.push(fp);
         }

@@ -13,7 +13,7 @@
 //! high-water mark instead of handing out used items again. Restoring the state file too
 //! (or copying both elsewhere) defeats this local check; the session-start agreement then
 //! still skips to the furthest cursor of any party, so only a restore of every party's
-//! files and state files together goes unnoticed (see docs/RELIABILITY.md).
+//! files and state files together goes unnoticed (see docs/PREPROCESSING.md).
 
 use crate::counts::PrepCounts;
 use crate::error::PrepError;
