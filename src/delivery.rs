@@ -411,7 +411,7 @@ impl ClientPort {
         let label =
             Label::new(label).map_err(|e| self.client_err(format!("label {label:?}: {e}")))?;
         self.hpke_key()?;
-        let mask = session.client_input_mask(len)?;
+        let mask = session.client_input_mask(len).await?;
         let t = mask.triples();
         let bundle = InputTripleBundle::<P> {
             a: t.a.values().to_vec(),

@@ -5,7 +5,7 @@
 //! `key=value` pairs for `spdz2k bench`.
 
 use crate::CliError;
-use crate::program::Program;
+use crate::program::{Program, RunShape};
 use spdz2k::{
     ClientPort, EngineError, FileStore, InsecureDealerSource, Node, NodeConfig, Params, Party,
     Preprocessing, RemoteClient, Secret, Session, SessionId, SessionSpec, TlsSession,
@@ -109,6 +109,31 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
         Program::Demo | Program::MulBench => run.config.clients.first().map(|c| c.name.clone()),
         _ => None,
     });
+    // Before any client or input: the parties agree that their preprocessing belongs
+    // together, skip to the furthest cursor and check that everyone has enough for the run.
+    let needs = run.program.needs(RunShape {
+        n_parties: n,
+        len: run.inputs.len(),
+        client: client.is_some(),
+        bench_count: run.bench_count,
+        bench_outputs: run.bench_outputs,
+    });
+    let discarded = match s.agree(&needs).await {
+        Ok(discarded) => discarded,
+        Err(e) => {
+            // Drain what was queued (our fingerprint) so that every peer can name the
+            // refusal itself instead of seeing a closed connection.
+            drop(s);
+            node.shutdown().await;
+            return Err(e.into());
+        }
+    };
+    println!(
+        "P{me}: preprocessing agreed with {} (same deal, parameters and cursors; enough for \
+         this run); {} items discarded that an earlier run used or lost",
+        peers.join(", "),
+        discarded.sum()
+    );
     let mut port = match &client {
         None => None,
         Some(name) => {
@@ -168,12 +193,13 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
     }
     let report = s.finish().await?;
     println!(
-        "P{me}: finished: {} MAC checks passed over {} opened values; sent {} bytes, received {} bytes, {} rounds",
+        "P{me}: finished: {} MAC checks passed over {} opened values; sent {} bytes, received {} bytes, {} rounds; {} preprocessing items discarded at start",
         report.checks,
         report.values_checked,
         report.bytes_sent,
         report.bytes_received,
-        report.rounds
+        report.rounds,
+        report.prep_discarded
     );
     node.shutdown().await;
     Ok(())

@@ -36,6 +36,19 @@ impl CommitContext {
         h.update(check.to_le_bytes());
         Self(h.finalize().into())
     }
+
+    /// The context of step `counter` of another protocol (`domain` names it, e.g. the
+    /// offline phase's coin tosses) in `session`; never equal to a MAC-check context.
+    pub fn for_protocol(domain: &str, session: &SessionId, counter: u64) -> Self {
+        let mut h = Sha256::new();
+        h.update(b"spdz2k-commit-context-protocol-v1");
+        h.update((domain.len() as u64).to_le_bytes());
+        h.update(domain.as_bytes());
+        h.update([session.as_str().len() as u8]);
+        h.update(session.as_str().as_bytes());
+        h.update(counter.to_le_bytes());
+        Self(h.finalize().into())
+    }
 }
 
 fn digest(ctx: &CommitContext, sender: usize, value: &[u8], nonce: &Nonce) -> [u8; 32] {

@@ -81,6 +81,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         x: &Secret<P>,
     ) -> Result<ClientOutputShares<P>, EngineError> {
         let n = x.len();
+        self.ensure_agreed().await?;
         let r = self.prep.open_masks(n).map_err(|e| self.prep_err(e))?;
         let t = self.prep.triples(n).map_err(|e| self.prep_err(e))?;
         let x_hat = mask_for_opening(&x.shares, &r);
@@ -99,8 +100,13 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     }
 
     /// Reserves a triple per client input value; send the value shares of `triples()` to the client.
-    pub fn client_input_mask(&mut self, len: usize) -> Result<ClientInputMask<P>, EngineError> {
+    pub async fn client_input_mask(
+        &mut self,
+        len: usize,
+    ) -> Result<ClientInputMask<P>, EngineError> {
         self.live()?;
+        let r = self.ensure_agreed().await;
+        r.map_err(|e| self.fail(e))?;
         let t = self.prep.triples(len).map_err(|e| self.prep_err(e));
         let triples = t.map_err(|e| self.fail(e))?;
         Ok(ClientInputMask { triples })

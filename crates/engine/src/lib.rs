@@ -12,6 +12,7 @@
 
 mod client_io;
 mod error;
+mod prep_agreement;
 mod retire;
 mod secret;
 mod session;

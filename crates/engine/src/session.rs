@@ -46,14 +46,17 @@ pub struct SessionReport {
     pub checks: u64,
     /// Opened values covered by passing MAC checks.
     pub values_checked: u64,
+    /// Preprocessing items discarded at session start so that no item is used twice:
+    /// items another party (or an earlier, crashed run) already used or lost.
+    pub prep_discarded: u64,
 }
 
 /// One party's view of a running computation. See the crate docs for the check discipline.
 pub struct Session<P: Params, T: Transport, Pr: Preprocessing<P>> {
-    party: usize,
+    pub(crate) party: usize,
     n: usize,
-    session: SessionId,
-    transport: T,
+    pub(crate) session: SessionId,
+    pub(crate) transport: T,
     pub(crate) prep: Pr,
     pub(crate) key: MacKeyShare<P>,
     pending: PendingLog<P>,
@@ -70,6 +73,8 @@ pub struct Session<P: Params, T: Transport, Pr: Preprocessing<P>> {
     /// Set while this party's z_i is out in a MAC check whose verdict is not yet known: a
     /// failure then may have told a cheater one bit of the key, so the key set is retired.
     pub(crate) z_revealed: bool,
+    /// Items discarded by the preprocessing agreement; `None` until it has run.
+    pub(crate) discarded: Option<PrepCounts>,
 }
 
 impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
@@ -118,6 +123,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             checks: 0,
             values_checked: 0,
             z_revealed: false,
+            discarded: None,
         })
     }
 
@@ -167,6 +173,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             rounds: s.rounds,
             checks: self.checks,
             values_checked: self.values_checked,
+            prep_discarded: self.discarded.as_ref().map_or(0, PrepCounts::sum),
         }
     }
 
@@ -435,7 +442,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     }
 
     /// Records any failure `r` carries, so later calls are refused.
-    fn guarded<R>(&mut self, r: Result<R, EngineError>) -> Result<R, EngineError> {
+    pub(crate) fn guarded<R>(&mut self, r: Result<R, EngineError>) -> Result<R, EngineError> {
         r.map_err(|e| self.fail(e))
     }
 
@@ -467,6 +474,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
                 self.n
             )));
         }
+        self.ensure_agreed().await?;
         let masks = self
             .prep
             .input_masks(owner, len)
@@ -587,6 +595,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
 
     async fn mul_inner(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
         self.same_len(a, b)?;
+        self.ensure_agreed().await?;
         let t = self.prep.triples(a.len()).map_err(|e| self.prep_err(e))?;
         let ed = beaver_openings(&a.shares, &b.shares, &t);
         let opened = self.open_raw(Phase::BeaverOpening, ed).await?;
@@ -610,6 +619,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     }
 
     async fn open_inner(&mut self, a: &Secret<P>) -> Result<Vec<P::Word>, EngineError> {
+        self.ensure_agreed().await?;
         let masks = self
             .prep
             .open_masks(a.len())
@@ -646,6 +656,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         if to >= self.n {
             return Err(self.usage(format!("no party {to} in a session of {} parties", self.n)));
         }
+        self.ensure_agreed().await?;
         let masks = self
             .prep
             .input_masks(to, a.len())

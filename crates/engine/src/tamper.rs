@@ -26,6 +26,8 @@ pub enum Phase {
     ZOpen,
     /// Parties compare digests of a client's input.
     ClientInputDigest,
+    /// Session start: parties compare their preprocessing (deal, parameters, cursors).
+    PrepAgreement,
 }
 
 impl Phase {
@@ -42,6 +44,7 @@ impl Phase {
             Phase::ZCommit => "MAC check: commitments",
             Phase::ZOpen => "MAC check: openings",
             Phase::ClientInputDigest => "client input digest comparison",
+            Phase::PrepAgreement => "preprocessing agreement",
         }
     }
 }

@@ -204,10 +204,11 @@ impl<Q: Params> MacRun<Q> {
         keys: &VoleKeys,
         log: PendingLog<Q>,
         transcript: [u8; 32],
+        ctx: spdz2k_core::commit::CommitContext,
         rng: &mut R,
     ) -> (Self, Vec<u8>) {
         let key = MacKeyShare::<Q>::new(keys.alpha::<Q>());
-        let (s, m) = start_mac_check(keys.party, keys.n, key, log, transcript, rng);
+        let (s, m) = start_mac_check(keys.party, keys.n, key, log, transcript, ctx, rng);
         (Self::CoinCommits(s), m.encode())
     }
 

@@ -9,7 +9,8 @@ use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
 use sha2::{Digest, Sha256};
 use spdz2k_core::AbortReason;
-use spdz2k_core::commit::{self, Commitment, Nonce};
+use spdz2k_core::SessionId;
+use spdz2k_core::commit::{self, CommitContext, Commitment, Nonce};
 
 /// Bytes of a coin commitment message part.
 pub const COMMIT_BYTES: u64 = 32;
@@ -18,6 +19,7 @@ pub const OPEN_BYTES: u64 = 64;
 
 /// One coin toss in progress.
 pub(crate) struct CoinToss {
+    ctx: CommitContext,
     party: usize,
     seed: [u8; 32],
     nonce: Nonce,
@@ -25,12 +27,27 @@ pub(crate) struct CoinToss {
 }
 
 impl CoinToss {
-    /// Draws a seed and commits to it; returns the commitment bytes to broadcast.
-    pub(crate) fn start<R: Rng + ?Sized>(party: usize, n: usize, rng: &mut R) -> (Self, Vec<u8>) {
+    /// Draws a seed and commits to it for toss number `toss` of `batch` in `session` (the
+    /// commitment binds them, so it cannot be replayed in another toss or session); returns
+    /// the commitment bytes to broadcast.
+    pub(crate) fn start<R: Rng + ?Sized>(
+        session: &SessionId,
+        batch: u64,
+        toss: u64,
+        party: usize,
+        n: usize,
+        rng: &mut R,
+    ) -> (Self, Vec<u8>) {
+        let ctx = CommitContext::for_protocol(
+            "offline-coins",
+            session,
+            batch.wrapping_mul(4).wrapping_add(toss),
+        );
         let mut seed = [0u8; 32];
         rng.fill_bytes(&mut seed);
-        let (c, nonce) = commit::commit(party, &seed, rng);
+        let (c, nonce) = commit::commit(&ctx, party, &seed, rng);
         let toss = Self {
+            ctx,
             party,
             seed,
             nonce,
@@ -73,7 +90,7 @@ impl CoinToss {
             nonce.copy_from_slice(&bytes[32..]);
             let ok = self.commitments[peer]
                 .as_ref()
-                .is_some_and(|c| commit::verify(peer, &seed, &Nonce(nonce), c));
+                .is_some_and(|c| commit::verify(&self.ctx, peer, &seed, &Nonce(nonce), c));
             if !ok {
                 return Err(AbortReason::CommitmentMismatch {
                     party: peer,

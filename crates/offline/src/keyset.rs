@@ -119,7 +119,7 @@ impl KeySetup {
                 detail: format!("party {party} of {n}: the offline phase needs n >= 2"),
             });
         }
-        let (toss, commit) = CoinToss::start(party, n, &mut rng);
+        let (toss, commit) = CoinToss::start(&session, SETUP_BATCH, 0, party, n, &mut rng);
         let frame = encode_frame(SETUP_BATCH, 0, &[commit]);
         let out = (0..n)
             .map(|p| (p != party).then(|| frame.clone()))

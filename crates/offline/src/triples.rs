@@ -15,6 +15,7 @@ use crate::keyset::{KeySet, LocalPoint};
 use crate::msg::{decode_words, encode_words};
 use crate::ot::{OtBackend, Prg};
 use rand::Rng;
+use spdz2k_core::commit::CommitContext;
 use spdz2k_core::{AuthShares, BroadcastTranscript, PendingLog, Triples};
 use spdz2k_ring::{HasCheckRing, Params, Word};
 
@@ -100,7 +101,7 @@ impl<P: HasCheckRing> TripleFlow<P> {
                 .map_err(|e| (CheckKind::Ot, Cause::Ot(e)))?;
             d[p] = encode_words::<P>(&gilboa::send::<P>(&pads, &b, tau, &mut ch));
         }
-        let (toss, own) = CoinToss::start(me, n, &mut keys.rng);
+        let (toss, own) = CoinToss::start(&keys.session, batch, 0, me, n, &mut keys.rng);
         let parts = per_peer(n, me, |p| vec![own.clone(), d[p].clone()]);
         let stage = Stage::Gilboa {
             bits,
@@ -170,7 +171,7 @@ impl<P: HasCheckRing> TripleFlow<P> {
                 x.push(C::<P>::random(&mut keys.rng));
                 let (auth, vole) =
                     Auth::<C<P>>::start::<G>(&keys.keys, batch, x, Contributors::All);
-                let (toss, own) = CoinToss::start(me, n, &mut keys.rng);
+                let (toss, own) = CoinToss::start(&keys.session, batch, 1, me, n, &mut keys.rng);
                 let parts = per_peer(n, me, |p| vec![own.clone(), vole[p].clone()]);
                 self.stage = Stage::Vole { auth, toss, own };
                 next(self, "offline: VOLE", parts)
@@ -293,8 +294,17 @@ impl<P: HasCheckRing> TripleFlow<P> {
                 log.push(&[y], &[auth.y_mac()]);
                 log.push(&rho, &rho_mac);
                 log.push(&sigma, &sigma_mac);
-                let (run, m) =
-                    MacRun::start(&keys.keys, log, transcript.take_digest(), &mut keys.rng);
+                let (run, m) = MacRun::start(
+                    &keys.keys,
+                    log,
+                    transcript.take_digest(),
+                    CommitContext::for_protocol(
+                        "offline-mac-check",
+                        &keys.session,
+                        batch.wrapping_mul(2).wrapping_add(1),
+                    ),
+                    &mut keys.rng,
+                );
                 let out = Material::Triples(output::<P>(&auth, count));
                 let parts = per_peer(n, me, |_| vec![m.clone()]);
                 self.stage = Stage::Mac { run, out };

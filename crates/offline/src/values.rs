@@ -14,6 +14,7 @@ use crate::coins::CoinToss;
 use crate::error::CheckKind;
 use crate::keyset::KeySet;
 use crate::ot::{OtBackend, Prg};
+use spdz2k_core::commit::CommitContext;
 use spdz2k_core::{AuthShares, BroadcastTranscript, PendingLog};
 use spdz2k_prep::InputMasks;
 use spdz2k_ring::{HasCheckRing, Word};
@@ -61,7 +62,7 @@ impl<P: HasCheckRing> ValueFlow<P> {
             vec![<P::Word as Word>::ZERO; count + 1]
         };
         let (auth, vole) = Auth::<P>::start::<G>(&keys.keys, batch, x, who);
-        let (toss, own) = CoinToss::start(me, n, &mut keys.rng);
+        let (toss, own) = CoinToss::start(&keys.session, batch, 2, me, n, &mut keys.rng);
         let parts = per_peer(n, me, |p| vec![own.clone(), vole[p].clone()]);
         let flow = Self {
             count,
@@ -129,8 +130,17 @@ impl<P: HasCheckRing> ValueFlow<P> {
                 }
                 let mut log = PendingLog::<P>::new();
                 log.push(&[y], &[auth.y_mac()]);
-                let (run, m) =
-                    MacRun::start(&keys.keys, log, transcript.take_digest(), &mut keys.rng);
+                let (run, m) = MacRun::start(
+                    &keys.keys,
+                    log,
+                    transcript.take_digest(),
+                    CommitContext::for_protocol(
+                        "offline-mac-check",
+                        &keys.session,
+                        batch.wrapping_mul(2).wrapping_add(0),
+                    ),
+                    &mut keys.rng,
+                );
                 let out = material(self.count, self.owner, me, auth);
                 let parts = per_peer(n, me, |_| vec![m.clone()]);
                 self.stage = Stage::Mac { run, out };

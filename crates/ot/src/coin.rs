@@ -33,6 +33,12 @@ fn value(ctx: &OtContext, purpose: &[u8], seq: u64, seed: Block) -> Vec<u8> {
     v
 }
 
+/// The commitment context: the session and the toss number (the value committed binds the
+/// pair, the instance and the purpose as well).
+fn commit_context(ctx: &OtContext, seq: u64) -> commit::CommitContext {
+    commit::CommitContext::for_protocol("ot-coins", ctx.session(), seq)
+}
+
 impl CommittedCoin {
     /// Draws a fresh seed and commits `committer` to it for (`ctx`, `purpose`, `seq`).
     pub fn new<R: rand::Rng + ?Sized>(
@@ -43,7 +49,12 @@ impl CommittedCoin {
         rng: &mut R,
     ) -> Self {
         let seed = Block::random(rng);
-        let (commitment, nonce) = commit::commit(committer, &value(ctx, purpose, seq, seed), rng);
+        let (commitment, nonce) = commit::commit(
+            &commit_context(ctx, seq),
+            committer,
+            &value(ctx, purpose, seq, seed),
+            rng,
+        );
         CommittedCoin {
             seed,
             nonce,
@@ -72,6 +83,7 @@ pub fn verify_opening(
     commitment: &Commitment,
 ) -> bool {
     commit::verify(
+        &commit_context(ctx, seq),
         committer,
         &value(ctx, purpose, seq, seed),
         nonce,

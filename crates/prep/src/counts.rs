@@ -106,6 +106,37 @@ impl PrepCounts {
         Ok(())
     }
 
+    /// The sum over every kind (saturating), e.g. items discarded in all.
+    pub fn sum(&self) -> u64 {
+        self.entries().fold(0u64, |a, (_, c)| a.saturating_add(c))
+    }
+
+    /// Zero of every kind, with input masks for `n_parties` owners.
+    pub fn zero(n_parties: usize) -> Self {
+        Self::uniform(n_parties, 0)
+    }
+
+    /// Per kind, the larger of `self` and `other`.
+    pub fn max(&self, other: &PrepCounts) -> PrepCounts {
+        let mut out = self.clone();
+        for (kind, c) in other.entries() {
+            let have = out.get(kind);
+            if c > have {
+                out.add(kind, c - have);
+            }
+        }
+        out
+    }
+
+    /// Per kind, `self - other` (saturating at 0), with the owners of `self`.
+    pub fn saturating_sub(&self, other: &PrepCounts) -> PrepCounts {
+        let mut out = PrepCounts::zero(self.input_masks.len());
+        for (kind, c) in self.entries() {
+            out.add(kind, c.saturating_sub(other.get(kind)));
+        }
+        out
+    }
+
     /// Adds `n` to the count of `kind`, growing the owner list if needed (saturating).
     pub(crate) fn add(&mut self, kind: PrepKind, n: u64) {
         let slot = match kind {

@@ -6,6 +6,7 @@
 
 use crate::counts::{PrepCounts, PrepKind};
 use crate::error::PrepError;
+use crate::pairing::{DealId, PrepOrigin, PrepPosition};
 use crate::source::{InputMasks, Preprocessing};
 use crate::validate_parties;
 use spdz2k_core::{AuthShares, InsecureDealer, KeySetId, MacKeyShare, Triples};
@@ -20,6 +21,9 @@ pub(crate) const OPEN_MASK_STREAM: &str = "open-mask";
 pub struct InsecureDealerSource<P: Params> {
     party: usize,
     dealer: InsecureDealer<P>,
+    deal: DealId,
+    /// Items dealt so far (handed out or skipped), per kind.
+    consumed: PrepCounts,
 }
 
 impl<P: Params> core::fmt::Debug for InsecureDealerSource<P> {
@@ -49,11 +53,17 @@ impl<P: Params> InsecureDealerSource<P> {
             params = P::NAME,
             "using the INSECURE dealer for preprocessing: whoever knows the seed knows every secret"
         );
-        Ok(Self { party, dealer })
+        Ok(Self {
+            party,
+            dealer,
+            deal: DealId::of_insecure_seed(&seed),
+            consumed: PrepCounts::zero(n_parties),
+        })
     }
 
     /// Keeps this party's element of a per-party vector the dealer returned.
-    fn mine<T>(&self, per_party: Vec<T>, kind: PrepKind, n: usize) -> Result<T, PrepError> {
+    fn mine<T>(&mut self, per_party: Vec<T>, kind: PrepKind, n: usize) -> Result<T, PrepError> {
+        self.consumed.add(kind, n as u64);
         per_party
             .into_iter()
             .nth(self.party)
@@ -82,6 +92,46 @@ impl<P: Params> Preprocessing<P> for InsecureDealerSource<P> {
     }
     fn available(&self) -> PrepCounts {
         PrepCounts::unbounded(self.dealer.n_parties())
+    }
+    fn position(&self) -> PrepPosition {
+        PrepPosition {
+            origin: PrepOrigin::InsecureSeed,
+            deal: self.deal,
+            total: PrepCounts::unbounded(self.dealer.n_parties()),
+            consumed: self.consumed.clone(),
+        }
+    }
+    fn skip_to(&mut self, cursor: &PrepCounts) -> Result<PrepCounts, PrepError> {
+        // Deal and drop, in bounded batches: the streams are per kind.
+        const BATCH: u64 = 1 << 16;
+        // An honest peer's dealer starts at 0 like this one; refuse to deal for ever.
+        const MAX_SKIP: u64 = 1 << 32;
+        let skip = cursor.saturating_sub(&self.consumed);
+        if let Some((kind, n)) = skip.entries().find(|&(_, n)| n > MAX_SKIP) {
+            return Err(PrepError::CannotSkip {
+                origin: "the insecure dealer".into(),
+                cursor: format!("{cursor:?}"),
+                detail: format!("skipping {n} {kind} exceeds the limit of {MAX_SKIP}"),
+            });
+        }
+        let mut skip_owned = PrepCounts::zero(self.dealer.n_parties());
+        for (kind, c) in skip.entries() {
+            skip_owned.add(kind, c);
+        }
+        for (kind, total) in skip_owned.entries() {
+            let mut left = total;
+            while left > 0 {
+                let n = usize::try_from(left.min(BATCH)).unwrap_or(1);
+                match kind {
+                    PrepKind::Triples => drop(self.triples(n)?),
+                    PrepKind::Randoms => drop(self.randoms(n)?),
+                    PrepKind::OpenMasks => drop(self.open_masks(n)?),
+                    PrepKind::InputMasks { owner } => drop(self.input_masks(owner, n)?),
+                }
+                left -= n as u64;
+            }
+        }
+        Ok(skip_owned)
     }
     fn triples(&mut self, n: usize) -> Result<Triples<P>, PrepError> {
         let all = self.dealer.triples(n);

@@ -39,6 +39,58 @@ pub enum PrepError {
         /// Items available.
         available: u64,
     },
+    /// At session start: two parties' preprocessing does not belong together.
+    #[error(
+        "the preprocessing of P{party} and P{peer} does not belong together: the {field} \
+         differs (P{party}: {ours}; P{peer}: {theirs}); nothing was used. Fix: {}",
+        crate::pairing::fix_for(field)
+    )]
+    Unpaired {
+        /// This party.
+        party: usize,
+        /// The peer whose material differs.
+        peer: usize,
+        /// What differs, e.g. `deal`.
+        field: &'static str,
+        /// This party's value.
+        ours: String,
+        /// The peer's value.
+        theirs: String,
+    },
+    /// At session start: one party's material left does not cover what the run needs.
+    #[error(
+        "not enough preprocessing at P{party}: the run needs {needed} {kind} but P{party} has \
+         only {available} left; refused before any input was taken and nothing was used. \
+         Deal or generate at least {} more", needed.saturating_sub(*available)
+    )]
+    PartyShort {
+        /// The party that falls short.
+        party: usize,
+        /// The first kind that falls short.
+        kind: PrepKind,
+        /// Items the run needs.
+        needed: u64,
+        /// Items that party has left (after skipping to the furthest cursor).
+        available: u64,
+    },
+    /// At session start: a peer's preprocessing fingerprint could not be read.
+    #[error("P{peer} sent a malformed preprocessing fingerprint: {detail}")]
+    BadFingerprint {
+        /// The peer.
+        peer: usize,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// A source was asked to skip to a cursor it cannot reach.
+    #[error("{origin} cannot skip to another party's cursor {cursor}: {detail}")]
+    CannotSkip {
+        /// The source.
+        origin: String,
+        /// The cursor asked for.
+        cursor: String,
+        /// Why not.
+        detail: String,
+    },
     /// A preprocessing file was made for other parameters, another party or key set.
     #[error(
         "preprocessing file {path} was made for {field} {found}, but this run expects \
@@ -54,18 +106,30 @@ pub enum PrepError {
         /// What the file says.
         found: String,
     },
+    /// The file was written in a format version this build does not read.
+    #[error(
+        "preprocessing file {path} has format version {found}, but this build reads only \
+         version {supported}; deal or generate the preprocessing again with this build \
+         (e.g. `spdz2k deal-insecure`)"
+    )]
+    UnsupportedVersion {
+        /// The file.
+        path: PathBuf,
+        /// The file's version.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
     /// Another process (or another store in this process) has the file open.
     #[error(
-        "preprocessing file {path} is in use: the lock file {lock_path} exists ({holder}). \
-         Two users of one file would hand out the same items. If no process is using the \
-         file any more (the previous one died), delete {lock_path} and retry"
+        "preprocessing file {path} is in use by another process ({holder}): two users of one \
+         file would hand out the same items. Wait for that process to end or stop it; its lock \
+         ends with it, even if it is killed"
     )]
     Locked {
         /// The preprocessing file.
         path: PathBuf,
-        /// The lock file.
-        lock_path: PathBuf,
-        /// What the lock file says about its holder.
+        /// Who holds the lock, e.g. `pid 4242` (from the state file), or `holder unknown`.
         holder: String,
     },
     /// Dealing would overwrite an existing file, whose material may already be in use.

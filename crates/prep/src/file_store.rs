@@ -1,6 +1,7 @@
 //! Preprocessing read from one party's file, with consumption that survives restarts.
 //!
-//! Opening takes an exclusive lock file (`<file>.lock`), checks the header against the
+//! Opening takes an exclusive OS lock on the file (released by the kernel when the process
+//! ends, however it ends; see [`crate::state`]), checks the header against the
 //! caller's parameters, party, number of parties and (optionally) key set, and reads the
 //! consumption cursor stored in the file. Every request reads the next items with one
 //! sequential read, then writes and syncs the advanced cursor, and only then returns the
@@ -13,8 +14,10 @@
 use crate::counts::{PrepCounts, PrepKind};
 use crate::error::PrepError;
 use crate::format::{self, Layout, PrepHeader};
+use crate::pairing::{PrepOrigin, PrepPosition};
 use crate::retire::RetireCause;
 use crate::source::{InputMasks, Preprocessing};
+use crate::state::StateFile;
 use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
 use spdz2k_ring::Params;
 use std::fs::{File, OpenOptions};
@@ -23,60 +26,6 @@ use std::path::{Path, PathBuf};
 
 /// Bytes decoded per block when reading a run of items.
 const READ_BLOCK_BYTES: usize = 4 << 20;
-
-/// An exclusive lock on a preprocessing file, released (the lock file removed) on drop.
-#[derive(Debug)]
-struct FileLock {
-    lock_path: PathBuf,
-}
-
-impl FileLock {
-    fn acquire(path: &Path) -> Result<Self, PrepError> {
-        let lock_path = lock_path(path);
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        match options.open(&lock_path) {
-            Ok(mut f) => {
-                // Who holds the lock, for the error another process would show.
-                let _ = writeln!(f, "pid {}", std::process::id());
-                Ok(Self { lock_path })
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let holder = std::fs::read_to_string(&lock_path)
-                    .ok()
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .map_or_else(|| "holder unknown".to_owned(), |s| format!("held by {s}"));
-                Err(PrepError::Locked {
-                    path: path.to_owned(),
-                    lock_path,
-                    holder,
-                })
-            }
-            Err(source) => Err(PrepError::Io {
-                path: lock_path,
-                action: "create the lock file",
-                source,
-            }),
-        }
-    }
-}
-
-impl Drop for FileLock {
-    fn drop(&mut self) {
-        if let Err(e) = std::fs::remove_file(&self.lock_path) {
-            tracing::warn!(lock = %self.lock_path.display(), error = %e,
-                "could not remove the preprocessing lock file; delete it by hand");
-        }
-    }
-}
-
-/// The lock file of a preprocessing file: its name with `.lock` appended.
-pub fn lock_path(path: &Path) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(".lock");
-    PathBuf::from(s)
-}
 
 /// Reads just the header of a preprocessing file (no lock, no checks against a run).
 ///
@@ -115,8 +64,11 @@ pub struct FileStore<P: Params> {
     mac_key: MacKeyShare<P>,
     consumed: PrepCounts,
     cursor_seq: u64,
-    // Dropped last: the lock outlives every access to the file.
-    _lock: FileLock,
+    /// The state file beside the preprocessing file.
+    state: StateFile,
+    /// Items skipped when the file was opened (its cursors were behind the state file's
+    /// high-water mark), reported with the next [`Preprocessing::skip_to`].
+    skipped_at_open: PrepCounts,
 }
 
 impl<P: Params> core::fmt::Debug for FileStore<P> {
@@ -169,8 +121,10 @@ impl<P: Params> FileStore<P> {
                 action: "open (for reading, and writing the consumption cursor)",
                 source,
             })?;
-        // Lock before reading anything, so the cursor read below is ours alone.
-        let lock = FileLock::acquire(path)?;
+        // Lock before reading anything, so the cursor read below is ours alone. The lock
+        // belongs to `file` and ends with it (or with the process).
+        crate::state::lock(path, &file)?;
+        let mut state = crate::state::open_state(path)?;
         let (header, header_len) = read_header_from(path, &mut file)?;
         let origin = || format!("preprocessing file {}", path.display());
         if let Some(cause) = crate::retire::read_marker(path) {
@@ -242,7 +196,29 @@ impl<P: Params> FileStore<P> {
                 layout.total_len
             )));
         }
-        let (cursor_seq, consumed) = read_cursor(path, &mut file, &header, &layout)?;
+        let (file_seq, in_file) = read_cursor(path, &mut file, &header, &layout)?;
+        let mark = state.read_mark(&header.digest, &header.counts);
+        let consumed = match &mark {
+            Some((_, mark)) => in_file.max(mark),
+            None => in_file.clone(),
+        };
+        let skipped_at_open = consumed.saturating_sub(&in_file);
+        if skipped_at_open.sum() > 0 {
+            tracing::warn!(path = %path.display(), party, skipped = ?skipped_at_open,
+                state = %crate::state_path(path).display(),
+                "the file's cursors are behind its high-water mark (was it restored from a \
+                 backup?): skipping those items so that none is used twice");
+        } else if mark.is_none() && in_file.sum() > 0 {
+            tracing::warn!(path = %path.display(), party,
+                state = %crate::state_path(path).display(),
+                "the file has been used but its state file has no high-water mark (deleted or \
+                 damaged?): a restored copy of this file cannot be detected locally; the \
+                 parties' cursors are still compared at session start");
+        }
+        crate::chunks::verify_unused(path, &mut file, &header, &layout, &consumed, P::BYTES)?;
+        let cursor_seq = mark
+            .as_ref()
+            .map_or(file_seq, |(seq, _)| file_seq.max(*seq));
 
         if header.is_insecure() {
             tracing::warn!(path = %path.display(), party,
@@ -251,16 +227,22 @@ impl<P: Params> FileStore<P> {
         tracing::info!(path = %path.display(), party, n_parties, params = P::NAME,
             key_set = %header.key_set, source = %header.source,
             "opened preprocessing file");
-        Ok(Self {
+        let synced = consumed == in_file && mark.is_some_and(|(_, m)| m == consumed);
+        let mut store = Self {
             path: path.to_owned(),
             file,
             mac_key: MacKeyShare::new(key),
             header,
             layout,
-            consumed,
+            consumed: consumed.clone(),
             cursor_seq,
-            _lock: lock,
-        })
+            state,
+            skipped_at_open,
+        };
+        if !synced {
+            store.write_cursor(&consumed)?;
+        }
+        Ok(store)
     }
 
     /// The file's header.
@@ -371,7 +353,8 @@ impl<P: Params> FileStore<P> {
         Ok(columns)
     }
 
-    /// Writes `consumed` into the older cursor slot and syncs it to disk.
+    /// Writes `consumed` into the older cursor slot of the file and then of the state file
+    /// (the high-water mark), syncing each, before anything is handed out.
     fn write_cursor(&mut self, consumed: &PrepCounts) -> Result<(), PrepError> {
         let seq = self.cursor_seq.wrapping_add(1);
         let slot = format::encode_cursor(&self.header.digest, seq, consumed);
@@ -384,6 +367,7 @@ impl<P: Params> FileStore<P> {
         self.file.seek(SeekFrom::Start(offset)).map_err(io)?;
         self.file.write_all(&slot).map_err(io)?;
         self.file.sync_data().map_err(io)?;
+        self.state.write_mark(&self.header.digest, seq, consumed)?;
         self.cursor_seq = seq;
         Ok(())
     }
@@ -446,6 +430,38 @@ impl<P: Params> Preprocessing<P> for FileStore<P> {
     }
     fn mac_key_share(&self) -> MacKeyShare<P> {
         self.mac_key
+    }
+    fn position(&self) -> PrepPosition {
+        PrepPosition {
+            origin: PrepOrigin::File,
+            deal: self.header.deal,
+            total: self.header.counts.clone(),
+            consumed: self.consumed.clone(),
+        }
+    }
+    fn skip_to(&mut self, cursor: &PrepCounts) -> Result<PrepCounts, PrepError> {
+        // Never past the end: a cursor beyond it means every item is gone.
+        let target = self.consumed.max(cursor);
+        let over = target.saturating_sub(&self.header.counts);
+        let target = target.saturating_sub(&over);
+        let skipped = target.saturating_sub(&self.consumed);
+        if skipped.sum() > 0 {
+            self.write_cursor(&target)?;
+            self.consumed = target;
+        }
+        let mut discarded = core::mem::replace(
+            &mut self.skipped_at_open,
+            PrepCounts::zero(self.header.n_parties),
+        );
+        for (kind, n) in skipped.entries() {
+            discarded.add(kind, n);
+        }
+        if discarded.sum() > 0 {
+            tracing::warn!(path = %self.path.display(), party = self.header.party,
+                discarded = ?discarded, "skipped preprocessing that another party (or an \
+                 earlier run) already used or lost, so that no item is used twice");
+        }
+        Ok(discarded)
     }
     fn available(&self) -> PrepCounts {
         let mut left = PrepCounts {

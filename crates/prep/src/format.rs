@@ -1,11 +1,11 @@
-//! The preprocessing file format, version 1.
+//! The preprocessing file format, version 2.
 //!
 //! A file holds one party's material and is laid out as:
 //!
 //! 1. A text header, one `key: value` line per field in a fixed order, ending with
 //!    `header-sha256: <hex>` over every byte before that line:
 //!    ```text
-//!    SPDZ2K-PREP 1
+//!    SPDZ2K-PREP 2
 //!    source: INSECURE-DEALER
 //!    note: INSECURE: the dealer that made this file knew every secret and MAC key; ...
 //!    k: 64
@@ -13,10 +13,13 @@
 //!    parties: 2
 //!    party: 0
 //!    key-set: 5f0c...
+//!    deal: 81be...
 //!    triples: 1000
 //!    randoms: 1000
 //!    open-masks: 1000
 //!    input-masks: 1000,1000
+//!    chunk-bytes: 1048576
+//!    chunks-sha256: <hex>
 //!    mac-key-share: <hex, secret>
 //!    header-sha256: <hex>
 //!    ```
@@ -31,9 +34,18 @@
 //!    stored whole and in order (a triple is a, MAC(a), b, MAC(b), c, MAC(c); an input mask
 //!    is the value share, the MAC share and, in the owner's file, the clear mask), so any run
 //!    of items is one contiguous read. Elements are `Params::encode`d, `P::BYTES` each.
+//! 4. The chunk table: SHA-256 of every `chunk-bytes` chunk of the sections (the last one
+//!    shorter), in order; `chunks-sha256` in the header is SHA-256 over the table. A flipped
+//!    bit in the data is reported as a corrupt file naming the chunk, before any of it is
+//!    used (see [`crate::FileStore::open`]).
+//!
+//! The `deal` ID is fresh for every deal: files dealt together share it, and the parties
+//! compare it (with the key set, the parameters and the cursors) when a session starts.
+//! Version 1 files (no deal ID, no chunk table) are refused with the fix: deal again.
 
 use crate::counts::{PrepCounts, PrepKind};
 use crate::error::PrepError;
+use crate::pairing::DealId;
 use sha2::{Digest, Sha256};
 use spdz2k_core::KeySetId;
 use spdz2k_ring::ParamsId;
@@ -43,7 +55,9 @@ use subtle::ConstantTimeEq;
 /// The first word of every preprocessing file.
 pub const MAGIC: &str = "SPDZ2K-PREP";
 /// The format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+/// Bytes of data covered by one entry of the chunk table (the last chunk may be shorter).
+pub const CHUNK_BYTES: u64 = 1 << 20;
 /// The `source` of files made by the insecure dealer.
 pub const INSECURE_DEALER_SOURCE: &str = "INSECURE-DEALER";
 /// The note written into insecure dealer files.
@@ -72,8 +86,15 @@ pub struct PrepHeader {
     pub party: usize,
     /// The MAC key set the material is authenticated under.
     pub key_set: KeySetId,
+    /// The deal (or generation run) the file belongs to; every party's file of one deal
+    /// carries the same ID.
+    pub deal: DealId,
     /// Items of each kind in the file (used or not).
     pub counts: PrepCounts,
+    /// Bytes per entry of the chunk table.
+    pub chunk_bytes: u64,
+    /// SHA-256 over the chunk table.
+    pub(crate) chunks_digest: [u8; 32],
     /// This party's MAC key share, `Params::encode`d. Secret.
     pub(crate) mac_key_share: Vec<u8>,
     /// SHA-256 of the header; identifies the file's contents.
@@ -89,6 +110,7 @@ impl core::fmt::Debug for PrepHeader {
             .field("n_parties", &self.n_parties)
             .field("party", &self.party)
             .field("key_set", &self.key_set.to_string())
+            .field("deal", &self.deal.to_string())
             .field("counts", &self.counts)
             .field("mac_key_share", &"<redacted>")
             .finish()
@@ -106,8 +128,8 @@ impl PrepHeader {
         let masks: Vec<String> = self.counts.input_masks.iter().map(u64::to_string).collect();
         let body = format!(
             "{MAGIC} {}\nsource: {}\nnote: {}\nk: {}\ns: {}\nparties: {}\nparty: {}\n\
-             key-set: {}\ntriples: {}\nrandoms: {}\nopen-masks: {}\ninput-masks: {}\n\
-             mac-key-share: {}\n",
+             key-set: {}\ndeal: {}\ntriples: {}\nrandoms: {}\nopen-masks: {}\n\
+             input-masks: {}\nchunk-bytes: {}\nchunks-sha256: {}\nmac-key-share: {}\n",
             self.version,
             self.source,
             self.note,
@@ -116,10 +138,13 @@ impl PrepHeader {
             self.n_parties,
             self.party,
             self.key_set,
+            self.deal,
             self.counts.triples,
             self.counts.randoms,
             self.counts.open_masks,
             masks.join(","),
+            self.chunk_bytes,
+            hex::encode(self.chunks_digest),
             hex::encode(&self.mac_key_share),
         );
         self.digest = Sha256::digest(body.as_bytes()).into();
@@ -151,11 +176,10 @@ impl PrepHeader {
             .parse()
             .map_err(|_| corrupt(format!("unreadable format version {version_text:?}")))?;
         if version != FORMAT_VERSION {
-            return Err(PrepError::Mismatch {
+            return Err(PrepError::UnsupportedVersion {
                 path: path.to_owned(),
-                field: "format version",
-                expected: FORMAT_VERSION.to_string(),
-                found: version.to_string(),
+                found: version,
+                supported: FORMAT_VERSION,
             });
         }
 
@@ -209,11 +233,23 @@ impl PrepHeader {
         let n_parties = number("parties", field("parties")?)?;
         let party = number("party", field("party")?)?;
         let key_hex = field("key-set")?;
+        let deal_hex = field("deal")?;
         let triples = number("triples", field("triples")?)?;
         let randoms = number("randoms", field("randoms")?)?;
         let open_masks = number("open-masks", field("open-masks")?)?;
         let masks_text = field("input-masks")?;
+        let chunk_bytes = number("chunk-bytes", field("chunk-bytes")?)?;
+        let chunks_hex = field("chunks-sha256")?;
         let mac_hex = field("mac-key-share")?;
+        if chunk_bytes == 0 {
+            return Err(corrupt("header field \"chunk-bytes\" is 0".into()));
+        }
+        let mut deal = [0u8; 16];
+        hex::decode_to_slice(deal_hex, &mut deal)
+            .map_err(|_| corrupt("header field \"deal\" is not 32 hex digits".into()))?;
+        let mut chunks_digest = [0u8; 32];
+        hex::decode_to_slice(chunks_hex, &mut chunks_digest)
+            .map_err(|_| corrupt("header field \"chunks-sha256\" is not 64 hex digits".into()))?;
 
         let small = |key: &str, v: u64| -> Result<u32, PrepError> {
             u32::try_from(v).map_err(|_| corrupt(format!("header field {key:?} is too large: {v}")))
@@ -258,12 +294,15 @@ impl PrepHeader {
                 n_parties,
                 party,
                 key_set: KeySetId(key_set),
+                deal: DealId(deal),
                 counts: PrepCounts {
                     triples,
                     randoms,
                     open_masks,
                     input_masks,
                 },
+                chunk_bytes,
+                chunks_digest,
                 mac_key_share,
                 digest,
             },
@@ -285,6 +324,12 @@ pub(crate) struct Layout {
     pub cursor_len: u64,
     /// Offset of each section, in [`PrepCounts::entries`] order.
     sections: Vec<(PrepKind, u64, usize)>,
+    /// Where the sections start (after the cursor slots).
+    pub data_start: u64,
+    /// Where the sections end and the chunk table starts.
+    pub data_end: u64,
+    /// Entries of the chunk table.
+    pub chunks: u64,
     /// Expected file length.
     pub total_len: u64,
 }
@@ -295,7 +340,8 @@ impl Layout {
     pub fn new(header: &PrepHeader, header_len: usize, elem_bytes: usize) -> Option<Self> {
         let cursor_len = cursor_len(header.n_parties) as u64;
         let cursor_start = header_len as u64;
-        let mut offset = cursor_start.checked_add(cursor_len.checked_mul(2)?)?;
+        let data_start = cursor_start.checked_add(cursor_len.checked_mul(2)?)?;
+        let mut offset = data_start;
         let mut sections = Vec::new();
         for (kind, count) in header.counts.entries() {
             let elems = item_elems(kind, header.party);
@@ -303,12 +349,45 @@ impl Layout {
             let item_bytes = (elems as u64).checked_mul(elem_bytes as u64)?;
             offset = offset.checked_add(count.checked_mul(item_bytes)?)?;
         }
+        let chunks = (offset - data_start).div_ceil(header.chunk_bytes.max(1));
         Some(Self {
             cursor_start,
             cursor_len,
             sections,
-            total_len: offset,
+            data_start,
+            data_end: offset,
+            chunks,
+            total_len: offset.checked_add(chunks.checked_mul(32)?)?,
         })
+    }
+
+    /// The byte ranges of the items not yet used, given the items `used` of each kind.
+    pub fn unused_ranges(
+        &self,
+        header: &PrepHeader,
+        used: &PrepCounts,
+        elem_bytes: usize,
+    ) -> Vec<core::ops::Range<u64>> {
+        self.sections
+            .iter()
+            .map(|&(kind, off, elems)| {
+                let item = (elems * elem_bytes) as u64;
+                let total = header.counts.get(kind);
+                let used = used.get(kind).min(total);
+                off.saturating_add(used.saturating_mul(item))
+                    ..off.saturating_add(total.saturating_mul(item))
+            })
+            .filter(|r| !r.is_empty())
+            .collect()
+    }
+
+    /// The kind whose section holds byte `offset`, for error messages.
+    pub fn kind_at(&self, offset: u64) -> Option<PrepKind> {
+        self.sections
+            .iter()
+            .rev()
+            .find(|&&(_, off, _)| off <= offset)
+            .map(|&(kind, _, _)| kind)
     }
 
     /// (offset, elements per item) of the section of `kind`.
@@ -402,12 +481,15 @@ mod tests {
             n_parties: 3,
             party: 1,
             key_set: KeySetId([9; 16]),
+            deal: DealId([7; 16]),
             counts: PrepCounts {
                 triples: 5,
                 randoms: 4,
                 open_masks: 3,
                 input_masks: vec![2, 1, 0],
             },
+            chunk_bytes: CHUNK_BYTES,
+            chunks_digest: [5; 32],
             mac_key_share: vec![1; 16],
             digest: [0; 32],
         }
@@ -425,6 +507,7 @@ mod tests {
         let text = String::from_utf8_lossy(&bytes[..len]);
         assert!(text.contains("source: INSECURE-DEALER\n"));
         assert!(text.contains("input-masks: 2,1,0\n"));
+        assert!(text.contains(&format!("deal: {}\n", "07".repeat(16))));
         assert!(
             !format!("{parsed:?}").contains("01010101"),
             "key share redacted"

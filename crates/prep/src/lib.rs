@@ -10,7 +10,11 @@
 //!   benchmarks.
 //! - [`FileStore`] reads one party's file (format in [`mod@format`]): it refuses files made for
 //!   other parameters, another party, another number of parties or another key set, and
-//!   never hands out an item twice, across restarts too.
+//!   damaged data (by chunk); it never hands out an item twice, across crashes and restored
+//!   backups too; its lock dies with its process.
+//! - [`Pairing`] is the sans-IO agreement at session start: the parties compare deal, key
+//!   set, parameters and cursors, refuse material that does not belong together, check
+//!   everyone's capacity and skip to the furthest cursor ([`Preprocessing::skip_to`]).
 //! - [`deal_insecure_files`] writes such files for every party from the insecure dealer.
 //!
 //! ```
@@ -39,6 +43,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod chunks;
 mod counts;
 mod deal;
 mod dealer_source;
@@ -46,20 +51,24 @@ mod error;
 mod file_store;
 pub mod format;
 mod memory_store;
+mod pairing;
 mod retire;
 mod source;
+mod state;
 
 pub use counts::{PrepCounts, PrepKind};
 pub use deal::{deal_insecure_files, fresh_seed, party_file_name};
 pub use dealer_source::InsecureDealerSource;
 pub use error::PrepError;
-pub use file_store::{FileStore, lock_path, read_header};
+pub use file_store::{FileStore, read_header};
 pub use format::PrepHeader;
 pub use memory_store::MemoryStore;
+pub use pairing::{DealId, Pairing, PairingOutcome, PrepFingerprint, PrepOrigin, PrepPosition};
 pub use retire::{
     RetireCause, ensure_not_retired, retire_in_process, retired_in_process, retired_marker_path,
 };
 pub use source::{InputMasks, Preprocessing};
+pub use state::state_path;
 
 /// The largest number of parties a source or file supports.
 pub const MAX_PARTIES: usize = 1024;

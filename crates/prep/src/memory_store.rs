@@ -3,6 +3,7 @@
 
 use crate::counts::{PrepCounts, PrepKind};
 use crate::error::PrepError;
+use crate::pairing::{DealId, PrepOrigin, PrepPosition};
 use crate::source::{InputMasks, Preprocessing};
 use spdz2k_core::{AuthShares, InsecureDealer, KeySetId, MacKeyShare, Triples};
 use spdz2k_ring::Params;
@@ -13,6 +14,9 @@ pub struct MemoryStore<P: Params> {
     party: usize,
     n: usize,
     key_set: KeySetId,
+    deal: DealId,
+    /// Items dealt in all, per kind.
+    total: PrepCounts,
     key: MacKeyShare<P>,
     triples: Triples<P>,
     randoms: AuthShares<P>,
@@ -86,6 +90,8 @@ impl<P: Params> MemoryStore<P> {
                 party,
                 n,
                 key_set,
+                deal: DealId::of_insecure_seed(&seed),
+                total: counts.clone(),
                 key: dealer.mac_key_share(party),
                 triples: triples.next().unwrap_or_else(|| Triples {
                     a: AuthShares::default(),
@@ -124,15 +130,21 @@ impl<P: Params> MemoryStore<P> {
                 n_parties: n,
             });
         }
-        Ok(Self {
+        let store = Self {
             party,
             n,
             key_set,
+            deal: DealId::of_key_set(&key_set),
+            total: PrepCounts::default(),
             key,
             triples,
             randoms,
             open_masks,
             input_masks,
+        };
+        Ok(Self {
+            total: store.available(),
+            ..store
         })
     }
 
@@ -171,6 +183,31 @@ impl<P: Params> Preprocessing<P> for MemoryStore<P> {
                 .map(|m| m.shares.len() as u64)
                 .collect(),
         }
+    }
+    fn position(&self) -> PrepPosition {
+        PrepPosition {
+            origin: PrepOrigin::Memory,
+            deal: self.deal,
+            total: self.total.clone(),
+            consumed: self.total.saturating_sub(&self.available()),
+        }
+    }
+    fn skip_to(&mut self, cursor: &PrepCounts) -> Result<PrepCounts, PrepError> {
+        let skip = cursor.saturating_sub(&self.position().consumed);
+        let left = self.available();
+        let size = |kind| usize::try_from(skip.get(kind).min(left.get(kind))).unwrap_or(0);
+        let mut skipped = PrepCounts::zero(self.n);
+        for (kind, _) in left.entries() {
+            let n = size(kind);
+            match kind {
+                PrepKind::Triples => drop(self.triples(n)?),
+                PrepKind::Randoms => drop(self.randoms(n)?),
+                PrepKind::OpenMasks => drop(self.open_masks(n)?),
+                PrepKind::InputMasks { owner } => drop(self.input_masks(owner, n)?),
+            }
+            skipped.add(kind, n as u64);
+        }
+        Ok(skipped)
     }
     fn triples(&mut self, n: usize) -> Result<Triples<P>, PrepError> {
         if n > self.triples.len() {

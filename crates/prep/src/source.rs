@@ -2,6 +2,7 @@
 
 use crate::counts::PrepCounts;
 use crate::error::PrepError;
+use crate::pairing::{DealId, PrepOrigin, PrepPosition};
 use crate::retire::{RetireCause, retire_in_process};
 use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
 use spdz2k_ring::Params;
@@ -71,6 +72,45 @@ pub trait Preprocessing<P: Params>: Send {
         Ok(())
     }
 
+    /// The deal, totals and cursors, compared with the peers' at session start
+    /// ([`crate::Pairing`]). The default suits a source that cannot say more: another
+    /// origin, a zero deal ID, nothing consumed, [`Preprocessing::available`] in all.
+    fn position(&self) -> PrepPosition {
+        let total = self.available();
+        PrepPosition {
+            origin: PrepOrigin::Other,
+            deal: DealId::default(),
+            consumed: PrepCounts {
+                input_masks: vec![0; total.input_masks.len()],
+                ..PrepCounts::default()
+            },
+            total,
+        }
+    }
+
+    /// Discards items up to `cursor` (per kind; kinds already past it stay), persisting the
+    /// new cursor before returning, and returns what was discarded. Session start calls it
+    /// with the furthest cursor of any party. The default only accepts a cursor it is
+    /// already at.
+    ///
+    /// # Errors
+    /// [`PrepError::CannotSkip`] if the source cannot skip, or its I/O error.
+    fn skip_to(&mut self, cursor: &PrepCounts) -> Result<PrepCounts, PrepError> {
+        let here = self.position().consumed;
+        let behind = cursor.entries().any(|(kind, c)| c > here.get(kind));
+        if behind {
+            return Err(PrepError::CannotSkip {
+                origin: "this preprocessing source".into(),
+                cursor: format!("{cursor:?}"),
+                detail: "it does not support skipping".into(),
+            });
+        }
+        Ok(PrepCounts {
+            input_masks: vec![0; here.input_masks.len()],
+            ..PrepCounts::default()
+        })
+    }
+
     /// Checks before a run that the material left covers `needed`.
     ///
     /// # Errors
@@ -107,6 +147,12 @@ impl<P: Params, T: Preprocessing<P> + ?Sized> Preprocessing<P> for Box<T> {
     }
     fn input_masks(&mut self, owner: usize, n: usize) -> Result<InputMasks<P>, PrepError> {
         (**self).input_masks(owner, n)
+    }
+    fn position(&self) -> PrepPosition {
+        (**self).position()
+    }
+    fn skip_to(&mut self, cursor: &PrepCounts) -> Result<PrepCounts, PrepError> {
+        (**self).skip_to(cursor)
     }
     fn retire(&mut self, cause: &RetireCause) -> Result<(), PrepError> {
         (**self).retire(cause)

@@ -3,7 +3,7 @@
 use spdz2k_core::{AuthShares, KeySetId, macs_consistent, reconstruct};
 use spdz2k_prep::{
     FileStore, InsecureDealerSource, PrepCounts, PrepError, PrepKind, Preprocessing,
-    deal_insecure_files, lock_path, read_header,
+    deal_insecure_files, read_header, state_path,
 };
 use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params};
 use std::path::{Path, PathBuf};
@@ -119,7 +119,7 @@ fn header_says_insecure_and_describes_the_file() {
     assert_eq!((h.party, h.n_parties), (2, 3));
     assert_eq!(h.counts, counts(3));
     let text = std::fs::read(&paths[2]).unwrap();
-    assert!(text.starts_with(b"SPDZ2K-PREP 1\nsource: INSECURE-DEALER\nnote: INSECURE"));
+    assert!(text.starts_with(b"SPDZ2K-PREP 2\nsource: INSECURE-DEALER\nnote: INSECURE"));
 }
 
 #[cfg(unix)]
@@ -285,25 +285,61 @@ fn second_open_of_a_file_in_use_is_refused() {
     let (_dir, paths) = deal::<K64S64>(2);
     let first = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
     let err = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap_err();
-    let lock = lock_path(&paths[0]);
-    assert!(matches!(&err, PrepError::Locked { lock_path, .. } if *lock_path == lock));
+    assert!(matches!(&err, PrepError::Locked { path, .. } if *path == paths[0]));
     let msg = err.to_string();
-    assert!(msg.contains("in use") && msg.contains("delete"), "{msg}");
+    assert!(msg.contains("in use") && msg.contains("prep-P0"), "{msg}");
     assert!(
         msg.contains(&format!("pid {}", std::process::id())),
         "{msg}"
     );
-    drop(first);
-    assert!(!lock.exists(), "the lock is removed on drop");
-
-    // A lock left behind by a process that died is reported until removed.
-    std::fs::write(&lock, "").unwrap();
-    assert!(matches!(
-        FileStore::<K64S64>::open(&paths[0], 0, 2),
-        Err(PrepError::Locked { .. })
-    ));
-    std::fs::remove_file(&lock).unwrap();
+    // Another party's file is not affected.
+    let other = FileStore::<K64S64>::open(&paths[1], 1, 2).unwrap();
+    drop((first, other));
+    // The lock ends with its handle; the state file stays and does not block.
+    assert!(state_path(&paths[0]).exists());
     FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
+}
+
+/// Not a test on its own: the child process of `lock_dies_with_a_killed_process`. It opens
+/// the file named by `SPDZ2K_LOCK_CHILD_FILE`, says so, and waits for stdin to close.
+#[test]
+#[ignore = "helper process for lock_dies_with_a_killed_process"]
+fn lock_holder_child() {
+    let Some(path) = std::env::var_os("SPDZ2K_LOCK_CHILD_FILE") else {
+        return;
+    };
+    let _store = FileStore::<K64S64>::open(Path::new(&path), 0, 2).unwrap();
+    println!("LOCKED");
+    let mut sink = String::new();
+    let _ = std::io::Read::read_to_string(&mut std::io::stdin(), &mut sink);
+}
+
+#[test]
+fn lock_dies_with_a_killed_process() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let (_dir, paths) = deal::<K64S64>(2);
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "lock_holder_child", "--nocapture"])
+        .env("SPDZ2K_LOCK_CHILD_FILE", &paths[0])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(
+        lines.any(|l| l.unwrap().contains("LOCKED")),
+        "child locked the file"
+    );
+    let err = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap_err();
+    assert!(
+        err.to_string().contains(&format!("pid {}", child.id())),
+        "{err}"
+    );
+    child.kill().unwrap(); // SIGKILL: no destructor runs in the child
+    child.wait().unwrap();
+    FileStore::<K64S64>::open(&paths[0], 0, 2).expect("the lock died with its process");
 }
 
 #[test]
@@ -332,7 +368,7 @@ fn missing_file_is_named() {
     let err = FileStore::<K64S64>::open(&path, 0, 2).unwrap_err();
     assert!(matches!(&err, PrepError::Io { path: p, .. } if *p == path));
     assert!(err.to_string().contains("nope.spdz2kprep"), "{err}");
-    assert!(!lock_path(&path).exists());
+    assert!(!state_path(&path).exists());
 }
 
 #[test]
@@ -349,19 +385,76 @@ fn truncated_file_is_detected() {
 }
 
 #[test]
-fn non_canonical_element_is_corrupt() {
-    // K66S48 uses 114 of 120 bits: a high bit in the last byte is impossible.
+fn flipped_data_bit_is_a_corrupt_chunk_found_at_open() {
+    // K66S48 uses 114 of 120 bits: a high bit in the last byte would not even decode.
     let (_dir, paths) = deal::<K66S48>(2);
     let len = std::fs::metadata(&paths[0]).unwrap().len();
-    let mut bytes = std::fs::read(&paths[0]).unwrap();
-    // The last element of the file belongs to the last input mask of party 1.
-    bytes[len as usize - 1] |= 0x80;
-    std::fs::write(&paths[0], bytes).unwrap();
-    let mut s = FileStore::<K66S48>::open(&paths[0], 0, 2).unwrap();
-    s.input_masks(1, 3).unwrap();
-    let err = s.input_masks(1, 1).unwrap_err();
+    // The last element before the one-entry chunk table: party 1's last input mask.
+    flip_byte(&paths[0], len - 32 - 1);
+    let err = FileStore::<K66S48>::open(&paths[0], 0, 2).unwrap_err();
     assert!(matches!(err, PrepError::Corrupt { .. }), "{err:?}");
-    assert_eq!(s.available().input_masks[1], 1, "nothing taken on failure");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("data chunk 0 of 1") && msg.contains("input masks of party 1"),
+        "{msg}"
+    );
+    assert!(msg.contains("not cheating"), "{msg}");
+
+    // A damaged chunk table is named too.
+    flip_byte(&paths[1], std::fs::metadata(&paths[1]).unwrap().len() - 1);
+    let err = FileStore::<K66S48>::open(&paths[1], 1, 2).unwrap_err();
+    assert!(err.to_string().contains("chunk table"), "{err}");
+}
+
+#[test]
+fn damage_is_named_by_chunk_and_ignored_where_all_items_are_used() {
+    let dir = tempfile::tempdir().unwrap();
+    // 30,000 K64S64 triples are 2.88 MB: three chunks.
+    let counts = PrepCounts {
+        triples: 30_000,
+        randoms: 2,
+        input_masks: vec![0, 0],
+        ..PrepCounts::default()
+    };
+    let paths = deal_insecure_files::<K64S64>(dir.path(), 2, &counts, SEED).unwrap();
+    let len = std::fs::metadata(&paths[0]).unwrap().len();
+    let data_end = len - 3 * 32;
+    let data_start = data_end - 30_000 * 96 - 2 * 32;
+    flip_byte(&paths[0], data_start + 2 * (1 << 20) + 5);
+    let err = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap_err();
+    assert!(err.to_string().contains("data chunk 2 of 3"), "{err}");
+    flip_byte(&paths[0], data_start + 2 * (1 << 20) + 5);
+
+    // Once every triple in chunk 0 is used, damage there is harmless and not reported.
+    let mut s = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
+    s.triples(11_000).unwrap();
+    drop(s);
+    flip_byte(&paths[0], data_start + 7);
+    let mut s = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
+    let mut dealer = InsecureDealerSource::<K64S64>::new(0, 2, SEED).unwrap();
+    dealer.triples(11_000).unwrap();
+    assert_eq!(s.triples(5).unwrap(), dealer.triples(5).unwrap());
+}
+
+#[test]
+fn version_1_files_are_refused_with_the_fix() {
+    let (_dir, paths) = deal::<K64S64>(2);
+    let mut bytes = std::fs::read(&paths[0]).unwrap();
+    bytes[12] = b'1';
+    std::fs::write(&paths[0], bytes).unwrap();
+    let err = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            PrepError::UnsupportedVersion {
+                found: 1,
+                supported: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("deal-insecure"), "{err}");
 }
 
 #[test]
@@ -377,18 +470,64 @@ fn damaged_cursor_slots() {
     };
     let slot_len = 8 + 8 + 24 + 16 + 32;
     {
+        // The first open records the high-water mark: seq 2, slot 0.
         let mut s = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
-        s.triples(3).unwrap(); // seq 2, slot 0
-        s.triples(2).unwrap(); // seq 3, slot 1
+        s.triples(3).unwrap(); // seq 3, slot 1
+        s.triples(2).unwrap(); // seq 4, slot 0
     }
-    // A write torn in slot 1 leaves slot 0: fewer items counted as used, never more.
-    flip_byte(&paths[0], header_len + slot_len + 20);
+    let state = state_path(&paths[0]);
+    let saved_state = std::fs::read(&state).unwrap();
+    std::fs::remove_file(&state).unwrap();
+    // Without a state file, a write torn in slot 0 leaves slot 1: fewer items counted as
+    // used, never more.
+    flip_byte(&paths[0], header_len + 20);
     let s = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
     assert_eq!(s.consumed().triples, 3);
     drop(s);
+    // With it, the high-water mark (5) wins over the file's cursor (3).
+    std::fs::write(&state, saved_state).unwrap();
+    let mut s = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
+    assert_eq!(s.consumed().triples, 5);
+    let skipped = s.skip_to(&PrepCounts::zero(2)).unwrap();
+    assert_eq!(skipped.triples, 2, "the skip at open is reported");
+    drop(s);
     flip_byte(&paths[0], header_len + 20);
+    flip_byte(&paths[0], header_len + slot_len + 20);
     let err = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap_err();
     assert!(err.to_string().contains("consumption cursor"), "{err}");
+}
+
+/// Run 1 uses items; both parties' files are then restored from a backup taken before it.
+/// The state files' high-water marks make run 2 skip what run 1 used.
+#[test]
+fn files_restored_from_a_backup_skip_to_the_high_water_mark() {
+    let (dir, paths) = deal::<K64S64>(2);
+    let backup = dir.path().join("backup");
+    std::fs::create_dir(&backup).unwrap();
+    for p in &paths {
+        std::fs::copy(p, backup.join(p.file_name().unwrap())).unwrap();
+    }
+    let used: Vec<_> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut s = FileStore::<K64S64>::open(p, i, 2).unwrap();
+            (s.triples(7).unwrap(), s.input_masks(1, 2).unwrap())
+        })
+        .collect();
+    for p in &paths {
+        std::fs::copy(backup.join(p.file_name().unwrap()), p).unwrap();
+    }
+    for (i, p) in paths.iter().enumerate() {
+        let mut s = FileStore::<K64S64>::open(p, i, 2).unwrap();
+        assert_eq!(s.consumed().triples, 7);
+        assert_eq!(s.consumed().input_masks, vec![0, 2]);
+        let t = s.triples(1).unwrap();
+        assert!(!used[i].0.a.values().contains(&t.a.values()[0]), "no reuse");
+        let mut d = InsecureDealerSource::<K64S64>::new(i, 2, SEED).unwrap();
+        d.triples(7).unwrap();
+        assert_eq!(t, d.triples(1).unwrap(), "the item after the used ones");
+    }
 }
 
 #[test]
