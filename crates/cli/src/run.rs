@@ -8,7 +8,7 @@ use crate::CliError;
 use crate::program::Program;
 use spdz2k::{
     ClientPort, EngineError, FileStore, InsecureDealerSource, Node, NodeConfig, Params, Party,
-    Preprocessing, RemoteClient, Secret, Session, SessionId, SessionSpec, TlsSession,
+    Preprocessing, RemoteClient, Secret, Session, SessionAbort, SessionId, SessionSpec, TlsSession,
 };
 use spdz2k_pki::Route;
 use std::path::PathBuf;
@@ -88,11 +88,35 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
     run: PartyRun,
     prep: Pr,
 ) -> Result<(), CliError> {
-    let (me, n) = (prep.party(), prep.n_parties());
     let identity = run.config.load_identity()?;
     let node = Node::start(run.config.clone()).await?;
+    fault_point("connect");
+    // Handles to tell the peers and the client why this party stops, whatever fails.
+    let mut aborts = Vec::new();
+    let result = party_session(&run, prep, &node, &identity, &mut aborts).await;
+    if let Err(e) = &result {
+        let (kind, line) = (e.abort_kind(), e.to_string());
+        for a in &aborts {
+            a.abort(kind, &line);
+        }
+    }
+    // Queued frames (the closing handshake's, or the abort) go out before the connections
+    // close, and the peers' close_notify is awaited: nothing is cut off.
+    node.shutdown().await;
+    result
+}
+
+async fn party_session<P: Params, Pr: Preprocessing<P>>(
+    run: &PartyRun,
+    prep: Pr,
+    node: &Node,
+    identity: &spdz2k_pki::NodeIdentity,
+    aborts: &mut Vec<SessionAbort>,
+) -> Result<(), CliError> {
+    let (me, n) = (prep.party(), prep.n_parties());
     let spec = SessionSpec::new(run.session.clone(), P::id(), n, run.program.name());
     let transport = node.open_session(spec).await?;
+    aborts.push(transport.abort_handle());
     let peers: Vec<String> = (0..n)
         .filter(|&p| p != me)
         .map(|p| format!("P{p}"))
@@ -117,6 +141,9 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
                 Some(Route::Direct) => Some(node.client_channel(&run.session, name).await?),
                 _ => None,
             };
+            if let Some(ch) = &channel {
+                aborts.push(ch.abort_handle());
+            }
             let mut port = ClientPort::open(
                 &mut s,
                 &run.config,
@@ -139,11 +166,11 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
                 }));
             }
             match route {
-                Some(Route::Direct) => {
-                    println!("P{me}: {name} connected directly; its session key is registered")
-                }
+                Some(Route::Direct) => println!(
+                    "P{me}: {name} connected directly; its session key is registered and confirmed to it"
+                ),
                 Some(Route::Via(p)) => println!(
-                    "P{me}: no route to {name}; its registration arrived through P{p} and verified"
+                    "P{me}: no route to {name}; its registration arrived through P{p} and verified; confirmed to {name} through P{p}"
                 ),
                 None => {}
             }
@@ -166,17 +193,37 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
             .await?
         }
     }
+    // The client first: the parties routed through this one finish only after it has
+    // everything (their closing handshake waits for this party's).
+    if let Some((_, port)) = port.as_mut() {
+        port.close().await?;
+    }
     let report = s.finish().await?;
     println!(
-        "P{me}: finished: {} MAC checks passed over {} opened values; sent {} bytes, received {} bytes, {} rounds",
+        "P{me}: finished: {} MAC checks passed over {} opened values; sent {} bytes, received {} bytes, {} rounds; every peer confirmed the end of the session",
         report.checks,
         report.values_checked,
         report.bytes_sent,
         report.bytes_received,
         report.rounds
     );
-    node.shutdown().await;
     Ok(())
+}
+
+/// Test-only fault injection for `scripts/faults.sh`: when the environment variable
+/// `SPDZ2K_FAULT_AT` names `phase` (connect, input, multiplication, mac-check, delivery),
+/// this process prints `FAULT-POINT <phase> pid=<pid>` and stops itself (SIGSTOP), so that
+/// the script can kill it, or leave it stopped, at exactly that phase.
+fn fault_point(phase: &str) {
+    if std::env::var("SPDZ2K_FAULT_AT").ok().as_deref() != Some(phase) {
+        return;
+    }
+    let pid = std::process::id();
+    println!("FAULT-POINT {phase} pid={pid}");
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    let _ = std::process::Command::new("kill")
+        .args(["-STOP", &pid.to_string()])
+        .status();
 }
 
 type Port = (String, ClientPort);
@@ -203,16 +250,21 @@ async fn demo<P: Params, Pr: Preprocessing<P>>(
         .ok_or_else(|| CliError::Usage("the demo program needs a client in the config".into()))?;
     let a_in = one_input(inputs, me, 0)?;
     let b_in = one_input(inputs, me, 1)?;
+    fault_point("input");
     let a = s.input_signed(0, a_in.as_deref(), 1).await?;
     let b = s.input_signed(1, b_in.as_deref(), 1).await?;
     println!("P{me}: inputs of P0 and P1 secret-shared");
     let c = port.receive_input(s, "c", 1).await?;
     println!("P{me}: input of {name} received, signature verified, digests agree across parties");
     let sum = s.add(&s.add(&a, &b)?, &c)?;
+    fault_point("multiplication");
     let ab = s.mul(&a, &b).await?;
     let abc = s.mul(&ab, &c).await?;
     let square = s.mul(&sum, &sum).await?;
     let results = Secret::concat(&[&sum, &abc, &square]);
+    fault_point("mac-check");
+    s.check().await?;
+    fault_point("delivery");
     port.deliver(s, "results", &results).await?;
     println!(
         "P{me}: MAC check passed; sealed, signed results (sum, product, square of sum) sent toward {name}"
@@ -355,12 +407,25 @@ pub async fn run_client(run: ClientRun) -> Result<(), CliError> {
             )
         })
         .collect();
-    let mut c = RemoteClient::connect(run.config, &run.session).await?;
+    fault_point("connect");
+    let mut c = RemoteClient::connect(run.config.clone(), &run.session).await?;
     println!(
-        "{name}: connected for session {} (routes: {}); session key registered",
+        "{name}: connected for session {} (routes: {}); session key registered, confirmed by the parties",
         run.session,
         routes.join(", ")
     );
+    match client_program(&name, &run, &mut c).await {
+        Ok(()) => Ok(c.close().await?),
+        Err(e) => {
+            let line = e.to_string();
+            Err(CliError::Delivery(Box::new(
+                c.abort(spdz2k::DeliveryError::Config(line)).await,
+            )))
+        }
+    }
+}
+
+async fn client_program(name: &str, run: &ClientRun, c: &mut RemoteClient) -> Result<(), CliError> {
     match run.program {
         Program::Demo => {
             let [v] = run.inputs[..] else {
@@ -368,8 +433,10 @@ pub async fn run_client(run: ClientRun) -> Result<(), CliError> {
                     "{name}: the demo needs exactly one --input"
                 )));
             };
+            fault_point("input");
             c.send_input("c", &[v]).await?;
             println!("{name}: input triples verified (a*b = c), masked input sent to every party");
+            fault_point("delivery");
             let out = c.receive_outputs("results").await?;
             let v = out.signed();
             println!(
