@@ -109,6 +109,12 @@ fn create_dir(dir: &Path) -> Result<(), PkiError> {
 /// `opts.clients` clients, and returns each node's summary (with its fingerprint).
 pub fn setup(opts: &SetupOptions) -> Result<Vec<NodeSummary>, PkiError> {
     let n = opts.parties;
+    if opts.validity_days == 0 {
+        return Err(PkiError::CertNotValidWhenWritten {
+            name: "every node".into(),
+            detail: "--validity-days 0 ends the window at the moment of writing".into(),
+        });
+    }
     if !(2..=64).contains(&n) {
         return Err(PkiError::Options(format!(
             "--parties must be 2 to 64, got {n}"
