@@ -91,27 +91,66 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
     let identity = run.config.load_identity()?;
     let node = Node::start(run.config.clone()).await?;
     fault_point("connect");
-    // Handles to tell the peers and the client why this party stops, whatever fails.
+    // Handles to tell the peers and the client why this party stops, whatever fails. The
+    // session and the client port live out here, so that the abort goes out before they
+    // are dropped (dropping them closes the session without a cause).
     let mut aborts = Vec::new();
-    let result = party_session(&run, prep, &node, &identity, &mut aborts).await;
+    let mut session = None;
+    let mut port = None;
+    let result = party_session(
+        &run,
+        prep,
+        &node,
+        &identity,
+        &mut aborts,
+        &mut session,
+        &mut port,
+    )
+    .await;
+    let result = match (result, session.take()) {
+        (Ok(()), Some(s)) => finish(s).await,
+        (Ok(()), None) => Ok(()),
+        (Err(e), _) => Err(e),
+    };
     if let Err(e) = &result {
         let (kind, line) = (e.abort_kind(), e.to_string());
         for a in &aborts {
             a.abort(kind, &line);
         }
     }
+    drop(port);
     // Queued frames (the closing handshake's, or the abort) go out before the connections
     // close, and the peers' close_notify is awaited: nothing is cut off.
     node.shutdown().await;
     result
 }
 
+/// The final MAC check and the closing handshake with every peer.
+async fn finish<P: Params, Pr: Preprocessing<P>>(
+    s: Session<P, TlsSession, Pr>,
+) -> Result<(), CliError> {
+    let me = s.party();
+    let report = s.finish().await?;
+    println!(
+        "P{me}: finished: {} MAC checks passed over {} opened values; sent {} bytes, received {} bytes, {} rounds; every peer confirmed the end of the session",
+        report.checks,
+        report.values_checked,
+        report.bytes_sent,
+        report.bytes_received,
+        report.rounds
+    );
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn party_session<P: Params, Pr: Preprocessing<P>>(
     run: &PartyRun,
     prep: Pr,
     node: &Node,
     identity: &spdz2k_pki::NodeIdentity,
     aborts: &mut Vec<SessionAbort>,
+    session: &mut Option<Session<P, TlsSession, Pr>>,
+    port_slot: &mut Option<Port>,
 ) -> Result<(), CliError> {
     let (me, n) = (prep.party(), prep.n_parties());
     let spec = SessionSpec::new(run.session.clone(), P::id(), n, run.program.name());
@@ -128,12 +167,12 @@ async fn party_session<P: Params, Pr: Preprocessing<P>>(
         P::NAME,
         run.program
     );
-    let mut s = Party::new(prep).join(transport)?;
+    let s = session.insert(Party::new(prep).join(transport)?);
     let client = run.client.clone().or_else(|| match run.program {
         Program::Demo | Program::MulBench => run.config.clients.first().map(|c| c.name.clone()),
         _ => None,
     });
-    let mut port = match &client {
+    *port_slot = match &client {
         None => None,
         Some(name) => {
             let route = run.config.client(name).map(|c| c.route);
@@ -144,14 +183,9 @@ async fn party_session<P: Params, Pr: Preprocessing<P>>(
             if let Some(ch) = &channel {
                 aborts.push(ch.abort_handle());
             }
-            let mut port = ClientPort::open(
-                &mut s,
-                &run.config,
-                identity.signing_key.clone(),
-                name,
-                channel,
-            )
-            .await?;
+            let mut port =
+                ClientPort::open(s, &run.config, identity.signing_key.clone(), name, channel)
+                    .await?;
             if run.tamper_forward {
                 println!(
                     "TAMPER: this party will flip one byte of every envelope it forwards to {name}"
@@ -177,36 +211,19 @@ async fn party_session<P: Params, Pr: Preprocessing<P>>(
             Some((name.clone(), port))
         }
     };
+    let port = port_slot.as_mut();
     match run.program {
-        Program::Demo => demo(me, &mut s, port.as_mut(), &run.inputs).await?,
+        Program::Demo => demo(me, s, port, &run.inputs).await?,
         Program::Sum | Program::Product | Program::Dot => {
-            vector_program(me, &mut s, port.as_mut(), run.program, &run.inputs).await?
+            vector_program(me, s, port, run.program, &run.inputs).await?
         }
-        Program::MulBench => {
-            mul_bench(
-                me,
-                &mut s,
-                port.as_mut(),
-                run.bench_count,
-                run.bench_outputs,
-            )
-            .await?
-        }
+        Program::MulBench => mul_bench(me, s, port, run.bench_count, run.bench_outputs).await?,
     }
     // The client first: the parties routed through this one finish only after it has
     // everything (their closing handshake waits for this party's).
-    if let Some((_, port)) = port.as_mut() {
+    if let Some((_, port)) = port_slot.as_mut() {
         port.close().await?;
     }
-    let report = s.finish().await?;
-    println!(
-        "P{me}: finished: {} MAC checks passed over {} opened values; sent {} bytes, received {} bytes, {} rounds; every peer confirmed the end of the session",
-        report.checks,
-        report.values_checked,
-        report.bytes_sent,
-        report.bytes_received,
-        report.rounds
-    );
     Ok(())
 }
 
