@@ -253,7 +253,10 @@ impl ClientPort {
         what: &'static str,
     ) -> Result<Vec<u8>, DeliveryError> {
         let bytes = match (self.routes[self.me], self.channel.as_mut()) {
-            (Route::Direct, Some(ch)) => ch.recv().await?,
+            (Route::Direct, Some(ch)) => {
+                ch.set_phase(what);
+                ch.recv().await?
+            }
             (Route::Via(proxy), _) => session.recv_bytes(proxy, what).await?,
             (Route::Direct, None) => {
                 return Err(self.client_err("direct route without a connection"));
@@ -356,6 +359,7 @@ impl ClientPort {
                 let ch = self.channel.as_mut().ok_or_else(|| {
                     DeliveryError::Config("direct route without a connection".into())
                 })?;
+                ch.set_phase(what);
                 ch.send(encode_batch(&batch))?;
                 Ok(())
             }

@@ -107,17 +107,22 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
         &mut port,
     )
     .await;
-    let result = match (result, session.take()) {
-        (Ok(()), Some(s)) => finish(s).await,
-        (Ok(()), None) => Ok(()),
-        (Err(e), _) => Err(e),
+    let result = match result {
+        Ok(()) => match session.take() {
+            Some(s) => finish(s).await,
+            None => Ok(()),
+        },
+        Err(e) => Err(e),
     };
     if let Err(e) = &result {
         let (kind, line) = (e.abort_kind(), e.to_string());
         for a in &aborts {
             a.abort(kind, &line);
         }
+        // A client that connected before this party failed learns the cause too.
+        node.abort_waiting_clients(&run.session, kind, &line);
     }
+    drop(session);
     drop(port);
     // Queued frames (the closing handshake's, or the abort) go out before the connections
     // close, and the peers' close_notify is awaited: nothing is cut off.

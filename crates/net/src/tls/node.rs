@@ -5,7 +5,8 @@
 use super::client::PeerChannel;
 use super::connect::{self, Accepted, DialFailure, PeerId, TlsContext};
 use super::link::{Inbound, LinkHandle, Out, Sink, heartbeat_interval, spawn_link};
-use super::wire::Purpose;
+use super::session_io::send_abort;
+use super::wire::{AbortKind, AbortNotice, Purpose};
 use crate::error::NetError;
 use crate::frame::FrameKind;
 use spdz2k_core::SessionId;
@@ -782,6 +783,20 @@ impl Node {
                 });
             }
         }
+    }
+
+    /// Tells every client connected for `session` that this node has not taken into a
+    /// channel yet (it failed before) why it abandons the session.
+    pub fn abort_waiting_clients(&self, session: &SessionId, kind: AbortKind, detail: &str) {
+        let links: Vec<Arc<LinkHandle>> = self
+            .shared
+            .state()
+            .clients
+            .iter()
+            .filter(|((_, sid), _)| sid == session)
+            .map(|(_, p)| p.link.clone())
+            .collect();
+        send_abort(&links, session, &AbortNotice::new(kind, detail));
     }
 
     /// Closes every connection cleanly (queued frames, then TLS close_notify, then the

@@ -93,7 +93,7 @@ impl std::fmt::Display for AbortKind {
             Self::Mismatch => "session mismatch",
             Self::Protocol => "protocol abort",
             Self::Network => "network failure",
-            Self::Client => "client refused",
+            Self::Client => "client fault",
             Self::Preprocessing => "preprocessing",
             Self::Other => "error",
         })
