@@ -67,6 +67,11 @@ pub enum DeliveryError {
     Config(String),
 }
 
+/// What a party sends the client (through its proxy, if routed) once it has verified and
+/// registered the client's session key; the client reports "registered" only after every
+/// directly connected party has confirmed for itself and the parties it serves.
+pub const REGISTRATION_CONFIRMED: &[u8] = b"spdz2k registration confirmed v1";
+
 /// Frames several envelopes as one message: u32 count, then u64 length + bytes each.
 pub fn encode_batch(items: &[Vec<u8>]) -> Vec<u8> {
     let mut out = Vec::with_capacity(4 + items.iter().map(|i| 8 + i.len()).sum::<usize>());
@@ -278,7 +283,10 @@ impl ClientPort {
         what: &'static str,
     ) -> Result<Vec<u8>, DeliveryError> {
         let mut bytes = match (self.routes[self.me], self.channel.as_mut()) {
-            (Route::Direct, Some(ch)) => ch.recv().await?,
+            (Route::Direct, Some(ch)) => {
+                ch.set_phase(what);
+                ch.recv().await?
+            }
             (Route::Via(proxy), _) => session.recv_bytes(proxy, what).await?,
             (Route::Direct, None) => {
                 return Err(self.client_err("direct route without a connection"));
@@ -311,7 +319,39 @@ impl ClientPort {
         self.registry
             .register(&verified)
             .map_err(|e| self.client_err(e.to_string()))?;
-        // The registry logs `client public key for session <sid> registered`.
+        // The registry logs `client public key for session <sid> registered`. Confirm it:
+        // a proxy waits for the parties it serves, then tells the client.
+        const WHAT: &str = "client registration confirmation";
+        match self.routes[self.me] {
+            Route::Via(proxy) => {
+                session
+                    .send_bytes(proxy, WHAT, REGISTRATION_CONFIRMED.to_vec())
+                    .await?
+            }
+            Route::Direct => {
+                for p in self.dependents() {
+                    if session.recv_bytes(p, WHAT).await? != REGISTRATION_CONFIRMED {
+                        return Err(self.client_err(format!(
+                            "party {p} sent something else than its registration confirmation"
+                        )));
+                    }
+                }
+                if let Some(ch) = self.channel.as_mut() {
+                    ch.send(REGISTRATION_CONFIRMED.to_vec())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends client I/O cleanly: on a direct route, the closing handshake with the client
+    /// (it returns once the client has everything this party sent it). Call it before
+    /// `Session::finish`, so that the parties routed through this one finish only after
+    /// the client has their envelopes too.
+    pub async fn close(&mut self) -> Result<(), DeliveryError> {
+        if let Some(ch) = self.channel.as_mut() {
+            ch.close().await?;
+        }
         Ok(())
     }
 
@@ -358,6 +398,7 @@ impl ClientPort {
                 let ch = self.channel.as_mut().ok_or_else(|| {
                     DeliveryError::Config("direct route without a connection".into())
                 })?;
+                ch.set_phase(what);
                 ch.send(encode_batch(&batch))?;
                 Ok(())
             }
@@ -475,10 +516,58 @@ impl RemoteClient {
             inner,
             direct,
         };
-        let run = client.receive_run_id().await?;
+        let run = match client.receive_run_id().await {
+            Ok(run) => run,
+            Err(e) => return Err(client.abort(e).await),
+        };
         let registration = client.inner.registration(run);
-        client.send_to_direct_parties(&registration)?;
-        Ok(client)
+        let confirmed = async {
+            client.send_to_direct_parties(&registration)?;
+            for &p in &client.direct {
+                let ch = client
+                    .node
+                    .channel(p)
+                    .ok_or_else(|| DeliveryError::Config(format!("no connection to P{p}")))?;
+                ch.set_phase("registration");
+                if ch.recv().await? != REGISTRATION_CONFIRMED {
+                    return Err(DeliveryError::Config(format!(
+                        "P{p} did not confirm the registration of this session's key"
+                    )));
+                }
+            }
+            Ok(())
+        }
+        .await;
+        match confirmed {
+            Ok(()) => Ok(client),
+            Err(e) => Err(client.abort(e).await),
+        }
+    }
+
+    /// Ends the session cleanly: the closing handshake with every directly connected party
+    /// (each has everything this client sent), then the connections close.
+    pub async fn close(mut self) -> Result<(), DeliveryError> {
+        for p in self.direct.clone() {
+            if let Some(ch) = self.node.channel(p)
+                && let Err(e) = ch.close().await
+            {
+                return Err(self.abort(e.into()).await);
+            }
+        }
+        self.node.shutdown().await;
+        Ok(())
+    }
+
+    /// Tells every directly connected party this client abandons the session because of
+    /// `err` (so that they name the same cause), closes the connections and returns `err`.
+    pub async fn abort(mut self, err: DeliveryError) -> DeliveryError {
+        let kind = match &err {
+            DeliveryError::Net(e) => e.abort_kind(),
+            _ => spdz2k_net::AbortKind::Client,
+        };
+        self.node.abort(kind, &err.to_string());
+        self.node.shutdown().await;
+        err
     }
 
     /// The run ID every directly connected party announces; they must agree.
@@ -522,13 +611,17 @@ impl RemoteClient {
         Ok(())
     }
 
-    async fn receive_batches(&mut self) -> Result<Vec<Vec<u8>>, DeliveryError> {
+    async fn receive_batches(
+        &mut self,
+        phase: &'static str,
+    ) -> Result<Vec<Vec<u8>>, DeliveryError> {
         let mut envelopes = Vec::new();
         for &p in &self.direct {
             let ch = self
                 .node
                 .channel(p)
                 .ok_or_else(|| DeliveryError::Config(format!("no connection to P{p}")))?;
+            ch.set_phase(phase);
             let bytes = ch.recv().await?;
             let batch = decode_batch(&bytes).ok_or_else(|| {
                 DeliveryError::Config(format!("P{p} sent a malformed delivery batch"))
@@ -540,14 +633,14 @@ impl RemoteClient {
 
     /// Receives, verifies, decrypts and checks one output delivery.
     pub async fn receive_outputs(&mut self, label: &str) -> Result<ClientOutputs, DeliveryError> {
-        let envelopes = self.receive_batches().await?;
+        let envelopes = self.receive_batches("outputs").await?;
         Ok(self.inner.receive_outputs(label, &envelopes)?)
     }
 
     /// Gives `values` as input under `label`: receives and checks the parties' triples, then
     /// sends the signed, masked values to every party (through the routes).
     pub async fn send_input(&mut self, label: &str, values: &[i128]) -> Result<(), DeliveryError> {
-        let envelopes = self.receive_batches().await?;
+        let envelopes = self.receive_batches("input").await?;
         let mask = self.inner.receive_input_triples(label, &envelopes)?;
         let msg = self.inner.input_message(mask, values)?;
         self.send_to_direct_parties(&msg)

@@ -57,8 +57,8 @@ pub use spdz2k_engine::{
     SessionOptions, SessionReport, TamperHook,
 };
 pub use spdz2k_net::{
-    ClientNode, MemoryMesh, MemoryTransport, NetError, Node, PeerChannel, SessionSpec, TlsSession,
-    TrafficStats, Transport,
+    AbortKind, ClientNode, MemoryMesh, MemoryTransport, NetError, Node, PeerChannel, SessionAbort,
+    SessionSpec, TlsSession, TrafficStats, Transport,
 };
 pub use spdz2k_pki::{NodeConfig, PkiError};
 pub use spdz2k_prep::{FileStore, InsecureDealerSource, PrepCounts, PrepError, Preprocessing};

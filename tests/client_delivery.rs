@@ -12,7 +12,7 @@
 //! test by [`TEST_BOUND`].
 
 use ed25519_dalek::SigningKey;
-use spdz2k::delivery::decode_batch;
+use spdz2k::delivery::{REGISTRATION_CONFIRMED, decode_batch};
 use spdz2k::layers::client::{ClientError, ClientOutputs, ClientSession};
 use spdz2k::layers::core::WireMsg;
 use spdz2k::layers::output::{ClientId, ClientInput};
@@ -485,6 +485,8 @@ async fn forged_input_signature_is_refused_by_every_party() {
         let ch = node.channel(0).unwrap();
         let run = run_id(ch.recv().await.unwrap());
         ch.send(session.registration(run)).unwrap();
+        // P0 confirms the registration (for itself and P1, whose route goes through it).
+        assert_eq!(ch.recv().await.unwrap(), REGISTRATION_CONFIRMED);
         let batch = decode_batch(&ch.recv().await.unwrap()).unwrap();
         let mask = session.receive_input_triples("x", &batch).unwrap();
         let genuine = session.input_message(mask, &[5]).unwrap();

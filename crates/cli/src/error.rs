@@ -33,6 +33,34 @@ pub enum CliError {
     },
 }
 
+impl CliError {
+    /// The kind of fault, for the abort a node sends its peers before it stops.
+    pub fn abort_kind(&self) -> spdz2k::AbortKind {
+        use spdz2k::AbortKind;
+        use spdz2k_engine::EngineError;
+        let engine = |e: &EngineError| match e {
+            EngineError::Aborted { .. } => AbortKind::Protocol,
+            EngineError::Net(n) => n.abort_kind(),
+            EngineError::Prep { .. } => AbortKind::Preprocessing,
+            EngineError::SessionFailed { cause, .. } => cause.abort_kind(),
+            EngineError::Usage { .. } => AbortKind::Other,
+        };
+        match self {
+            CliError::Net(e) => e.abort_kind(),
+            CliError::Engine(e) => engine(e),
+            CliError::Prep(_) => AbortKind::Preprocessing,
+            CliError::Delivery(d) => match d.as_ref() {
+                DeliveryError::Engine(e) => engine(e),
+                DeliveryError::Net(e) => e.abort_kind(),
+                DeliveryError::Envelope { .. } => AbortKind::Protocol,
+                DeliveryError::ClientMessage { .. } | DeliveryError::Client(_) => AbortKind::Client,
+                DeliveryError::Pki(_) | DeliveryError::Config(_) => AbortKind::Other,
+            },
+            CliError::Usage(_) | CliError::Pki(_) | CliError::Io { .. } => AbortKind::Other,
+        }
+    }
+}
+
 impl From<spdz2k_net::NetError> for CliError {
     fn from(e: spdz2k_net::NetError) -> Self {
         CliError::Net(Box::new(e))

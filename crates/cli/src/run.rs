@@ -8,7 +8,7 @@ use crate::CliError;
 use crate::program::{Program, RunShape};
 use spdz2k::{
     ClientPort, EngineError, FileStore, InsecureDealerSource, Node, NodeConfig, Params, Party,
-    Preprocessing, RemoteClient, Secret, Session, SessionId, SessionSpec, TlsSession,
+    Preprocessing, RemoteClient, Secret, Session, SessionAbort, SessionId, SessionSpec, TlsSession,
 };
 use spdz2k_pki::Route;
 use std::path::PathBuf;
@@ -88,11 +88,80 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
     run: PartyRun,
     prep: Pr,
 ) -> Result<(), CliError> {
-    let (me, n) = (prep.party(), prep.n_parties());
     let identity = run.config.load_identity()?;
     let node = Node::start(run.config.clone()).await?;
+    fault_point("connect");
+    // Handles to tell the peers and the client why this party stops, whatever fails. The
+    // session and the client port live out here, so that the abort goes out before they
+    // are dropped (dropping them closes the session without a cause).
+    let mut aborts = Vec::new();
+    let mut session = None;
+    let mut port = None;
+    let result = party_session(
+        &run,
+        prep,
+        &node,
+        &identity,
+        &mut aborts,
+        &mut session,
+        &mut port,
+    )
+    .await;
+    let result = match result {
+        Ok(()) => match session.take() {
+            Some(s) => finish(s).await,
+            None => Ok(()),
+        },
+        Err(e) => Err(e),
+    };
+    if let Err(e) = &result {
+        let (kind, line) = (e.abort_kind(), e.to_string());
+        for a in &aborts {
+            a.abort(kind, &line);
+        }
+        // A client that connected before this party failed learns the cause too.
+        node.abort_waiting_clients(&run.session, kind, &line);
+    }
+    drop(session);
+    drop(port);
+    // Queued frames (the closing handshake's, or the abort) go out before the connections
+    // close, and the peers' close_notify is awaited: nothing is cut off.
+    node.shutdown().await;
+    result
+}
+
+/// The final MAC check and the closing handshake with every peer.
+async fn finish<P: Params, Pr: Preprocessing<P>>(
+    s: Session<P, TlsSession, Pr>,
+) -> Result<(), CliError> {
+    let me = s.party();
+    let report = s.finish().await?;
+    println!(
+        "P{me}: finished: {} MAC checks passed over {} opened values; sent {} bytes, received {} bytes, {} rounds; {} preprocessing items discarded at start; every peer confirmed the end of the session",
+        report.checks,
+        report.values_checked,
+        report.bytes_sent,
+        report.bytes_received,
+        report.rounds,
+        report.prep_discarded
+    );
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn party_session<P: Params, Pr: Preprocessing<P>>(
+    run: &PartyRun,
+    prep: Pr,
+    node: &Node,
+    identity: &spdz2k_pki::NodeIdentity,
+    aborts: &mut Vec<SessionAbort>,
+    session: &mut Option<Session<P, TlsSession, Pr>>,
+    port_slot: &mut Option<Port>,
+) -> Result<(), CliError> {
+    let (me, n) = (prep.party(), prep.n_parties());
     let spec = SessionSpec::new(run.session.clone(), P::id(), n, run.program.name());
     let transport = node.open_session(spec).await?;
+    aborts.push(transport.abort_handle());
     let peers: Vec<String> = (0..n)
         .filter(|&p| p != me)
         .map(|p| format!("P{p}"))
@@ -104,7 +173,7 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
         P::NAME,
         run.program
     );
-    let mut s = Party::new(prep).join(transport)?;
+    let s = session.insert(Party::new(prep).join(transport)?);
     let client = run.client.clone().or_else(|| match run.program {
         Program::Demo | Program::MulBench => run.config.clients.first().map(|c| c.name.clone()),
         _ => None,
@@ -120,13 +189,9 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
     });
     let discarded = match s.agree(&needs).await {
         Ok(discarded) => discarded,
-        Err(e) => {
-            // Drain what was queued (our fingerprint) so that every peer can name the
-            // refusal itself instead of seeing a closed connection.
-            drop(s);
-            node.shutdown().await;
-            return Err(e.into());
-        }
+        // The caller tells the peers why and drains what was queued (our fingerprint), so
+        // that every peer can also name the refusal itself.
+        Err(e) => return Err(e.into()),
     };
     println!(
         "P{me}: preprocessing agreed with {} (same deal, parameters and cursors; enough for \
@@ -134,7 +199,7 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
         peers.join(", "),
         discarded.sum()
     );
-    let mut port = match &client {
+    *port_slot = match &client {
         None => None,
         Some(name) => {
             let route = run.config.client(name).map(|c| c.route);
@@ -142,14 +207,12 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
                 Some(Route::Direct) => Some(node.client_channel(&run.session, name).await?),
                 _ => None,
             };
-            let mut port = ClientPort::open(
-                &mut s,
-                &run.config,
-                identity.signing_key.clone(),
-                name,
-                channel,
-            )
-            .await?;
+            if let Some(ch) = &channel {
+                aborts.push(ch.abort_handle());
+            }
+            let mut port =
+                ClientPort::open(s, &run.config, identity.signing_key.clone(), name, channel)
+                    .await?;
             if run.tamper_forward {
                 println!(
                     "TAMPER: this party will flip one byte of every envelope it forwards to {name}"
@@ -164,45 +227,47 @@ async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
                 }));
             }
             match route {
-                Some(Route::Direct) => {
-                    println!("P{me}: {name} connected directly; its session key is registered")
-                }
+                Some(Route::Direct) => println!(
+                    "P{me}: {name} connected directly; its session key is registered and confirmed to it"
+                ),
                 Some(Route::Via(p)) => println!(
-                    "P{me}: no route to {name}; its registration arrived through P{p} and verified"
+                    "P{me}: no route to {name}; its registration arrived through P{p} and verified; confirmed to {name} through P{p}"
                 ),
                 None => {}
             }
             Some((name.clone(), port))
         }
     };
+    let port = port_slot.as_mut();
     match run.program {
-        Program::Demo => demo(me, &mut s, port.as_mut(), &run.inputs).await?,
+        Program::Demo => demo(me, s, port, &run.inputs).await?,
         Program::Sum | Program::Product | Program::Dot => {
-            vector_program(me, &mut s, port.as_mut(), run.program, &run.inputs).await?
+            vector_program(me, s, port, run.program, &run.inputs).await?
         }
-        Program::MulBench => {
-            mul_bench(
-                me,
-                &mut s,
-                port.as_mut(),
-                run.bench_count,
-                run.bench_outputs,
-            )
-            .await?
-        }
+        Program::MulBench => mul_bench(me, s, port, run.bench_count, run.bench_outputs).await?,
     }
-    let report = s.finish().await?;
-    println!(
-        "P{me}: finished: {} MAC checks passed over {} opened values; sent {} bytes, received {} bytes, {} rounds; {} preprocessing items discarded at start",
-        report.checks,
-        report.values_checked,
-        report.bytes_sent,
-        report.bytes_received,
-        report.rounds,
-        report.prep_discarded
-    );
-    node.shutdown().await;
+    // The client first: the parties routed through this one finish only after it has
+    // everything (their closing handshake waits for this party's).
+    if let Some((_, port)) = port_slot.as_mut() {
+        port.close().await?;
+    }
     Ok(())
+}
+
+/// Test-only fault injection for `scripts/faults.sh`: when the environment variable
+/// `SPDZ2K_FAULT_AT` names `phase` (connect, input, multiplication, mac-check, delivery),
+/// this process prints `FAULT-POINT <phase> pid=<pid>` and stops itself (SIGSTOP), so that
+/// the script can kill it, or leave it stopped, at exactly that phase.
+fn fault_point(phase: &str) {
+    if std::env::var("SPDZ2K_FAULT_AT").ok().as_deref() != Some(phase) {
+        return;
+    }
+    let pid = std::process::id();
+    println!("FAULT-POINT {phase} pid={pid}");
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    let _ = std::process::Command::new("kill")
+        .args(["-STOP", &pid.to_string()])
+        .status();
 }
 
 type Port = (String, ClientPort);
@@ -229,16 +294,21 @@ async fn demo<P: Params, Pr: Preprocessing<P>>(
         .ok_or_else(|| CliError::Usage("the demo program needs a client in the config".into()))?;
     let a_in = one_input(inputs, me, 0)?;
     let b_in = one_input(inputs, me, 1)?;
+    fault_point("input");
     let a = s.input_signed(0, a_in.as_deref(), 1).await?;
     let b = s.input_signed(1, b_in.as_deref(), 1).await?;
     println!("P{me}: inputs of P0 and P1 secret-shared");
     let c = port.receive_input(s, "c", 1).await?;
     println!("P{me}: input of {name} received, signature verified, digests agree across parties");
     let sum = s.add(&s.add(&a, &b)?, &c)?;
+    fault_point("multiplication");
     let ab = s.mul(&a, &b).await?;
     let abc = s.mul(&ab, &c).await?;
     let square = s.mul(&sum, &sum).await?;
     let results = Secret::concat(&[&sum, &abc, &square]);
+    fault_point("mac-check");
+    s.check().await?;
+    fault_point("delivery");
     port.deliver(s, "results", &results).await?;
     println!(
         "P{me}: MAC check passed; sealed, signed results (sum, product, square of sum) sent toward {name}"
@@ -381,12 +451,25 @@ pub async fn run_client(run: ClientRun) -> Result<(), CliError> {
             )
         })
         .collect();
-    let mut c = RemoteClient::connect(run.config, &run.session).await?;
+    fault_point("connect");
+    let mut c = RemoteClient::connect(run.config.clone(), &run.session).await?;
     println!(
-        "{name}: connected for session {} (routes: {}); session key registered",
+        "{name}: connected for session {} (routes: {}); session key registered, confirmed by the parties",
         run.session,
         routes.join(", ")
     );
+    match client_program(&name, &run, &mut c).await {
+        Ok(()) => Ok(c.close().await?),
+        Err(e) => {
+            let line = e.to_string();
+            Err(CliError::Delivery(Box::new(
+                c.abort(spdz2k::DeliveryError::Config(line)).await,
+            )))
+        }
+    }
+}
+
+async fn client_program(name: &str, run: &ClientRun, c: &mut RemoteClient) -> Result<(), CliError> {
     match run.program {
         Program::Demo => {
             let [v] = run.inputs[..] else {
@@ -394,8 +477,10 @@ pub async fn run_client(run: ClientRun) -> Result<(), CliError> {
                     "{name}: the demo needs exactly one --input"
                 )));
             };
+            fault_point("input");
             c.send_input("c", &[v]).await?;
             println!("{name}: input triples verified (a*b = c), masked input sent to every party");
+            fault_point("delivery");
             let out = c.receive_outputs("results").await?;
             let v = out.signed();
             println!(

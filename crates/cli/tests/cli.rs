@@ -72,7 +72,8 @@ fn check_fails_for_an_unreachable_peer_and_names_config_errors() {
     std::fs::write(&cfg, broken).unwrap();
     let o = spdz2k(&["check", "--config", cfg.to_str().unwrap()]);
     let t = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{t}");
+    // A config that cannot be loaded: the check could not run (docs: exit status 2).
+    assert_eq!(o.status.code(), Some(2), "{t}");
     assert!(
         t.contains("node.toml:") && t.contains("field params") && t.contains("(65, 64)"),
         "{t}"
@@ -151,4 +152,67 @@ fn renew_cert_keeps_the_key() {
     assert_eq!(before.public_key, after.public_key);
     assert_ne!(before.cert_der, after.cert_der);
     assert!(text(&o).contains(&before.public_key.fingerprint()));
+}
+
+#[test]
+fn expired_certificates_are_never_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = setup(dir.path(), &["--validity-days", "0"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("not valid now"), "{}", text(&o));
+    assert!(!dir.path().join("P0").exists(), "setup wrote files anyway");
+
+    assert!(setup(dir.path(), &[]).status.success());
+    let cfg = dir.path().join("P0/node.toml");
+    let cert = dir.path().join("P0/cert.pem");
+    let before = std::fs::read(&cert).unwrap();
+    let o = spdz2k(&[
+        "renew-cert",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--validity-days",
+        "0",
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("refusing to write a certificate for P0"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        std::fs::read(&cert).unwrap(),
+        before,
+        "the certificate changed"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_key_file_readable_by_others_is_refused_with_the_chmod_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    assert!(setup(dir.path(), &[]).status.success());
+    let key = dir.path().join("P0/key.pem");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let cfg = dir.path().join("P0/node.toml");
+    let o = spdz2k(&[
+        "party",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--session",
+        "s1",
+        "--program",
+        "sum",
+        "--input",
+        "1",
+        "--insecure-dealer-seed",
+        &"00".repeat(32),
+    ]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains(&format!("chmod 600 {}", key.display())), "{t}");
+    let o = spdz2k(&["check", "--config", cfg.to_str().unwrap()]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("FAIL key") && t.contains("chmod 600"), "{t}");
 }

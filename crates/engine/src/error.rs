@@ -24,6 +24,17 @@ pub enum AbortCause {
     Preprocessing(String),
 }
 
+impl AbortCause {
+    /// The kind of fault, for the abort frame sent to the peers.
+    pub fn abort_kind(&self) -> spdz2k_net::AbortKind {
+        match self {
+            AbortCause::Protocol { .. } => spdz2k_net::AbortKind::Protocol,
+            AbortCause::Network(_) => spdz2k_net::AbortKind::Network,
+            AbortCause::Preprocessing(_) => spdz2k_net::AbortKind::Preprocessing,
+        }
+    }
+}
+
 /// An engine error.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {

@@ -221,6 +221,8 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         {
             self.retire_after(&err, &cause);
             warn!(session = %self.session, party = self.party, error = %err, "session aborted");
+            // Every peer learns the cause before this party closes.
+            self.transport.abort(cause.abort_kind(), &err.to_string());
             self.failure = Some(cause);
         }
         err
@@ -707,8 +709,12 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     }
 
     /// Ends the session: runs the final MAC check over anything pending and reports.
+    /// Then the closing handshake: returns only once every peer has everything this party
+    /// sent (see [`Transport::close`]).
     pub async fn finish(mut self) -> Result<SessionReport, EngineError> {
         self.check().await?;
+        let closed = self.transport.close().await.map_err(EngineError::from);
+        self.guarded(closed)?;
         let report = self.report();
         info!(session = %self.session, party = self.party, rounds = report.rounds,
               bytes_sent = report.bytes_sent, checks = report.checks, "session finished");

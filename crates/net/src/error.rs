@@ -346,7 +346,7 @@ pub enum NetError {
     },
     /// A party-client channel closed.
     #[error(
-        "{node}: session {session}: {peer} ({address}) closed the channel: {cause}; check {peer}'s log"
+        "{node}: session {session}: {peer} ({address}) closed the channel (phase: {phase}): {cause}; check {peer}'s log"
     )]
     ChannelClosed {
         /// This node.
@@ -357,7 +357,65 @@ pub enum NetError {
         address: String,
         /// The session.
         session: SessionId,
+        /// The phase of this node.
+        phase: &'static str,
         /// What happened.
+        cause: String,
+    },
+    /// The client this node waits for tried to connect and was refused.
+    #[error("{node}: session {session}: {client} tried to connect and was refused: {detail}")]
+    ClientRefused {
+        /// This node.
+        node: String,
+        /// The client.
+        client: String,
+        /// The session.
+        session: SessionId,
+        /// The refusal, as logged when it happened.
+        detail: String,
+    },
+    /// A connected peer sent nothing, not even a heartbeat, for the idle timeout: its process
+    /// is stopped or hung, or the network between the two is cut.
+    #[error(
+        "{node}: session {session}: {peer} at {address} has sent nothing, not even a heartbeat, \
+         for {silent:.1?} (idle timeout {idle:?}; phase: {phase}): its process is stopped or hung, \
+         or the network is cut; check {peer}'s process and log"
+    )]
+    PeerSilent {
+        /// This node.
+        node: String,
+        /// The silent peer.
+        peer: String,
+        /// Its address.
+        address: String,
+        /// The session.
+        session: SessionId,
+        /// The phase of this node.
+        phase: &'static str,
+        /// How long the peer has been silent.
+        silent: Duration,
+        /// The idle timeout.
+        idle: Duration,
+    },
+    /// A peer abandoned the session and sent its cause.
+    #[error(
+        "{node}: session {session}: {peer} at {address} aborted the session ({kind}; phase here: \
+         {phase}): {cause}"
+    )]
+    PeerAborted {
+        /// This node.
+        node: String,
+        /// The peer that aborted.
+        peer: String,
+        /// Its address.
+        address: String,
+        /// The session.
+        session: SessionId,
+        /// The phase of this node.
+        phase: &'static str,
+        /// The kind of fault.
+        kind: crate::tls::AbortKind,
+        /// The peer's own error line.
         cause: String,
     },
 }
@@ -370,6 +428,22 @@ impl NetError {
             self,
             NetError::Closed { .. } | NetError::ConnectionLost { .. }
         )
+    }
+
+    /// The kind of fault, for the abort frame this node sends its peers.
+    pub fn abort_kind(&self) -> crate::tls::AbortKind {
+        use crate::tls::AbortKind;
+        match self {
+            NetError::SessionMismatch { .. }
+            | NetError::SessionNotOpened { .. }
+            | NetError::SessionTooLate { .. } => AbortKind::Mismatch,
+            NetError::PeerAborted { kind, .. } => *kind,
+            NetError::Protocol { .. } => AbortKind::Protocol,
+            NetError::ChannelTimeout { .. }
+            | NetError::ChannelClosed { .. }
+            | NetError::ClientRefused { .. } => AbortKind::Client,
+            _ => AbortKind::Network,
+        }
     }
 }
 

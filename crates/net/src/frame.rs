@@ -42,6 +42,14 @@ pub enum FrameKind {
     DataPart = 8,
     /// The sender has closed the session; payload is the reason (UTF-8).
     SessionClose = 9,
+    /// Liveness: the sender is alive (sent when a link has been quiet); no payload.
+    Heartbeat = 10,
+    /// The sender has sent its last message of the session and read every message it
+    /// expected; the peer may end the session once it has sent its own.
+    SessionDone = 11,
+    /// The sender abandons the session; payload is a typed cause
+    /// ([`crate::tls::AbortNotice`]).
+    Abort = 12,
 }
 
 impl FrameKind {
@@ -56,6 +64,9 @@ impl FrameKind {
             7 => Self::Data,
             8 => Self::DataPart,
             9 => Self::SessionClose,
+            10 => Self::Heartbeat,
+            11 => Self::SessionDone,
+            12 => Self::Abort,
             _ => return None,
         })
     }

@@ -30,7 +30,7 @@ mod transport;
 pub use error::{MissingPeer, NetError};
 pub use memory::{MemoryMesh, MemoryTransport};
 pub use tls::{
-    CheckLine, CheckReport, CheckStatus, ClientNode, Node, PeerChannel, SessionSpec, TlsSession,
-    check,
+    AbortKind, AbortNotice, CheckLine, CheckReport, CheckStatus, ClientNode, Node, PeerChannel,
+    SessionAbort, SessionSpec, TlsSession, check,
 };
 pub use transport::{TrafficStats, Transport};

@@ -1,6 +1,7 @@
 //! The transport contract between the online engine and the network.
 
 use crate::error::NetError;
+use crate::tls::AbortKind;
 use spdz2k_core::SessionId;
 use std::future::Future;
 
@@ -42,6 +43,20 @@ pub trait Transport: Send {
     fn recv(&mut self, from: usize) -> impl Future<Output = Result<Vec<u8>, NetError>> + Send;
     /// Counters so far.
     fn stats(&self) -> TrafficStats;
+
+    /// Ends the session cleanly after this party's last message: returns once every peer
+    /// has said it has everything it expected (the closing handshake), so that no party
+    /// exits or reports success before its peers have its last message. The default (for
+    /// transports that cannot lose queued messages) does nothing.
+    fn close(&mut self) -> impl Future<Output = Result<(), NetError>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Tells every peer that this party abandons the session, and why, so that every side
+    /// reports the same cause. The default does nothing.
+    fn abort(&mut self, kind: AbortKind, cause: &str) {
+        let _ = (kind, cause);
+    }
 
     /// Sends the same message to every peer.
     fn broadcast(&mut self, msg: Vec<u8>) -> impl Future<Output = Result<(), NetError>> + Send {

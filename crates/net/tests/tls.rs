@@ -152,8 +152,10 @@ async fn messages_larger_than_a_frame_arrive_whole() {
     assert_eq!(a.recv(1).await.unwrap(), b"small");
 }
 
+/// A live peer that has nothing to send is waited for (its heartbeats keep the session
+/// alive; a silent peer is covered in `liveness.rs`); an index outside the session is refused.
 #[tokio::test]
-async fn recv_times_out_naming_phase_and_peer() {
+async fn a_live_peer_is_waited_for_and_bad_indices_refused() {
     let mut d = Deployment::new(2, 0).await;
     let p0 = d.start(0).await;
     let p1 = d.start(1).await;
@@ -163,18 +165,9 @@ async fn recv_times_out_naming_phase_and_peer() {
     );
     let mut a = a.unwrap();
     a.begin_round("coin toss");
-    let err = a.recv(1).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            NetError::Timeout {
-                peer: 1,
-                phase: "coin toss",
-                ..
-            }
-        ),
-        "{err}"
-    );
+    // Longer than the 2 s connection timeout that used to bound every wait.
+    let waited = tokio::time::timeout(common::BOUND, a.recv(1)).await;
+    assert!(waited.is_err(), "recv returned early: {waited:?}");
     assert!(matches!(a.recv(5).await, Err(NetError::NoSuchPeer { .. })));
 }
 

@@ -137,15 +137,33 @@ pub fn issue_certificate(
 }
 
 /// Issues a certificate valid from one hour ago (clock skew) for `days` days.
+/// Refuses (before anything is written) a certificate that would not be valid now: 0 days,
+/// or a clock so wrong that the window misses the present.
 pub fn issue_for_days(key: &SigningKey, name: &str, days: u32) -> Result<IssuedCert, PkiError> {
     let now = SystemTime::now();
     let skew = Duration::from_secs(3600);
-    issue_certificate(
-        key,
-        name,
+    let (not_before, not_after) = (
         now.checked_sub(skew).unwrap_or(now),
         now + Duration::from_secs(u64::from(days) * 24 * 3600),
-    )
+    );
+    let window = CertValidity {
+        not_before,
+        not_after,
+    };
+    // The certificate must still be valid a minute from now, when the node first uses it.
+    let soon = now + Duration::from_secs(60);
+    for t in [now, soon] {
+        match window.status(t) {
+            ValidityStatus::Valid(_) => {}
+            status => {
+                return Err(PkiError::CertNotValidWhenWritten {
+                    name: name.to_string(),
+                    detail: format!("{window}: {status:?} at {}", utc(t)),
+                });
+            }
+        }
+    }
+    issue_certificate(key, name, not_before, not_after)
 }
 
 /// What we need from a certificate: its Ed25519 public key and its validity window.

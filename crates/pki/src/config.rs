@@ -2,7 +2,8 @@
 //!
 //! ```toml
 //! # spdz2k node configuration (written by `spdz2k setup`)
-//! connection_timeout_secs = 10       # optional; how long any network wait may take
+//! connection_timeout_secs = 10       # optional; how long connecting and opening a session may take
+//! idle_timeout_secs = 10             # optional; how long a connected peer may stay silent
 //!
 //! [node]
 //! name = "P1"                        # P<index> for parties, C<id> for clients
@@ -49,6 +50,9 @@ pub const SUPPORTED_PARAMS: [(u32, u32); 4] = [(32, 32), (64, 64), (66, 48), (12
 
 /// The default for `connection_timeout_secs`.
 pub const DEFAULT_CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default for `idle_timeout_secs`.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Whether a node is a computing party or an external client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,8 +128,12 @@ pub struct NodeConfig {
     pub cert_file: PathBuf,
     /// Ring parameters.
     pub params: ParamsId,
-    /// Bound on every network wait.
+    /// Bound on connecting to peers and opening a session (and on a client connecting).
     pub connection_timeout: Duration,
+    /// How long a connected peer may stay silent (no message, no heartbeat) before it is
+    /// reported as stopped or cut off. Peers send heartbeats while they compute, so this
+    /// bounds silence, not the length of a computation.
+    pub idle_timeout: Duration,
     /// All parties, sorted by index (indices are exactly `0..n`).
     pub parties: Vec<PartyEntry>,
     /// Clients (party configs only).
@@ -136,6 +144,7 @@ pub struct NodeConfig {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     connection_timeout_secs: Option<Spanned<i64>>,
+    idle_timeout_secs: Option<Spanned<i64>>,
     node: Spanned<RawNode>,
     params: Spanned<RawParams>,
     #[serde(default)]
@@ -270,20 +279,30 @@ impl NodeConfig {
         let node = raw.node.get_ref();
         let base = path.parent().unwrap_or(Path::new("."));
 
-        let connection_timeout = match &raw.connection_timeout_secs {
-            None => DEFAULT_CONNECTION_TIMEOUT,
+        let seconds = |raw: &Option<Spanned<i64>>, field: &str, default: Duration| match raw {
+            None => Ok(default),
             Some(t) => {
                 let secs = *t.get_ref();
                 if !(1..=3600).contains(&secs) {
                     return Err(loc.at(
                         t.span(),
-                        "connection_timeout_secs",
+                        field,
                         format!("must be 1 to 3600 seconds, got {secs}"),
                     ));
                 }
-                Duration::from_secs(secs.unsigned_abs())
+                Ok(Duration::from_secs(secs.unsigned_abs()))
             }
         };
+        let connection_timeout = seconds(
+            &raw.connection_timeout_secs,
+            "connection_timeout_secs",
+            DEFAULT_CONNECTION_TIMEOUT,
+        )?;
+        let idle_timeout = seconds(
+            &raw.idle_timeout_secs,
+            "idle_timeout_secs",
+            DEFAULT_IDLE_TIMEOUT,
+        )?;
 
         let params = raw.params.get_ref();
         let (k, s) = (*params.k.get_ref(), *params.s.get_ref());
@@ -564,6 +583,7 @@ impl NodeConfig {
             cert_file,
             params,
             connection_timeout,
+            idle_timeout,
             parties,
             clients,
         })
@@ -658,8 +678,9 @@ impl NodeConfig {
         let _ = writeln!(out, "# spdz2k node configuration for {}", self.name);
         let _ = writeln!(
             out,
-            "connection_timeout_secs = {}\n",
-            self.connection_timeout.as_secs()
+            "connection_timeout_secs = {}\nidle_timeout_secs = {}\n",
+            self.connection_timeout.as_secs(),
+            self.idle_timeout.as_secs()
         );
         let _ = writeln!(out, "[node]\nname = {:?}", self.name);
         match self.role {
@@ -741,6 +762,7 @@ mod tests {
         assert_eq!(cfg.role, Role::Party(1));
         assert_eq!(cfg.key_file, Path::new("/deploy/P1/key.pem"));
         assert_eq!(cfg.connection_timeout, Duration::from_secs(5));
+        assert_eq!(cfg.idle_timeout, DEFAULT_IDLE_TIMEOUT);
         assert_eq!(cfg.clients[0].route, Route::Via(0));
         assert_eq!(cfg.params, ParamsId { k: 64, s: 64 });
         let again = NodeConfig::parse(path, &cfg.to_toml()).unwrap();

@@ -58,6 +58,28 @@ pub enum PkiError {
         /// What is wrong.
         reason: String,
     },
+    /// The key file can be read by group or others; it is refused, as ssh refuses such keys.
+    #[error(
+        "key file {} has mode {mode:03o}: group or others can read it, so this node refuses to \
+         use it (as ssh does); run `chmod 600 {}`", path.display(), path.display()
+    )]
+    KeyFileExposed {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The certificate to be written would not be valid now.
+    #[error(
+        "refusing to write a certificate for {name} that is not valid now ({detail}); give \
+         --validity-days 1 or more, and check this machine's clock"
+    )]
+    CertNotValidWhenWritten {
+        /// The node.
+        name: String,
+        /// Its window and why it is not valid now.
+        detail: String,
+    },
     /// The certificate file holds no usable certificate.
     #[error("certificate file {}: {reason}", path.display())]
     BadCertFile {

@@ -136,11 +136,20 @@ pub fn write_key_file(path: &Path, key: &SigningKey) -> Result<(), PkiError> {
 }
 
 /// Reads a key file written by [`write_key_file`].
+/// Refuses a key file that group or others can read (Unix).
 pub fn read_key_file(path: &Path) -> Result<SigningKey, PkiError> {
     let bad = |reason: String| PkiError::BadKeyFile {
         path: path.to_path_buf(),
         reason,
     };
+    if let Some(mode) = file_mode(path)
+        && mode & 0o077 != 0
+    {
+        return Err(PkiError::KeyFileExposed {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
     let pem = std::fs::read(path).map_err(|source| PkiError::Io {
         path: path.to_path_buf(),
         action: "read",
@@ -242,6 +251,24 @@ mod tests {
         assert!(pk.fingerprint().starts_with(&pk.short_fingerprint()));
         assert!(PublicKey::from_hex("abc").unwrap_err().contains("64 hex"));
         assert!(PublicKey::from_hex(&"zz".repeat(32)).is_err());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn key_file_readable_by_others_is_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key.pem");
+        write_key_file(&path, &generate_key()).unwrap();
+        assert!(read_key_file(&path).is_ok());
+        for mode in [0o644, 0o640, 0o604] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let err = read_key_file(&path).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("chmod 600 {}", path.display())) && err.contains("refuses"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! for every client `DIR/C0/...`. Party `i` listens on `host:base_port+i`.
 
 use crate::cert::{issue_for_days, read_cert_file};
-use crate::config::{ClientEntry, DEFAULT_CONNECTION_TIMEOUT, NodeConfig, PartyEntry, Role, Route};
+use crate::config::{
+    ClientEntry, DEFAULT_CONNECTION_TIMEOUT, DEFAULT_IDLE_TIMEOUT, NodeConfig, PartyEntry, Role,
+    Route,
+};
 use crate::error::PkiError;
 use crate::identity::{PublicKey, generate_key, read_key_file, write_file, write_key_file};
 use spdz2k_ring::ParamsId;
@@ -42,6 +45,8 @@ pub struct SetupOptions {
     pub force: bool,
     /// `connection_timeout_secs` written into every config.
     pub connection_timeout: Duration,
+    /// `idle_timeout_secs` written into every config.
+    pub idle_timeout: Duration,
 }
 
 impl SetupOptions {
@@ -58,6 +63,7 @@ impl SetupOptions {
             direct_clients: false,
             force: false,
             connection_timeout: DEFAULT_CONNECTION_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
         }
     }
 }
@@ -103,6 +109,12 @@ fn create_dir(dir: &Path) -> Result<(), PkiError> {
 /// `opts.clients` clients, and returns each node's summary (with its fingerprint).
 pub fn setup(opts: &SetupOptions) -> Result<Vec<NodeSummary>, PkiError> {
     let n = opts.parties;
+    if opts.validity_days == 0 {
+        return Err(PkiError::CertNotValidWhenWritten {
+            name: "every node".into(),
+            detail: "--validity-days 0 ends the window at the moment of writing".into(),
+        });
+    }
     if !(2..=64).contains(&n) {
         return Err(PkiError::Options(format!(
             "--parties must be 2 to 64, got {n}"
@@ -217,6 +229,7 @@ pub fn setup(opts: &SetupOptions) -> Result<Vec<NodeSummary>, PkiError> {
             cert_file: dir.join(CERT_FILE),
             params: opts.params,
             connection_timeout: opts.connection_timeout,
+            idle_timeout: opts.idle_timeout,
             parties,
             clients,
         };

@@ -274,7 +274,7 @@ macro_rules! with_params_sets {
                 => K64S64Check: (128, $crate::U192);
             K66S48: (66, 48, u128,
                 "k = 66, s = 48 on u128: a masked set (114 of 128 bits), as MP-SPDZ offers for \
- protocols that need two spare bits above 64.")
+protocols that need two spare bits above 64.")
                 => K66S48Check: (114, $crate::U192);
             K128S64: (128, 64, $crate::U192,
                 "k = 128, s = 64 on a 192-bit `crypto-bigint` word.")

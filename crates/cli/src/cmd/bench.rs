@@ -75,7 +75,8 @@ fn run_once(a: &BenchArgs, direct: bool, verbose: u8) -> Result<Figures, CliErro
         source,
     })?;
     let params = super::setup::params_id(a.params);
-    procs::loopback_deployment(tmp.path(), params, direct, Duration::from_secs(60), false)?;
+    // The default timeouts: heartbeats keep a long computation alive.
+    procs::loopback_deployment(tmp.path(), params, direct, false)?;
     let session = SessionId::random();
     let seed = hex::encode(spdz2k_prep::fresh_seed());
     let (tx, rx) = procs::lines();

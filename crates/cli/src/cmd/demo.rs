@@ -39,13 +39,7 @@ pub fn run(a: DemoArgs, verbose: u8) -> Result<ExitCode, CliError> {
     })?;
     let dir = a.keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
     let params = super::setup::params_id(a.params);
-    let nodes = procs::loopback_deployment(
-        &dir,
-        params,
-        false,
-        spdz2k_pki::config::DEFAULT_CONNECTION_TIMEOUT,
-        a.keep.is_some(),
-    )?;
+    let nodes = procs::loopback_deployment(&dir, params, false, a.keep.is_some())?;
     let session = SessionId::random();
     let seed = spdz2k_prep::fresh_seed();
     println!(

@@ -143,19 +143,18 @@ pub fn lines() -> (Sender<Line>, Receiver<Line>) {
 }
 
 /// A deployment of two parties and one client on free loopback ports in `dir` (what
-/// `demo` and `bench` run). Returns the nodes' summaries.
+/// `demo` and `bench` run), with the same connection and idle timeouts as `setup`'s
+/// defaults. Returns the nodes' summaries.
 pub fn loopback_deployment(
     dir: &Path,
     params: spdz2k::ParamsId,
     direct_clients: bool,
-    timeout: Duration,
     force: bool,
 ) -> Result<Vec<spdz2k_pki::NodeSummary>, CliError> {
     let mut opts = spdz2k_pki::SetupOptions::new(2, 1, dir);
     opts.base_port = free_port_pair()?;
     opts.params = params;
     opts.direct_clients = direct_clients;
-    opts.connection_timeout = timeout;
     opts.force = force;
     Ok(spdz2k_pki::setup(&opts)?)
 }

@@ -36,9 +36,14 @@ pub struct SetupArgs {
     /// Certificate lifetime in days.
     #[arg(long, default_value_t = 365)]
     pub validity_days: u32,
-    /// Connection timeout written into every config, in seconds.
-    #[arg(long, default_value_t = 10)]
+    /// Connection timeout written into every config, in seconds: how long connecting and
+    /// opening a session may take.
+    #[arg(long, default_value_t = spdz2k_pki::config::DEFAULT_CONNECTION_TIMEOUT.as_secs())]
     pub timeout_secs: u64,
+    /// Idle timeout written into every config, in seconds: how long a connected peer may be
+    /// silent (peers send heartbeats while they compute).
+    #[arg(long, default_value_t = spdz2k_pki::config::DEFAULT_IDLE_TIMEOUT.as_secs())]
+    pub idle_timeout_secs: u64,
     /// Overwrite an existing deployment in --out.
     #[arg(long)]
     pub force: bool,
@@ -76,6 +81,7 @@ pub fn options(a: &SetupArgs) -> SetupOptions {
     o.validity_days = a.validity_days;
     o.force = a.force;
     o.connection_timeout = Duration::from_secs(a.timeout_secs);
+    o.idle_timeout = Duration::from_secs(a.idle_timeout_secs);
     o
 }
 

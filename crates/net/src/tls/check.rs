@@ -4,7 +4,6 @@ use super::connect::{self, TlsContext};
 use super::wire::Purpose;
 use crate::frame::{self, FrameKind};
 use spdz2k_pki::cert::{EXPIRY_WARNING, utc};
-use spdz2k_pki::identity::file_mode;
 use spdz2k_pki::{NodeConfig, Role, Route, ValidityStatus};
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -117,18 +116,7 @@ pub async fn check(config: &NodeConfig) -> CheckReport {
             identity.public_key.to_hex()
         ),
     );
-    match file_mode(&config.key_file) {
-        Some(mode) if mode & 0o077 != 0 => report.push(
-            CheckStatus::Warn,
-            "key file",
-            format!(
-                "{} has mode {mode:o}; run `chmod 600 {}`",
-                config.key_file.display(),
-                config.key_file.display()
-            ),
-        ),
-        _ => {}
-    }
+    // A key file readable by others was already refused by `load_identity` (with the fix).
     let now = SystemTime::now();
     let renew = format!("spdz2k renew-cert --config {}", config.path.display());
     match identity.validity.status(now) {

@@ -2,9 +2,10 @@
 //! which dials every party it has a direct route to).
 
 use super::connect::{self, TlsContext};
-use super::link::{Inbound, LinkHandle, Out, spawn_link};
-use super::node::{ChannelSink, Tasks};
-use super::wire::Purpose;
+use super::link::{Inbound, LinkHandle, Out, heartbeat_interval, next_inbound, spawn_link};
+use super::node::{ChannelSink, LINGER, Tasks};
+use super::session_io::{SessionAbort, send_abort};
+use super::wire::{AbortKind, AbortNotice, Purpose};
 use crate::error::{MissingPeer, NetError};
 use crate::frame::FrameKind;
 use crate::transport::TrafficStats;
@@ -13,20 +14,24 @@ use spdz2k_pki::{NodeConfig, PkiError, Role, Route};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
-use tokio::time::{Instant, timeout_at};
+use tokio::time::Instant;
 use tracing::{info, warn};
 
 /// A framed, ordered, bidirectional message channel between a party and a client for one
-/// session. Every `recv` waits at most the connection timeout.
+/// session. A `recv` waits as long as the peer is heard from (it sends heartbeats while it
+/// works) and fails once it has been silent for the idle timeout.
 pub struct PeerChannel {
     node: String,
     peer: String,
     session: SessionId,
-    timeout: Duration,
+    idle: Duration,
+    phase: &'static str,
     link: Arc<LinkHandle>,
     rx: UnboundedReceiver<Inbound>,
     stats: TrafficStats,
-    ended: Option<String>,
+    ended: Option<NetError>,
+    /// The closing handshake is done: dropping sends nothing more.
+    closed: bool,
 }
 
 impl PeerChannel {
@@ -34,7 +39,7 @@ impl PeerChannel {
         node: String,
         peer: String,
         session: SessionId,
-        timeout: Duration,
+        idle: Duration,
         link: Arc<LinkHandle>,
         rx: UnboundedReceiver<Inbound>,
     ) -> Self {
@@ -42,12 +47,33 @@ impl PeerChannel {
             node,
             peer,
             session,
-            timeout,
+            idle,
+            phase: "client I/O",
             link,
             rx,
             stats: TrafficStats::default(),
             ended: None,
+            closed: false,
         }
+    }
+
+    /// Names what this node is doing on the channel, for errors.
+    pub fn set_phase(&mut self, phase: &'static str) {
+        self.phase = phase;
+    }
+
+    /// A handle that can abort this channel from elsewhere (see [`SessionAbort`]).
+    pub fn abort_handle(&self) -> SessionAbort {
+        SessionAbort::new(self.session.clone(), vec![self.link.clone()])
+    }
+
+    /// Tells the peer this node abandons the session, and why.
+    pub fn abort(&mut self, kind: AbortKind, detail: &str) {
+        send_abort(
+            std::slice::from_ref(&self.link),
+            &self.session,
+            &AbortNotice::new(kind, detail),
+        );
     }
 
     /// The peer's name (`C0`, `P1`).
@@ -71,13 +97,120 @@ impl PeerChannel {
             peer: self.peer.clone(),
             address: self.link.address.clone(),
             session: self.session.clone(),
+            phase: self.phase,
             cause,
+        }
+    }
+
+    /// The error for how the channel ended (kept: later calls fail the same way).
+    fn ended_error(&self) -> Option<NetError> {
+        let e = self.ended.as_ref()?;
+        Some(match e {
+            NetError::PeerAborted {
+                node,
+                peer,
+                address,
+                session,
+                kind,
+                cause,
+                ..
+            } => NetError::PeerAborted {
+                node: node.clone(),
+                peer: peer.clone(),
+                address: address.clone(),
+                session: session.clone(),
+                phase: self.phase,
+                kind: *kind,
+                cause: cause.clone(),
+            },
+            NetError::PeerSilent { silent, idle, .. } => NetError::PeerSilent {
+                node: self.node.clone(),
+                peer: self.peer.clone(),
+                address: self.link.address.clone(),
+                session: self.session.clone(),
+                phase: self.phase,
+                silent: *silent,
+                idle: *idle,
+            },
+            other => self.closed(match other {
+                NetError::ChannelClosed { cause, .. } => cause.clone(),
+                other => other.to_string(),
+            }),
+        })
+    }
+
+    /// The next item, or how the channel ended.
+    async fn next(&mut self) -> Result<Inbound, NetError> {
+        loop {
+            if let Some(err) = self.ended_error() {
+                return Err(err);
+            }
+            let ended = match next_inbound(&mut self.rx, &self.link, self.idle).await {
+                Err(silent) => NetError::PeerSilent {
+                    node: self.node.clone(),
+                    peer: self.peer.clone(),
+                    address: self.link.address.clone(),
+                    session: self.session.clone(),
+                    phase: self.phase,
+                    silent,
+                    idle: self.idle,
+                },
+                Ok(Some(Inbound::Closed(reason))) => {
+                    self.closed(format!("it closed the session: {reason}"))
+                }
+                Ok(Some(Inbound::Aborted(n))) => NetError::PeerAborted {
+                    node: self.node.clone(),
+                    peer: self.peer.clone(),
+                    address: self.link.address.clone(),
+                    session: self.session.clone(),
+                    phase: self.phase,
+                    kind: n.kind,
+                    cause: n.detail,
+                },
+                Ok(Some(Inbound::LinkLost { cause, .. })) => self.closed(cause),
+                Ok(Some(Inbound::Hello(_))) => {
+                    self.closed("protocol error: unexpected session hello".into())
+                }
+                Ok(None) => self.closed("the channel closed".into()),
+                Ok(Some(item)) => return Ok(item),
+            };
+            warn!(session = %self.session, "{ended}");
+            self.ended = Some(ended);
+        }
+    }
+
+    /// Ends the channel cleanly: tells the peer this node has sent its last message, then
+    /// waits (as long as the peer is heard from) until the peer says the same, which it
+    /// does only after reading everything it expected.
+    pub async fn close(&mut self) -> Result<(), NetError> {
+        self.phase = "closing";
+        self.link.send(Out::Frame {
+            kind: FrameKind::SessionDone,
+            sid: self.session.as_bytes().to_vec(),
+            payload: vec![],
+        });
+        match self.next().await? {
+            Inbound::Done => {
+                self.closed = true;
+                Ok(())
+            }
+            _ => {
+                let err =
+                    self.closed("protocol error: it sent a message this node never read".into());
+                self.ended = Some(
+                    self.closed("protocol error: it sent a message this node never read".into()),
+                );
+                Err(err)
+            }
         }
     }
 
     /// Queues one message (never waits for the peer).
     pub fn send(&mut self, msg: Vec<u8>) -> Result<(), NetError> {
-        if let Some(cause) = self.ended.clone().or_else(|| self.link.cause()) {
+        if let Some(err) = self.ended_error() {
+            return Err(err);
+        }
+        if let Some(cause) = self.link.cause() {
             return Err(self.closed(cause));
         }
         let len = msg.len() as u64;
@@ -94,36 +227,20 @@ impl PeerChannel {
 
     /// Receives the next message.
     pub async fn recv(&mut self) -> Result<Vec<u8>, NetError> {
-        let deadline = Instant::now() + self.timeout;
-        loop {
-            if let Some(cause) = self.ended.clone() {
-                return Err(self.closed(cause));
+        match self.next().await? {
+            Inbound::Data(msg) => {
+                self.stats.bytes_received += msg.len() as u64;
+                Ok(msg)
             }
-            match timeout_at(deadline, self.rx.recv()).await {
-                Err(_) => {
-                    let err = NetError::ChannelTimeout {
-                        node: self.node.clone(),
-                        peer: self.peer.clone(),
-                        address: self.link.address.clone(),
-                        session: self.session.clone(),
-                        waited: self.timeout,
-                        hint: format!("{} sent nothing; check its log", self.peer),
-                    };
-                    warn!(session = %self.session, "{err}");
-                    return Err(err);
-                }
-                Ok(Some(Inbound::Data(msg))) => {
-                    self.stats.bytes_received += msg.len() as u64;
-                    return Ok(msg);
-                }
-                Ok(Some(Inbound::Closed(reason))) => {
-                    self.ended = Some(format!("it closed the session: {reason}"))
-                }
-                Ok(Some(Inbound::LinkLost { cause, .. })) => self.ended = Some(cause),
-                Ok(Some(Inbound::Hello(_))) => {
-                    self.ended = Some("protocol error: unexpected session hello".into())
-                }
-                Ok(None) => self.ended = Some("the channel closed".into()),
+            _ => {
+                let err = self.closed(
+                    "it finished the session while this node still expected a message".into(),
+                );
+                warn!(session = %self.session, "{err}");
+                self.ended = Some(self.closed(
+                    "it finished the session while this node still expected a message".into(),
+                ));
+                Err(err)
             }
         }
     }
@@ -131,6 +248,10 @@ impl PeerChannel {
 
 impl Drop for PeerChannel {
     fn drop(&mut self) {
+        if self.closed {
+            self.link.send(Out::Shutdown);
+            return;
+        }
         self.link.send(Out::Frame {
             kind: FrameKind::SessionClose,
             sid: self.session.as_bytes().to_vec(),
@@ -175,6 +296,7 @@ impl ClientNode {
                 source,
             })?;
         let timeout = config.connection_timeout;
+        let idle = config.idle_timeout;
         let direct: Vec<_> = config
             .parties
             .iter()
@@ -231,14 +353,21 @@ impl ClientNode {
                 session: session.clone(),
                 tx,
             });
-            let link = spawn_link(stream, peer.clone(), entry.address.clone(), sink, &tasks);
+            let link = spawn_link(
+                stream,
+                peer.clone(),
+                entry.address.clone(),
+                sink,
+                &tasks,
+                heartbeat_interval(idle),
+            );
             info!(node = %node, session = %session, "connected to {peer} at {}", entry.address);
             if let Some(slot) = channels.get_mut(entry.index) {
                 *slot = Some(PeerChannel::new(
                     node.clone(),
                     peer,
                     session.clone(),
-                    timeout,
+                    idle,
                     link,
                     rx,
                 ));
@@ -286,12 +415,26 @@ impl ClientNode {
     pub fn session(&self) -> &SessionId {
         &self.session
     }
+
+    /// Tells every connected party this client abandons the session, and why.
+    pub fn abort(&mut self, kind: AbortKind, detail: &str) {
+        for ch in self.channels.iter_mut().flatten() {
+            ch.abort(kind, detail);
+        }
+    }
+
+    /// Closes every channel's connection cleanly (queued frames, TLS close_notify, the
+    /// party's close_notify, within a short linger) and stops every task.
+    pub async fn shutdown(mut self) {
+        self.channels.clear();
+        self.tasks.stop_gracefully(LINGER).await;
+    }
 }
 
 impl Drop for ClientNode {
     fn drop(&mut self) {
         // The channels queue their close frames; the tasks then finish on their own.
         self.channels.clear();
-        self.tasks.detach_all();
+        self.tasks.stop_in_background();
     }
 }

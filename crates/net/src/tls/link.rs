@@ -1,15 +1,33 @@
 //! One established connection: a writer task fed by an unbounded queue (so sending never
 //! waits for the peer) and a reader task that reassembles messages and hands them on.
+//!
+//! Liveness: the writer sends a heartbeat frame whenever it has been quiet for a
+//! heartbeat interval, and the reader notes when it last received any byte. A wait on a
+//! link therefore fails only when the peer has been *silent* for the idle timeout (stopped,
+//! hung or cut off), however long its computation takes ([`next_inbound`]).
 
-use super::wire::SessionHello;
+use super::wire::{AbortNotice, SessionHello};
 use crate::frame::{self, FrameError, FrameKind};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncWriteExt, BufReader, BufWriter, ReadHalf, WriteHalf};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWriteExt, BufReader, BufWriter, ReadBuf, ReadHalf, WriteHalf};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::sync::watch;
+use tokio::time::{Instant, timeout_at};
 use tokio_rustls::TlsStream;
+
+/// Heartbeats go out at this fraction of the idle timeout, so that a live peer is heard
+/// several times per idle period.
+const HEARTBEATS_PER_IDLE: u32 = 4;
+
+/// The heartbeat interval for an idle timeout.
+pub(crate) fn heartbeat_interval(idle: Duration) -> Duration {
+    (idle / HEARTBEATS_PER_IDLE).max(Duration::from_millis(10))
+}
 
 /// Socket buffer sizes: large enough that a 32 MB message moves in big TLS records.
 const IO_BUFFER: usize = 256 * 1024;
@@ -39,6 +57,10 @@ pub(crate) enum Inbound {
     Data(Vec<u8>),
     /// The peer closed the session; its reason.
     Closed(String),
+    /// The peer has sent its last message of the session.
+    Done,
+    /// The peer abandoned the session, with its cause.
+    Aborted(AbortNotice),
     /// The connection ended.
     LinkLost { link: u64, cause: String },
 }
@@ -63,6 +85,8 @@ pub(crate) struct LinkHandle {
     tx: UnboundedSender<Out>,
     cause: Mutex<Option<String>>,
     ended: watch::Sender<bool>,
+    /// When the reader last received a byte.
+    heard: Mutex<Instant>,
 }
 
 impl LinkHandle {
@@ -83,20 +107,71 @@ impl LinkHandle {
         let mut rx = self.ended.subscribe();
         let _ = rx.wait_for(|&ended| ended).await;
     }
+    /// When a byte last arrived from the peer (heartbeats included).
+    pub fn last_heard(&self) -> Instant {
+        *self.heard.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    fn touch(&self) {
+        *self.heard.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+    }
     fn set_cause(&self, cause: String) {
         let mut slot = self.cause.lock().unwrap_or_else(|e| e.into_inner());
         slot.get_or_insert(cause);
     }
 }
 
-/// Starts the reader and writer tasks of a connection whose hellos are done.
-/// `on_end` runs after the reader stops (to remove the link from a table, say).
+/// The next item of a session queue on `link`, waiting as long as the peer is heard from:
+/// fails with how long the peer has been silent once that reaches `idle`.
+pub(crate) async fn next_inbound(
+    rx: &mut UnboundedReceiver<Inbound>,
+    link: &LinkHandle,
+    idle: Duration,
+) -> Result<Option<Inbound>, Duration> {
+    loop {
+        let deadline = link.last_heard() + idle;
+        match timeout_at(deadline, rx.recv()).await {
+            Ok(item) => return Ok(item),
+            Err(_) => {
+                let quiet = link.last_heard().elapsed();
+                if quiet >= idle {
+                    return Err(quiet);
+                }
+            }
+        }
+    }
+}
+
+/// A reader that notes every received byte on its link (liveness).
+struct Touch<R> {
+    inner: R,
+    link: Arc<LinkHandle>,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Touch<R> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let r = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if matches!(r, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            this.link.touch();
+        }
+        r
+    }
+}
+
+/// Starts the reader and writer tasks of a connection whose hellos are done. The writer
+/// sends a heartbeat after `heartbeat` of quiet.
 pub(crate) fn spawn_link(
     stream: TlsStream<TcpStream>,
     peer: String,
     address: String,
     sink: Arc<dyn Sink>,
     tasks: &super::node::Tasks,
+    heartbeat: Duration,
 ) -> Arc<LinkHandle> {
     let (tx, rx) = unbounded_channel();
     let handle = Arc::new(LinkHandle {
@@ -106,16 +181,21 @@ pub(crate) fn spawn_link(
         tx,
         cause: Mutex::new(None),
         ended: watch::channel(false).0,
+        heard: Mutex::new(Instant::now()),
     });
     let (read, write) = tokio::io::split(stream);
     let writer_handle = handle.clone();
     tasks.spawn_writer(move |closing| async move {
-        if let Err(e) = write_loop(write, rx, closing).await {
+        if let Err(e) = write_loop(write, rx, closing, heartbeat).await {
             writer_handle.set_cause(format!("write failed: {e}"));
         }
     });
     let reader_handle = handle.clone();
-    tasks.spawn(async move {
+    tasks.spawn_reader(async move {
+        let read = Touch {
+            inner: read,
+            link: reader_handle.clone(),
+        };
         let cause = read_loop(read, &reader_handle, sink.as_ref()).await;
         reader_handle.set_cause(cause.clone());
         // Wake the writer (it may be idle) so it notices and the socket closes.
@@ -130,15 +210,25 @@ async fn write_loop(
     write: WriteHalf<TlsStream<TcpStream>>,
     mut rx: UnboundedReceiver<Out>,
     mut closing: watch::Receiver<bool>,
+    heartbeat: Duration,
 ) -> std::io::Result<()> {
     let mut w = BufWriter::with_capacity(IO_BUFFER, write);
+    let mut beat = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let out = tokio::select! {
             biased;
             out = rx.recv() => out,
             // The node is stopping: send what is already queued, then close.
-            _ = closing.wait_for(|&c| c) => rx.try_recv().ok(),
+            () = async { let _ = closing.wait_for(|&c| c).await; } => rx.try_recv().ok(),
+            _ = beat.tick() => {
+                frame::write_frame(&mut w, FrameKind::Heartbeat, b"", b"").await?;
+                w.flush().await?;
+                continue;
+            }
         };
+        // Anything written counts as a sign of life: the next heartbeat can wait.
+        beat.reset();
         let Some(out) = out else { break };
         match out {
             Out::Frame { kind, sid, payload } => {
@@ -158,7 +248,7 @@ async fn write_loop(
 
 /// Reads frames until the connection ends; returns why it ended.
 async fn read_loop(
-    read: ReadHalf<TlsStream<TcpStream>>,
+    read: Touch<ReadHalf<TlsStream<TcpStream>>>,
     link: &LinkHandle,
     sink: &dyn Sink,
 ) -> String {
@@ -205,7 +295,12 @@ async fn read_loop(
                         });
                         Ok(())
                     }
-                    FrameKind::Pong => Ok(()),
+                    FrameKind::Pong | FrameKind::Heartbeat => Ok(()),
+                    FrameKind::SessionDone => sink.deliver(link, &header.sid, Inbound::Done),
+                    FrameKind::Abort => match AbortNotice::decode(&payload) {
+                        Ok(n) => sink.deliver(link, &header.sid, Inbound::Aborted(n)),
+                        Err(e) => Err(format!("bad abort frame: {e}")),
+                    },
                     FrameKind::SessionHello => match SessionHello::decode(&payload) {
                         Ok(h) => sink.deliver(link, &header.sid, Inbound::Hello(h)),
                         Err(e) => Err(format!("bad session hello: {e}")),

@@ -18,6 +18,7 @@ mod connect;
 mod link;
 mod node;
 mod session;
+mod session_io;
 pub mod verify;
 /// The hello messages a node exchanges before any protocol traffic; public so the fuzz targets
 /// (`fuzz/`) can reach their decoders.
@@ -27,4 +28,5 @@ pub use check::{CheckLine, CheckReport, CheckStatus, check};
 pub use client::{ClientNode, PeerChannel};
 pub use node::Node;
 pub use session::{SessionSpec, TlsSession};
-pub use wire::PROTOCOL_VERSION;
+pub use session_io::SessionAbort;
+pub use wire::{AbortKind, AbortNotice, PROTOCOL_VERSION};

@@ -4,8 +4,9 @@
 
 use super::client::PeerChannel;
 use super::connect::{self, Accepted, DialFailure, PeerId, TlsContext};
-use super::link::{Inbound, LinkHandle, Out, Sink, spawn_link};
-use super::wire::Purpose;
+use super::link::{Inbound, LinkHandle, Out, Sink, heartbeat_interval, spawn_link};
+use super::session_io::send_abort;
+use super::wire::{AbortKind, AbortNotice, Purpose};
 use crate::error::NetError;
 use crate::frame::FrameKind;
 use spdz2k_core::SessionId;
@@ -30,11 +31,19 @@ const INCOMING_FAILURES_KEPT: usize = 8;
 /// How many closed sessions are remembered (to drop their late frames quietly).
 const GONE_KEPT: usize = 4096;
 
-/// Background tasks of a node. Connection writers are kept apart so that a graceful stop
-/// can let them drain what is already queued before everything else is aborted.
+/// How long a stopping node waits for its connections to close cleanly: writers send what
+/// is queued and TLS close_notify, then readers wait for the peer's close_notify. Only small
+/// frames are queued by then (the closing handshake has confirmed everything else), so this
+/// bound matters only for a peer that is dead or stopped.
+pub(crate) const LINGER: Duration = Duration::from_millis(750);
+
+/// Background tasks of a node. Connection writers and readers are kept apart so that a
+/// graceful stop can let writers drain what is queued, and readers see the peer's
+/// close_notify, before everything else is aborted.
 pub(crate) struct Tasks {
     all: Mutex<JoinSet<()>>,
     writers: Mutex<JoinSet<()>>,
+    readers: Mutex<JoinSet<()>>,
     closing: watch::Sender<bool>,
 }
 
@@ -43,14 +52,25 @@ impl Default for Tasks {
         Self {
             all: Mutex::default(),
             writers: Mutex::default(),
+            readers: Mutex::default(),
             closing: watch::channel(false).0,
         }
     }
 }
 
+fn lock(set: &Mutex<JoinSet<()>>) -> MutexGuard<'_, JoinSet<()>> {
+    set.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Tasks {
     pub fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static) {
-        let mut set = self.all.lock().unwrap_or_else(|e| e.into_inner());
+        let mut set = lock(&self.all);
+        while set.try_join_next().is_some() {}
+        set.spawn(fut);
+    }
+    /// Spawns a connection reader (kept running while a stopping node lingers).
+    pub fn spawn_reader(&self, fut: impl Future<Output = ()> + Send + 'static) {
+        let mut set = lock(&self.readers);
         while set.try_join_next().is_some() {}
         set.spawn(fut);
     }
@@ -61,63 +81,43 @@ impl Tasks {
         Fut: Future<Output = ()> + Send + 'static,
     {
         let fut = make(self.closing.subscribe());
-        let mut set = self.writers.lock().unwrap_or_else(|e| e.into_inner());
+        let mut set = lock(&self.writers);
         while set.try_join_next().is_some() {}
         set.spawn(fut);
     }
     pub fn abort_all(&self) {
-        self.all
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .abort_all();
-        self.writers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .abort_all();
+        lock(&self.all).abort_all();
+        lock(&self.writers).abort_all();
+        lock(&self.readers).abort_all();
     }
-    pub fn detach_all(&self) {
-        self.all
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .detach_all();
-        self.writers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .detach_all();
-    }
-    /// Lets every writer send what is queued (TLS close_notify after it), waiting at most
-    /// `timeout`, then aborts every task. Without this, the last protocol message of a party
-    /// that finishes first could be dropped and its peer would see EOF.
-    pub async fn stop_gracefully(&self, timeout: Duration) {
+    /// Stops accepting and dialling, lets every writer send what is queued (TLS
+    /// close_notify after it), lets every reader read up to the peer's close_notify, all
+    /// within `linger`, then aborts every task. Without this, the last message of a node
+    /// that finishes first could be dropped (or reset away) and its peer would see EOF.
+    pub async fn stop_gracefully(&self, linger: Duration) {
+        let deadline = Instant::now() + linger;
+        let mut others = std::mem::take(&mut *lock(&self.all));
+        others.abort_all();
+        while others.join_next().await.is_some() {}
         self.closing.send_replace(true);
-        let mut writers =
-            std::mem::take(&mut *self.writers.lock().unwrap_or_else(|e| e.into_inner()));
-        let drained = tokio::time::timeout(timeout, async {
-            while writers.join_next().await.is_some() {}
-        })
-        .await;
-        if drained.is_err() {
-            writers.abort_all();
+        for set in [&self.writers, &self.readers] {
+            let mut set = std::mem::take(&mut *lock(set));
+            let drained =
+                timeout_at(deadline, async { while set.join_next().await.is_some() {} }).await;
+            if drained.is_err() {
+                set.abort_all();
+                while set.join_next().await.is_some() {}
+            }
         }
         self.abort_all();
-        let mut set = self.take();
-        while set.join_next().await.is_some() {}
     }
-    /// For `Drop`, which cannot wait: tells the writers to drain and leaves them running
-    /// (detached) until they have sent what is queued; aborts everything else.
+    /// For `Drop`, which cannot wait: tells the writers to drain and leaves them and the
+    /// readers running (detached) until their connections close; aborts everything else.
     pub fn stop_in_background(&self) {
         self.closing.send_replace(true);
-        self.writers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .detach_all();
-        self.all
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .abort_all();
-    }
-    fn take(&self) -> JoinSet<()> {
-        std::mem::take(&mut *self.all.lock().unwrap_or_else(|e| e.into_inner()))
+        lock(&self.writers).detach_all();
+        lock(&self.readers).detach_all();
+        lock(&self.all).abort_all();
     }
 }
 
@@ -203,7 +203,10 @@ pub(crate) enum ClaimError {
 pub(crate) struct Shared {
     pub ctx: TlsContext,
     pub me: usize,
+    /// Bound on connecting and opening sessions.
     pub timeout: Duration,
+    /// Bound on a connected peer's silence.
+    pub idle: Duration,
     pub tasks: Tasks,
     pub local_addr: Option<SocketAddr>,
     state: Mutex<State>,
@@ -648,11 +651,13 @@ impl Node {
                 source,
             })?;
         let timeout = config.connection_timeout;
+        let idle = config.idle_timeout;
         let ctx = TlsContext::new(config, &identity)?;
         let shared = Arc::new(Shared {
             ctx,
             me,
             timeout,
+            idle,
             tasks: Tasks::default(),
             local_addr: listener.local_addr().ok(),
             state: Mutex::new(State::default()),
@@ -728,13 +733,30 @@ impl Node {
         }
         let deadline = Instant::now() + shared.timeout;
         let mut changed = shared.subscribe();
+        let earlier = shared.refused_incoming();
+        let named = format!("refused {client} at ");
         loop {
+            let refused: Vec<String> = shared
+                .refused_incoming()
+                .into_iter()
+                .filter(|r| !earlier.contains(r))
+                .collect();
+            if let Some(r) = refused.iter().find(|r| r.starts_with(&named)) {
+                let err = NetError::ClientRefused {
+                    node,
+                    client: client.to_string(),
+                    session: session.clone(),
+                    detail: r.clone(),
+                };
+                warn!(session = %session, "{err}");
+                return Err(err);
+            }
             if let Some((link, rx)) = shared.take_client(client, session) {
                 return Ok(PeerChannel::new(
                     node,
                     client.to_string(),
                     session.clone(),
-                    shared.timeout,
+                    shared.idle,
                     link,
                     rx,
                 ));
@@ -747,17 +769,40 @@ impl Node {
                     session: session.clone(),
                     waited: shared.timeout,
                     hint: format!(
-                        "{client} has not connected for this session: is it running with session ID {session}, and does its config give this node a \"direct\" route at {}?",
-                        shared.address_of(shared.me)
+                        "{client} has not connected for this session: is it running with session ID {session}, and does its config give this node a \"direct\" route at {}?{}",
+                        shared.address_of(shared.me),
+                        if refused.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " Refused incoming connections meanwhile (perhaps {client}'s): {}",
+                                refused.join("; ")
+                            )
+                        }
                     ),
                 });
             }
         }
     }
 
-    /// Closes every connection and stops every task.
+    /// Tells every client connected for `session` that this node has not taken into a
+    /// channel yet (it failed before) why it abandons the session.
+    pub fn abort_waiting_clients(&self, session: &SessionId, kind: AbortKind, detail: &str) {
+        let links: Vec<Arc<LinkHandle>> = self
+            .shared
+            .state()
+            .clients
+            .iter()
+            .filter(|((_, sid), _)| sid == session)
+            .map(|(_, p)| p.link.clone())
+            .collect();
+        send_abort(&links, session, &AbortNotice::new(kind, detail));
+    }
+
+    /// Closes every connection cleanly (queued frames, then TLS close_notify, then the
+    /// peer's close_notify, within a short linger) and stops every task.
     pub async fn shutdown(self) {
-        self.shared.tasks.stop_gracefully(self.shared.timeout).await;
+        self.shared.tasks.stop_gracefully(LINGER).await;
     }
 }
 
@@ -823,6 +868,7 @@ fn on_accepted(shared: &Arc<Shared>, accepted: Accepted, from: SocketAddr) {
                 shared.address_of(j),
                 sink,
                 &shared.tasks,
+                heartbeat_interval(shared.idle),
             );
             shared.install_link(j, link);
         }
@@ -834,6 +880,7 @@ fn on_accepted(shared: &Arc<Shared>, accepted: Accepted, from: SocketAddr) {
                 from.to_string(),
                 Arc::new(PingSink),
                 &shared.tasks,
+                heartbeat_interval(shared.idle),
             );
         }
         (Purpose::Client, PeerId::Client(name)) => {
@@ -843,7 +890,14 @@ fn on_accepted(shared: &Arc<Shared>, accepted: Accepted, from: SocketAddr) {
                 session: session.clone(),
                 tx,
             });
-            let link = spawn_link(stream, name.clone(), from.to_string(), sink, &shared.tasks);
+            let link = spawn_link(
+                stream,
+                name.clone(),
+                from.to_string(),
+                sink,
+                &shared.tasks,
+                heartbeat_interval(shared.idle),
+            );
             info!(node = %shared.ctx.node, session = %session, "client {name} connected from {from}");
             shared
                 .state()
@@ -905,6 +959,7 @@ async fn dial_loop(shared: Weak<Shared>, j: usize) {
                     entry.address.clone(),
                     sink,
                     &s.tasks,
+                    heartbeat_interval(s.idle),
                 );
                 s.install_link(j, link.clone());
                 drop(s);

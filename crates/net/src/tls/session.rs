@@ -3,10 +3,10 @@
 
 use super::link::{Inbound, LinkHandle, Out};
 use super::node::{ClaimError, Node, Shared};
-use super::wire::{PROTOCOL_VERSION, SessionHello};
+use super::wire::{AbortKind, AbortNotice, PROTOCOL_VERSION, SessionHello};
 use crate::error::{MissingPeer, NetError};
 use crate::frame::FrameKind;
-use crate::transport::{TrafficStats, Transport};
+use crate::transport::TrafficStats;
 use spdz2k_core::SessionId;
 use spdz2k_ring::ParamsId;
 use std::sync::Arc;
@@ -45,26 +45,38 @@ impl SessionSpec {
     }
 }
 
-struct SessionPeer {
-    link: Arc<LinkHandle>,
-    rx: UnboundedReceiver<Inbound>,
-    address: String,
+pub(super) struct SessionPeer {
+    pub link: Arc<LinkHandle>,
+    pub rx: UnboundedReceiver<Inbound>,
+    pub address: String,
     /// Set once the peer closed the session or the link broke; later calls fail the same way.
-    ended: Option<Ended>,
+    pub ended: Option<Ended>,
 }
 
+/// How a peer's side of a session ended.
 #[derive(Clone)]
-enum Ended {
+pub(super) enum Ended {
+    /// It closed the session without finishing it (dropped), with its reason.
     Closed(String),
+    /// The connection broke.
     Lost(String),
+    /// It aborted, with its cause.
+    Aborted(AbortNotice),
+    /// It has been silent this long.
+    Silent(Duration),
+    /// It finished the session (sent its closing frame).
+    Done,
+    /// It sent a message this node never read (found when closing).
+    Unread,
 }
 
-/// Releases a claimed session and tells the peers, unless disarmed by a successful open.
-struct Claim {
+/// Releases a claimed session and tells the peers (unless the session ended with the
+/// closing handshake, which empties `links`).
+pub(super) struct Claim {
     shared: Arc<Shared>,
     session: SessionId,
-    links: Vec<Arc<LinkHandle>>,
-    reason: String,
+    pub links: Vec<Arc<LinkHandle>>,
+    pub reason: String,
 }
 
 impl Claim {
@@ -91,13 +103,14 @@ impl Drop for Claim {
 /// sent before).
 pub struct TlsSession {
     /// Held for its `Drop`, which closes the session.
-    _claim: Claim,
-    spec: SessionSpec,
-    party: usize,
-    timeout: Duration,
-    phase: &'static str,
-    stats: TrafficStats,
-    peers: Vec<Option<SessionPeer>>,
+    pub(super) claim: Claim,
+    pub(super) spec: SessionSpec,
+    pub(super) party: usize,
+    /// Bound on a peer's silence.
+    pub(super) idle: Duration,
+    pub(super) phase: &'static str,
+    pub(super) stats: TrafficStats,
+    pub(super) peers: Vec<Option<SessionPeer>>,
 }
 
 impl Node {
@@ -275,6 +288,17 @@ impl Node {
                             hint: "check that every node was given the same session ID and was started within the connection timeout of the others".into(),
                         });
                     }
+                    Ok(Some(Inbound::Aborted(notice))) => {
+                        break Err(NetError::PeerAborted {
+                            node: node.clone(),
+                            peer: format!("P{j}"),
+                            address: address.clone(),
+                            session: sid.clone(),
+                            phase: "session handshake",
+                            kind: notice.kind,
+                            cause: notice.detail,
+                        });
+                    }
                     Ok(Some(Inbound::LinkLost { link: id, .. })) if id != link.id => continue,
                     Ok(Some(Inbound::LinkLost { cause, .. })) => {
                         break Err(NetError::ConnectionLost {
@@ -286,7 +310,7 @@ impl Node {
                             cause,
                         });
                     }
-                    Ok(Some(Inbound::Data(_))) => {
+                    Ok(Some(Inbound::Data(_) | Inbound::Done)) => {
                         break Err(NetError::Protocol {
                             node: node.clone(),
                             peer: format!("P{j}"),
@@ -302,6 +326,7 @@ impl Node {
             };
             if let Err(err) = result {
                 warn!(node = %node, session = %sid, "{err}");
+                tell_mismatch(&err, &link, &sid);
                 claim.reason = match &err {
                     NetError::SessionNotOpened { waited, .. } => {
                         format!("{node} waited {waited:?} for P{j} to open it, then gave up")
@@ -325,14 +350,32 @@ impl Node {
         info!(node = %node, session = %sid, "session open with parties {:?} after {:?}", spec.parties, start.elapsed());
         claim.reason = format!("{node} closed session {sid}");
         Ok(TlsSession {
-            _claim: claim,
+            claim,
             party: me,
-            timeout: shared.timeout,
+            idle: shared.idle,
             phase: "setup",
             stats: TrafficStats::default(),
             peers: session_peers,
             spec,
         })
+    }
+}
+
+/// The peer opened other sessions than this one: tell it on those, so that it names both
+/// session IDs too instead of seeing this node go away.
+fn tell_mismatch(err: &NetError, link: &LinkHandle, sid: &SessionId) {
+    if let NetError::SessionNotOpened { peer_sessions, .. } = err {
+        let notice = AbortNotice::new(
+            AbortKind::Mismatch,
+            format!("{err}; this node was given session ID {sid}"),
+        );
+        for other in peer_sessions {
+            link.send(Out::Frame {
+                kind: FrameKind::Abort,
+                sid: other.as_bytes().to_vec(),
+                payload: notice.encode(),
+            });
+        }
     }
 }
 
@@ -382,141 +425,4 @@ fn compare(
         ));
     }
     Ok(())
-}
-
-impl TlsSession {
-    /// The spec the session was opened with.
-    pub fn spec(&self) -> &SessionSpec {
-        &self.spec
-    }
-
-    /// The protocol phase set by the last [`Transport::begin_round`].
-    pub fn phase(&self) -> &'static str {
-        self.phase
-    }
-
-    fn no_such_peer(&self, peer: usize) -> NetError {
-        NetError::NoSuchPeer {
-            party: self.party,
-            peer,
-            n: self.spec.parties.len(),
-            session: self.spec.session.clone(),
-        }
-    }
-
-    fn ended_error(&self, peer: usize, address: &str, ended: &Ended) -> NetError {
-        match ended {
-            Ended::Closed(_) => NetError::Closed {
-                party: self.party,
-                peer,
-                session: self.spec.session.clone(),
-                phase: self.phase,
-            },
-            Ended::Lost(cause) => NetError::ConnectionLost {
-                party: self.party,
-                peer,
-                address: address.to_string(),
-                session: self.spec.session.clone(),
-                phase: self.phase,
-                cause: cause.clone(),
-            },
-        }
-    }
-}
-
-impl Transport for TlsSession {
-    fn party(&self) -> usize {
-        self.party
-    }
-    fn n_parties(&self) -> usize {
-        self.spec.parties.len()
-    }
-    fn session_id(&self) -> &SessionId {
-        &self.spec.session
-    }
-    fn begin_round(&mut self, phase: &'static str) {
-        self.phase = phase;
-        self.stats.rounds += 1;
-    }
-    async fn send(&mut self, to: usize, msg: Vec<u8>) -> Result<(), NetError> {
-        let len = msg.len() as u64;
-        let Some(peer) = self.peers.get(to).and_then(Option::as_ref) else {
-            return Err(self.no_such_peer(to));
-        };
-        if let Some(ended) = &peer.ended {
-            return Err(self.ended_error(to, &peer.address, ended));
-        }
-        let sent = peer.link.send(Out::Message {
-            sid: self.spec.session.as_bytes().to_vec(),
-            msg,
-        });
-        if !sent || peer.link.cause().is_some() {
-            let cause = peer
-                .link
-                .cause()
-                .unwrap_or_else(|| "the connection is closed".into());
-            return Err(self.ended_error(to, &peer.address, &Ended::Lost(cause)));
-        }
-        self.stats.bytes_sent += len;
-        self.stats.messages_sent += 1;
-        Ok(())
-    }
-    async fn recv(&mut self, from: usize) -> Result<Vec<u8>, NetError> {
-        let deadline = Instant::now() + self.timeout;
-        let (party, phase, timeout) = (self.party, self.phase, self.timeout);
-        let session = self.spec.session.clone();
-        let Some(peer) = self.peers.get_mut(from).and_then(Option::as_mut) else {
-            return Err(self.no_such_peer(from));
-        };
-        let outcome = loop {
-            if let Some(ended) = &peer.ended {
-                break Err(ended.clone());
-            }
-            match timeout_at(deadline, peer.rx.recv()).await {
-                Err(_) => {
-                    return Err(NetError::Timeout {
-                        party,
-                        peer: from,
-                        session,
-                        phase,
-                        waited: timeout,
-                    });
-                }
-                Ok(Some(Inbound::Data(msg))) => break Ok(msg),
-                Ok(Some(Inbound::Closed(reason))) => peer.ended = Some(Ended::Closed(reason)),
-                Ok(Some(Inbound::LinkLost { link, cause })) if link == peer.link.id => {
-                    peer.ended = Some(Ended::Lost(cause))
-                }
-                Ok(Some(Inbound::LinkLost { .. })) => continue,
-                Ok(Some(Inbound::Hello(_))) => {
-                    peer.ended = Some(Ended::Lost("protocol error: a second session hello".into()))
-                }
-                Ok(None) => peer.ended = Some(Ended::Lost("the session queue closed".into())),
-            }
-        };
-        match outcome {
-            Ok(msg) => {
-                self.stats.bytes_received += msg.len() as u64;
-                Ok(msg)
-            }
-            Err(ended) => {
-                let address = self
-                    .peers
-                    .get(from)
-                    .and_then(Option::as_ref)
-                    .map(|p| p.address.clone())
-                    .unwrap_or_default();
-                let err = self.ended_error(from, &address, &ended);
-                if let Ended::Closed(reason) = &ended {
-                    warn!(session = %session, party, peer = from, phase, "P{from} closed the session: {reason}");
-                } else {
-                    warn!(session = %session, party, peer = from, phase, "{err}");
-                }
-                Err(err)
-            }
-        }
-    }
-    fn stats(&self) -> TrafficStats {
-        self.stats
-    }
 }

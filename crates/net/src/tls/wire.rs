@@ -46,6 +46,102 @@ pub struct SessionHello {
     pub operation: String,
 }
 
+/// What kind of fault made a node abandon a session; carried in an abort frame so that
+/// every side names the same cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AbortKind {
+    /// The nodes were started with different session IDs, parameters or programs.
+    Mismatch,
+    /// A protocol check failed or a peer misbehaved (MAC check, malformed message...).
+    Protocol,
+    /// A connection was lost or a peer went silent.
+    Network,
+    /// The client was refused, or refused what it received.
+    Client,
+    /// Preprocessing ran out, did not match or could not be read.
+    Preprocessing,
+    /// Anything else (configuration, usage).
+    Other,
+}
+
+impl AbortKind {
+    fn code(self) -> u8 {
+        match self {
+            Self::Mismatch => 1,
+            Self::Protocol => 2,
+            Self::Network => 3,
+            Self::Client => 4,
+            Self::Preprocessing => 5,
+            Self::Other => 0,
+        }
+    }
+    fn from_code(c: u8) -> Self {
+        match c {
+            1 => Self::Mismatch,
+            2 => Self::Protocol,
+            3 => Self::Network,
+            4 => Self::Client,
+            5 => Self::Preprocessing,
+            _ => Self::Other,
+        }
+    }
+}
+
+impl std::fmt::Display for AbortKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Mismatch => "session mismatch",
+            Self::Protocol => "protocol abort",
+            Self::Network => "network failure",
+            Self::Client => "client fault",
+            Self::Preprocessing => "preprocessing",
+            Self::Other => "error",
+        })
+    }
+}
+
+/// The payload of an abort frame: the kind of fault and the sender's own error line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AbortNotice {
+    /// What kind of fault.
+    pub kind: AbortKind,
+    /// The sender's error message (no secrets: error messages never carry shares or keys).
+    pub detail: String,
+}
+
+/// The longest detail an abort frame carries (longer ones are cut at a character boundary).
+const MAX_ABORT_DETAIL: usize = 4000;
+
+impl AbortNotice {
+    /// A notice; `detail` is cut to a bounded length.
+    pub fn new(kind: AbortKind, detail: impl Into<String>) -> Self {
+        let mut detail = detail.into();
+        if detail.len() > MAX_ABORT_DETAIL {
+            let mut cut = MAX_ABORT_DETAIL;
+            while !detail.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            detail.truncate(cut);
+        }
+        Self { kind, detail }
+    }
+    /// Encodes the notice.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer(Vec::new());
+        w.u8(self.kind.code());
+        w.str(&self.detail);
+        w.0
+    }
+    /// Decodes a notice.
+    pub fn decode(bytes: &[u8]) -> Result<Self, String> {
+        let mut r = Reader(bytes);
+        let kind = AbortKind::from_code(r.u8()?);
+        let detail = r.str()?;
+        r.end()?;
+        Ok(Self { kind, detail })
+    }
+}
+
 struct Writer(Vec<u8>);
 
 impl Writer {
@@ -209,5 +305,10 @@ mod tests {
         let enc = s.encode();
         assert!(SessionHello::decode(&enc[..enc.len() - 1]).is_err());
         assert!(ConnHello::decode(&[0, 1, 7]).is_err());
+        let a = AbortNotice::new(AbortKind::Mismatch, "P0 was given session a, P1 b");
+        assert_eq!(AbortNotice::decode(&a.encode()).unwrap(), a);
+        let long = AbortNotice::new(AbortKind::Other, "é".repeat(5000));
+        assert!(long.detail.len() <= MAX_ABORT_DETAIL);
+        assert_eq!(AbortNotice::decode(&long.encode()).unwrap(), long);
     }
 }
