@@ -13,7 +13,7 @@
 //! key set refuses every further call, so its base OTs are never used again.
 
 use crate::base::{BaseOtReceiver, BaseOtSender};
-use crate::block::{Block, get_bit};
+use crate::block::Block;
 use crate::cipher::AesPrg;
 use crate::coin::{CommittedCoin, coin_stream, verify_opening};
 use crate::context::{OtContext, Role};
@@ -97,6 +97,7 @@ struct SenderKeys {
     delta: Block,
     variant: Variant,
     cols: SenderExpander,
+    scratch: Vec<u128>,
     seq: u64,
     next_index: u64,
     pending: Option<SenderPending>,
@@ -189,6 +190,7 @@ impl ExtSenderSetup {
                 delta: self.delta,
                 variant: self.variant,
                 cols,
+                scratch: Vec::new(),
                 seq: 0,
                 next_index: 0,
                 pending: None,
@@ -291,9 +293,13 @@ impl ExtSender {
             32 + keys.variant.sent_columns() * nb * 16,
         )?;
         let commitment = Commitment(body[..32].try_into().unwrap_or([0; 32]));
-        let mut cols = vec![0u128; KAPPA * nb];
+        // The column buffer is kept between chunks (no fresh pages per chunk); every
+        // word is overwritten by `columns`.
+        let mut cols = std::mem::take(&mut keys.scratch);
+        cols.resize(KAPPA * nb, 0);
         keys.cols.columns(keys.delta, &body[32..], nb, &mut cols);
         let rows = transpose_columns(&cols, nb);
+        keys.scratch = cols;
         let seed = Block::random(rng);
         let mut out = wire::begin(&ctx, Kind::ExtSeed, keys.seq, 16);
         out.extend_from_slice(&seed.to_bytes());
@@ -363,6 +369,7 @@ impl ExtSender {
 struct ReceiverKeys {
     variant: Variant,
     cols: ReceiverExpander,
+    scratch: Vec<u128>,
     seq: u64,
     next_index: u64,
     pending: Option<ReceiverPending>,
@@ -468,6 +475,7 @@ impl ExtReceiverSetup {
                 keys: Some(Box::new(ReceiverKeys {
                     variant: self.variant,
                     cols,
+                    scratch: Vec::new(),
                     seq: 0,
                     next_index: 0,
                     pending: None,
@@ -560,9 +568,11 @@ impl ExtReceiver {
             32 + keys.variant.sent_columns() * nb * 16,
         );
         out.extend_from_slice(&coin.commitment().0);
-        let mut cols = vec![0u128; KAPPA * nb];
+        let mut cols = std::mem::take(&mut keys.scratch);
+        cols.resize(KAPPA * nb, 0);
         keys.cols.columns(&x, nb, &mut cols, &mut out);
         let rows = transpose_columns(&cols, nb);
+        keys.scratch = cols;
         keys.pending = Some(ReceiverPending { m, x, rows, coin });
         Ok(out)
     }
@@ -595,8 +605,10 @@ impl ExtReceiver {
         let (seed, nonce) = p.coin.opening();
         let chi = coin_stream(seed, sender_seed).blocks(p.rows.len());
         let mut x_sum = 0u128;
-        for (j, c) in chi.iter().enumerate() {
-            x_sum ^= c & 0u128.wrapping_sub(get_bit(&p.x, j) as u128);
+        for (w, chunk) in p.x.iter().zip(chi.chunks_exact(128)) {
+            for (k, c) in chunk.iter().enumerate() {
+                x_sum ^= c & 0u128.wrapping_sub((w >> k) & 1);
+            }
         }
         let t_sum = gf128::inner_product(&p.rows, &chi);
         let mut out = wire::begin(&ctx, Kind::ExtCheck, keys.seq, 80);
