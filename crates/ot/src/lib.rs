@@ -78,8 +78,8 @@
 //! KOS-shaped correlated OTs by the receiver's corrections, and the same coin-tossed
 //! correlation check runs on the rows. Roy proves the maliciously secure variant with a
 //! check of this shape; a cheating receiver can at best try to guess a whole group's d
-//! bits of Δ at the risk of an abort, which costs about d bits of statistical security
-//! relative to KOS. The GGM trees are not checked on their own: a wrong tree makes the
+//! bits of Δ at the risk of an abort, so the statistical bound degrades with d (see Roy
+//! 2022 for the exact bound; we did not re-derive it here). The GGM trees are not checked on their own: a wrong tree makes the
 //! sender's columns inconsistent and fails the first check (tested).
 //!
 //! **No reuse after failure.** Any failed check, refused message or malformed input

@@ -33,6 +33,9 @@ use crate::transpose::transpose128;
 pub const KAPPA: usize = 128;
 /// Random OTs appended to every chunk and consumed by the check (≥ κ + s = 128 + 64).
 pub const CHECK_OTS: usize = 256;
+/// Chunks one side may have in flight (started, not yet finished): lets a driver
+/// pipeline the receiver's next matrix with the sender's work on the previous chunk.
+pub const MAX_PENDING: usize = 4;
 /// The largest chunk accepted, in OTs.
 pub const MAX_CHUNK: usize = 1 << 22;
 pub(super) const CHECK_WORDS: usize = CHECK_OTS / 128;

@@ -19,10 +19,12 @@ struct ReceiverKeys {
     scratch: Vec<u128>,
     seq: u64,
     next_index: u64,
-    pending: Option<ReceiverPending>,
+    pending: std::collections::VecDeque<ReceiverPending>,
 }
 
 struct ReceiverPending {
+    seq: u64,
+    first_index: u64,
     m: usize,
     x: Vec<u128>,
     rows: Vec<u128>,
@@ -125,7 +127,7 @@ impl ExtReceiverSetup {
                     scratch: Vec::new(),
                     seq: 0,
                     next_index: 0,
-                    pending: None,
+                    pending: Default::default(),
                 })),
             },
             out,
@@ -184,11 +186,11 @@ impl ExtReceiver {
         let Some(keys) = self.keys.as_deref_mut() else {
             return Err(ctx.retired(Role::Receiver, PHASE_MATRIX));
         };
-        if keys.pending.is_some() {
+        if keys.pending.len() >= MAX_PENDING {
             return Err(ctx.bad_message(
                 Role::Receiver,
                 PHASE_MATRIX,
-                "a chunk is already pending".into(),
+                format!("more than {MAX_PENDING} chunks in flight"),
             ));
         }
         if choices.len() * 128 < m {
@@ -207,11 +209,12 @@ impl ExtReceiver {
             let keep = (1u128 << (m % 128)) - 1;
             x[full] = (choices[full] & keep) | (x[full] & !keep);
         }
-        let coin = CommittedCoin::new(&ctx, ctx.receiver(), COIN_PURPOSE, keys.seq, rng);
+        let (seq, first_index) = (keys.seq, keys.next_index);
+        let coin = CommittedCoin::new(&ctx, ctx.receiver(), COIN_PURPOSE, seq, rng);
         let mut out = wire::begin(
             &ctx,
             Kind::ExtMatrix,
-            keys.seq,
+            seq,
             32 + keys.variant.sent_columns() * nb * 16,
         );
         out.extend_from_slice(&coin.commitment().0);
@@ -220,7 +223,16 @@ impl ExtReceiver {
         keys.cols.columns(&x, nb, &mut cols, &mut out);
         let rows = transpose_columns(&cols, nb);
         keys.scratch = cols;
-        keys.pending = Some(ReceiverPending { m, x, rows, coin });
+        keys.seq += 1;
+        keys.next_index += m as u64;
+        keys.pending.push_back(ReceiverPending {
+            seq,
+            first_index,
+            m,
+            x,
+            rows,
+            coin,
+        });
         Ok(out)
     }
 
@@ -236,7 +248,7 @@ impl ExtReceiver {
         let Some(keys) = self.keys.as_deref_mut() else {
             return Err(ctx.retired(Role::Receiver, PHASE_SEED));
         };
-        let Some(p) = keys.pending.take() else {
+        let Some(p) = keys.pending.pop_front() else {
             return Err(ctx.bad_message(Role::Receiver, PHASE_SEED, "no chunk is pending".into()));
         };
         let body = wire::open(
@@ -245,7 +257,7 @@ impl ExtReceiver {
             PHASE_SEED,
             msg,
             Kind::ExtSeed,
-            keys.seq,
+            p.seq,
             16,
         )?;
         let sender_seed = Block::from_bytes(body.try_into().unwrap_or_default());
@@ -258,7 +270,7 @@ impl ExtReceiver {
             }
         }
         let t_sum = gf128::inner_product(&p.rows, &chi);
-        let mut out = wire::begin(&ctx, Kind::ExtCheck, keys.seq, 80);
+        let mut out = wire::begin(&ctx, Kind::ExtCheck, p.seq, 80);
         out.extend_from_slice(&seed.to_bytes());
         out.extend_from_slice(&nonce.0);
         out.extend_from_slice(&x_sum.to_le_bytes());
@@ -270,9 +282,6 @@ impl ExtReceiver {
         if let Some(last) = x.last_mut().filter(|_| !p.m.is_multiple_of(128)) {
             *last &= (1u128 << (p.m % 128)) - 1;
         }
-        let first_index = keys.next_index;
-        keys.next_index += p.m as u64;
-        keys.seq += 1;
-        Ok((ReceiverCots::new(ctx, first_index, x, rows), out))
+        Ok((ReceiverCots::new(ctx, p.first_index, x, rows), out))
     }
 }

@@ -21,10 +21,12 @@ struct SenderKeys {
     scratch: Vec<u128>,
     seq: u64,
     next_index: u64,
-    pending: Option<SenderPending>,
+    pending: std::collections::VecDeque<SenderPending>,
 }
 
 struct SenderPending {
+    seq: u64,
+    first_index: u64,
     m: usize,
     rows: Vec<u128>,
     commitment: Commitment,
@@ -114,7 +116,7 @@ impl ExtSenderSetup {
                 scratch: Vec::new(),
                 seq: 0,
                 next_index: 0,
-                pending: None,
+                pending: Default::default(),
             })),
         })
     }
@@ -196,13 +198,14 @@ impl ExtSender {
         let ctx = self.ctx.clone();
         check_range(&ctx, Role::Sender, m)?;
         let keys = self.keys(PHASE_MATRIX)?;
-        if keys.pending.is_some() {
+        if keys.pending.len() >= MAX_PENDING {
             return Err(ctx.bad_message(
                 Role::Sender,
                 PHASE_MATRIX,
-                "a chunk is already pending".into(),
+                format!("more than {MAX_PENDING} chunks in flight"),
             ));
         }
+        let (seq, first_index) = (keys.seq, keys.next_index);
         let nb = nb_for(m);
         let body = wire::open(
             &ctx,
@@ -210,7 +213,7 @@ impl ExtSender {
             PHASE_MATRIX,
             msg,
             Kind::ExtMatrix,
-            keys.seq,
+            seq,
             32 + keys.variant.sent_columns() * nb * 16,
         )?;
         let commitment = Commitment(body[..32].try_into().unwrap_or([0; 32]));
@@ -222,9 +225,13 @@ impl ExtSender {
         let rows = transpose_columns(&cols, nb);
         keys.scratch = cols;
         let seed = Block::random(rng);
-        let mut out = wire::begin(&ctx, Kind::ExtSeed, keys.seq, 16);
+        let mut out = wire::begin(&ctx, Kind::ExtSeed, seq, 16);
         out.extend_from_slice(&seed.to_bytes());
-        keys.pending = Some(SenderPending {
+        keys.seq += 1;
+        keys.next_index += m as u64;
+        keys.pending.push_back(SenderPending {
+            seq,
+            first_index,
             m,
             rows,
             commitment,
@@ -243,7 +250,7 @@ impl ExtSender {
     fn finish_inner(&mut self, msg: &[u8]) -> Result<SenderCots, OtError> {
         let ctx = self.ctx.clone();
         let keys = self.keys(PHASE_CHECK)?;
-        let Some(p) = keys.pending.take() else {
+        let Some(p) = keys.pending.pop_front() else {
             return Err(ctx.bad_message(Role::Sender, PHASE_CHECK, "no chunk is pending".into()));
         };
         let body = wire::open(
@@ -252,7 +259,7 @@ impl ExtSender {
             PHASE_CHECK,
             msg,
             Kind::ExtCheck,
-            keys.seq,
+            p.seq,
             16 + 32 + 16 + 16,
         )?;
         let block_at = |o: usize| Block::from_bytes(body[o..o + 16].try_into().unwrap_or_default());
@@ -263,7 +270,7 @@ impl ExtSender {
             &ctx,
             ctx.receiver(),
             COIN_PURPOSE,
-            keys.seq,
+            p.seq,
             their_seed,
             &nonce,
             &p.commitment,
@@ -278,9 +285,6 @@ impl ExtSender {
         }
         let mut rows = p.rows;
         rows.truncate(p.m);
-        let first_index = keys.next_index;
-        keys.next_index += p.m as u64;
-        keys.seq += 1;
-        Ok(SenderCots::new(ctx, first_index, keys.delta, rows))
+        Ok(SenderCots::new(ctx, p.first_index, keys.delta, rows))
     }
 }
