@@ -77,8 +77,8 @@ fn one_thread(c: &mut Criterion) {
     g.finish();
 }
 
-/// Extends TOTAL OTs in chunks over a connected pair (setup done first, excluded);
-/// returns the bytes each side sent for the extension.
+/// Extends TOTAL OTs in pipelined chunks over a connected pair (setup included); returns
+/// the bytes each side sent for the extension.
 async fn extend_pair<T: Transport + 'static>(
     mut t0: T,
     mut t1: T,
@@ -93,14 +93,14 @@ async fn extend_pair<T: Transport + 'static>(
             .await
             .unwrap();
         let before = t1.stats().bytes_sent;
-        for _ in 0..TOTAL / CHUNK {
-            let c = driver::extend_receiver(&mut t1, &mut r, None, CHUNK, &mut rng)
-                .await
-                .unwrap();
+        driver::extend_receiver_pipelined(&mut t1, &mut r, CHUNK, TOTAL / CHUNK, &mut rng, |c| {
             if random {
                 std::hint::black_box(c.into_random_ots());
             }
-        }
+            Ok(())
+        })
+        .await
+        .unwrap();
         t1.stats().bytes_sent - before
     });
     let mut rng = spdz2k_core::rng::secure_rng();
@@ -108,14 +108,14 @@ async fn extend_pair<T: Transport + 'static>(
         .await
         .unwrap();
     let before = t0.stats().bytes_sent;
-    for _ in 0..TOTAL / CHUNK {
-        let c = driver::extend_sender(&mut t0, &mut s, CHUNK, &mut rng)
-            .await
-            .unwrap();
+    driver::extend_sender_pipelined(&mut t0, &mut s, CHUNK, TOTAL / CHUNK, &mut rng, |c| {
         if random {
             std::hint::black_box(c.into_random_ots());
         }
-    }
+        Ok(())
+    })
+    .await
+    .unwrap();
     let sent = t0.stats().bytes_sent - before;
     (recv.await.unwrap(), sent)
 }

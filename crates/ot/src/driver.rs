@@ -79,6 +79,76 @@ pub async fn extend_receiver<T: Transport, R: rand::Rng + Send + ?Sized>(
     Ok(cots)
 }
 
+/// Chunks kept in flight by the pipelined drivers (at most [`crate::ext::MAX_PENDING`]).
+pub const PIPELINE_DEPTH: usize = 2;
+
+/// Streams `chunks` chunks of `m` random-choice OTs, receiver side, with
+/// [`PIPELINE_DEPTH`] chunks in flight: the receiver builds chunk k+1's matrix while the
+/// sender works on chunk k. Each chunk's output goes to `sink`, in order, as soon as it is
+/// complete; nothing else is kept. The sender runs [`extend_sender_pipelined`] with the
+/// same `m` and `chunks`.
+pub async fn extend_receiver_pipelined<T, R, F>(
+    t: &mut T,
+    r: &mut ExtReceiver,
+    m: usize,
+    chunks: usize,
+    rng: &mut R,
+    mut sink: F,
+) -> Result<(), OtError>
+where
+    T: Transport,
+    R: rand::Rng + Send + ?Sized,
+    F: FnMut(ReceiverCots) -> Result<(), OtError> + Send,
+{
+    let peer = r.context().sender();
+    t.begin_round("OT extension (pipelined)");
+    let (mut started, mut finished) = (0, 0);
+    while finished < chunks {
+        while started < chunks && started - finished < PIPELINE_DEPTH {
+            let m1 = r.extend_random(m, rng)?;
+            t.send(peer, m1).await?;
+            started += 1;
+        }
+        let m2 = t.recv(peer).await?;
+        let (cots, m3) = r.finish(&m2)?;
+        t.send(peer, m3).await?;
+        sink(cots)?;
+        finished += 1;
+    }
+    Ok(())
+}
+
+/// The sender's side of [`extend_receiver_pipelined`].
+pub async fn extend_sender_pipelined<T, R, F>(
+    t: &mut T,
+    s: &mut ExtSender,
+    m: usize,
+    chunks: usize,
+    rng: &mut R,
+    mut sink: F,
+) -> Result<(), OtError>
+where
+    T: Transport,
+    R: rand::Rng + Send + ?Sized,
+    F: FnMut(SenderCots) -> Result<(), OtError> + Send,
+{
+    let peer = s.context().receiver();
+    t.begin_round("OT extension (pipelined)");
+    let (mut responded, mut finished) = (0, 0);
+    while finished < chunks {
+        while responded < chunks && responded - finished < PIPELINE_DEPTH {
+            let m1 = t.recv(peer).await?;
+            let m2 = s.respond(&m1, m, rng)?;
+            t.send(peer, m2).await?;
+            responded += 1;
+        }
+        let m3 = t.recv(peer).await?;
+        sink(s.finish(&m3)?)?;
+        finished += 1;
+    }
+    Ok(())
+}
+
 /// Correlated OT over Z_2^l, sender side: sends the corrections, returns `z_j`.
 pub async fn send_words<T: Transport, const L: usize>(
     t: &mut T,

@@ -150,31 +150,51 @@ impl ReceiverExpander {
             }
             ReceiverExpander::Soft { d, leaves } => {
                 let d = *d;
-                let mut r = vec![0u128; nb];
+                let mut bufs = vec![vec![0u128; nb]; d + 1];
                 for (g, prgs) in leaves.iter_mut().enumerate() {
-                    let mut u = x.to_vec();
                     let group = &mut cols[g * d * nb..(g + 1) * d * nb];
                     group.fill(0);
-                    for (leaf, prg) in prgs.iter_mut().enumerate() {
-                        prg.fill(&mut r);
-                        for (a, b) in u.iter_mut().zip(&r) {
-                            *a ^= b;
-                        }
-                        for i in 0..d {
-                            // Bit i of the leaf index, level i counted from the root.
-                            if (leaf >> (d - 1 - i)) & 1 == 1 {
-                                for (a, b) in group[i * nb..(i + 1) * nb].iter_mut().zip(&r) {
-                                    *a ^= b;
-                                }
-                            }
-                        }
-                    }
-                    for w in &u {
-                        out.extend_from_slice(&w.to_le_bytes());
+                    subtree_sums(prgs, d, nb, 0, 0, group, &mut bufs);
+                    // c_g = u_g ⊕ x, with u_g the sum of all leaves.
+                    for (u, xw) in bufs[0].iter().zip(x) {
+                        out.extend_from_slice(&(u ^ xw).to_le_bytes());
                     }
                 }
             }
         }
+    }
+}
+
+/// Sums of the PRG outputs of the leaves below the node at `level` whose first leaf is
+/// `first`: the node's sum lands in `bufs[level]`, and the sum of every right child at
+/// level ℓ+1 is added to `v[ℓ]` (so `v[ℓ] = Σ_x x_ℓ·r_x`, bit ℓ counted from the root).
+/// 2·(2^d − 1) vector XORs per tree instead of d·2^(d−1).
+fn subtree_sums(
+    prgs: &mut [AesPrg],
+    d: usize,
+    nb: usize,
+    level: usize,
+    first: usize,
+    v: &mut [u128],
+    bufs: &mut [Vec<u128>],
+) {
+    if level == d {
+        prgs[first].fill(&mut bufs[d]);
+        return;
+    }
+    let half = 1 << (d - level - 1);
+    subtree_sums(prgs, d, nb, level + 1, first, v, bufs);
+    let (here, below) = bufs.split_at_mut(level + 1);
+    here[level].copy_from_slice(&below[0]);
+    subtree_sums(prgs, d, nb, level + 1, first + half, v, bufs);
+    let (here, below) = bufs.split_at_mut(level + 1);
+    for ((s, r), vw) in here[level]
+        .iter_mut()
+        .zip(&below[0])
+        .zip(&mut v[level * nb..(level + 1) * nb])
+    {
+        *s ^= r;
+        *vw ^= r;
     }
 }
 
@@ -196,25 +216,21 @@ impl SenderExpander {
                 }
             }
             SenderExpander::Soft { d, leaves } => {
+                // w_i = Σ_x (x ⊕ Δ_g)_i·r_x = v'_i ⊕ Δ_{g,i}·u' over all leaves (the
+                // punctured leaf's garbage cancels), then add Δ_{g,i}·c_g.
                 let d = *d;
-                let mut r = vec![0u128; nb];
-                for (g, (point, prgs)) in leaves.iter_mut().enumerate() {
+                let mut bufs = vec![vec![0u128; nb]; d + 1];
+                for (g, (_, prgs)) in leaves.iter_mut().enumerate() {
                     let group = &mut cols[g * d * nb..(g + 1) * d * nb];
                     group.fill(0);
-                    for (leaf, prg) in prgs.iter_mut().enumerate() {
-                        prg.fill(&mut r);
-                        let y = leaf ^ *point;
-                        for i in 0..d {
-                            let mask = 0u128.wrapping_sub(((y >> (d - 1 - i)) & 1) as u128);
-                            for (a, b) in group[i * nb..(i + 1) * nb].iter_mut().zip(&r) {
-                                *a ^= b & mask;
-                            }
-                        }
+                    subtree_sums(prgs, d, nb, 0, 0, group, &mut bufs);
+                    for (b, u) in bufs[0].iter_mut().enumerate() {
+                        *u ^= word(g * nb + b);
                     }
                     for i in 0..d {
                         let mask = 0u128.wrapping_sub(delta.bit(g * d + i) as u128);
-                        for (b, a) in group[i * nb..(i + 1) * nb].iter_mut().enumerate() {
-                            *a ^= word(g * nb + b) & mask;
+                        for (a, u) in group[i * nb..(i + 1) * nb].iter_mut().zip(&bufs[0]) {
+                            *a ^= u & mask;
                         }
                     }
                 }

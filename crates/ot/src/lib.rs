@@ -11,8 +11,10 @@
 //!   SHA-256 commitments bound to the instance, the committing party, a purpose and a
 //!   sequence number.
 //! - [`base`]: Masny–Rindal endemic OT on ristretto255 (see *Security*).
-//! - [`ext`]: KOS15 extension, in chunks ([`ext::MAX_CHUNK`] at most, e.g. 2^16 OTs each);
-//!   only the PRG states persist between chunks, so nothing grows with the total.
+//! - [`ext`]: OT extension, KOS15 or SoftSpokenOT with d ∈ {1, 2, 4, 8} ([`Variant`]), in
+//!   chunks ([`ext::MAX_CHUNK`] at most, e.g. 2^16 OTs each); only the PRG states persist
+//!   between chunks, so nothing grows with the total. The receiver sends 128/d bits per OT
+//!   (KOS: 128) plus the check's share ([`ext::CHECK_OTS`] extra OTs per chunk).
 //! - Outputs of a chunk: [`SenderCots`] (`q_j`, Δ) and [`ReceiverCots`] (`x_j`, `t_j` with
 //!   `t_j = q_j ⊕ x_j·Δ`), which convert (consuming the chunk) into random OT or into
 //!   correlated OT over Z_2^l.
@@ -70,6 +72,15 @@
 //! abort; the analysis was revisited in later work, which we did not re-derive here). The hash is the tweakable
 //! circular correlation-robust function of Guo–Katz–Wang–Yu (S&P 2020), with the OT's
 //! global index (and a lane) as tweak, so no pad input repeats within an instance.
+//!
+//! **SoftSpokenOT.** Per group of d base OTs, a GGM tree punctured at the sender's d bits
+//! of Δ gives a small-field VOLE over GF(2^d) (Roy 2022, §3–4); the groups are glued into
+//! KOS-shaped correlated OTs by the receiver's corrections, and the same coin-tossed
+//! correlation check runs on the rows. Roy proves the maliciously secure variant with a
+//! check of this shape; a cheating receiver can at best try to guess a whole group's d
+//! bits of Δ at the risk of an abort, so the statistical bound degrades with d (see Roy
+//! 2022 for the exact bound; we did not re-derive it here). The GGM trees are not checked on their own: a wrong tree makes the
+//! sender's columns inconsistent and fails the first check (tested).
 //!
 //! **No reuse after failure.** Any failed check, refused message or malformed input
 //! retires the state ([`ExtSender::is_retired`]): it drops the PRG seeds, and every later

@@ -258,3 +258,53 @@ async fn a_cheating_receiver_over_the_mesh_gets_a_typed_error_and_a_retired_send
     assert!(s.is_retired());
     drop(cheater.await.unwrap());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelined_chunks_stream_correct_ots_in_order() {
+    let sid = SessionId::new("ot-pipe").unwrap();
+    let mut mesh = MemoryMesh::connect(2, sid.clone(), TIMEOUT);
+    let mut t1 = mesh.pop().unwrap();
+    let mut t0 = mesh.pop().unwrap();
+    let ctx = OtContext::new(sid, 0, 1, 0);
+    let ctx1 = ctx.clone();
+    let v = spdz2k_ot::Variant::SoftSpoken { d: 4 };
+    let (m, chunks) = (700, 5);
+    let recv = tokio::spawn(async move {
+        let mut rng = spdz2k_core::rng::secure_rng();
+        let mut r = driver::setup_receiver(&mut t1, &ctx1, v, &mut rng)
+            .await
+            .unwrap();
+        let mut got = vec![];
+        driver::extend_receiver_pipelined(&mut t1, &mut r, m, chunks, &mut rng, |c| {
+            got.push((
+                c.first_index(),
+                c.choices_packed().to_vec(),
+                c.t_words().to_vec(),
+            ));
+            Ok(())
+        })
+        .await
+        .unwrap();
+        got
+    });
+    let mut rng = spdz2k_core::rng::secure_rng();
+    let mut s = driver::setup_sender(&mut t0, &ctx, v, &mut rng)
+        .await
+        .unwrap();
+    let mut sent = vec![];
+    driver::extend_sender_pipelined(&mut t0, &mut s, m, chunks, &mut rng, |c| {
+        sent.push((c.first_index(), c.delta().0, c.q_words().to_vec()));
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let got = recv.await.unwrap();
+    assert_eq!(got.len(), chunks);
+    for (k, ((fi, choices, t), (fs, delta, q))) in got.iter().zip(&sent).enumerate() {
+        assert_eq!((*fi, *fs), ((k * m) as u64, (k * m) as u64));
+        for j in 0..m {
+            let x = (choices[j / 128] >> (j % 128)) & 1;
+            assert_eq!(t[j], q[j] ^ (x * delta), "chunk {k}, OT {j}");
+        }
+    }
+}
