@@ -28,6 +28,25 @@ fn mac_check_bytes(e: u64) -> u64 {
 }
 
 /// Bytes one party sends to one peer for a batch of `n` triples.
+///
+/// The exact bytes one party sends to one peer per batch (excluding the OT layer's own
+/// messages), as the tests assert them.
+///
+/// With E1 = bytes of an element of Z_2^(k+s), E2 = of Z_2^(k+2s), tau = 2k+4s and a batch
+/// of N triples, one party sends each peer
+///
+/// ```text
+/// tau*N*E1                 Gilboa d_h                        (PROTOCOL.md 1.9: tau*l1)
+/// + s*(5N+1)*E2            VOLE rows of a, a^, b, c, c^, mask (5*s*l2)
+/// + 2N*E2                  shares of rho and sigma            (2*l2)
+/// + (s+1)*E2               row-check sums and the share of y
+/// + 2*(32+64)              two coin tosses (commitment, opening)
+/// + 65+65+33+(33+E2)       the MAC check's four messages
+/// + 10 frames * 10 + 14 parts * 4   framing
+/// ```
+///
+/// A batch of N randoms (or input masks, for the owner; the other parties send no VOLE
+/// rows and no row sums) costs s*(N+1)*E1 + (s+1)*E1 + 32 + 64 + 196 + E1 + 7*10 + 9*4.
 pub fn triple_batch_bytes_per_peer<P: HasCheckRing>(n: u64) -> u64 {
     let (e1, e2) = (P::BYTES as u64, <P::Check as Params>::BYTES as u64);
     let (s, tau) = (P::S as u64, tau::<P>() as u64);

@@ -37,7 +37,7 @@ pub type PadPairs<P> = Vec<(<P as Params>::Word, <P as Params>::Word)>;
 /// The OT services the offline phase consumes, per ordered pair of parties.
 pub trait OtBackend: Send {
     /// Correlated-OT pads for Gilboa, receiver side (this party receives from `sender`):
-    /// for each chosen bit `choices[h]` the pad m_{h,choices[h]}, an element of Z_2^(k+s).
+    /// for each chosen bit `choices[h]` the pad `m_{h,choices[h]}`, an element of Z_2^(k+s).
     /// (KOS-style extension takes chosen choice bits: the receiver's bits a_h must be the
     /// same towards every sender.)
     fn cot_receive<P: Params>(
