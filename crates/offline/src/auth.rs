@@ -107,15 +107,11 @@ impl<Q: Params> Auth<Q> {
     ) -> (Vec<u8>, Vec<Vec<u8>>) {
         let mut rng = coin_stream(coins, "vole-chi");
         let len = self.x.len();
-        self.chi = (0..len)
-            .map(|e| {
-                if e + 1 == len {
-                    Q::from_u128(1)
-                } else {
-                    Q::random(&mut rng)
-                }
-            })
-            .collect();
+        self.chi = vec![<Q::Word as Word>::ZERO; len];
+        crate::coins::fill_words::<Q, _>(&mut rng, &mut self.chi);
+        if let Some(last) = self.chi.last_mut() {
+            *last = Q::from_u128(1);
+        }
         self.y_share = vole::combine::<Q>(&self.chi, &self.x);
         let mut parts = vec![Vec::new(); keys.n];
         if self.who.includes(keys.party) {

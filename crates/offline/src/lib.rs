@@ -14,8 +14,10 @@
 //!   sum 2^u (G(k_{u,alpha_ju}) + alpha_ju d_u), P_i keeps -sum 2^u G(k_u0); m_i = alpha_i x_i
 //!   plus every VOLE output of P_i. G = [`ot::Prg`] (ChaCha20 now, AES later), a fresh
 //!   stream per batch. Width l2 for triples, l1 for randoms and input masks.
-//! - **Triples** ([`BatchKind::Triples`]): each party draws tau*N bits a_ih and N values
-//!   b_i; Gilboa multiplication from correlated OT for every ordered pair gives shares of
+//! - **Triples** ([`BatchKind::Triples`]): each party's tau*N bits a_ih are the random-OT
+//!   choices towards its base peer; towards every other peer it sends the corrections
+//!   e = a xor c' (tau/8 bytes per triple), so the sender swaps its pads and the choices
+//!   agree. With N values b_i, Gilboa multiplication for every ordered pair gives shares of
 //!   c_h = a_h b mod 2^l1; coins tossed *after* the Gilboa messages are fixed give r_h, r^_h
 //!   in Z_2^l2 and a = sum r_h a_h, a^ = sum r^_h a_h, c = sum r_h c_h, c^ = sum r^_h c_h.
 //!   a, a^, b, c, c^ (and one random mask element) are authenticated at l2; coins tossed
@@ -57,7 +59,7 @@
 //!
 //! Per batch of N triples, one party sends each peer exactly
 //! [`triple_batch_bytes_per_peer`] bytes, asserted by the tests: leading terms
-//! tau*N*E1 (Gilboa) + s*(5N+1)*E2 (VOLE) + 2N*E2 (rho, sigma), with E1, E2 the bytes of an
+//! (tau*N/8 corrections, with n >= 3 only) + tau*N*E1 (Gilboa) + s*(5N+1)*E2 (VOLE) + 2N*E2 (rho, sigma), with E1, E2 the bytes of an
 //! element of Z_2^l1, Z_2^l2, i.e. the tau*l1 + 5*s*l2 + 2*l2 of PROTOCOL.md 1.9, plus
 //! (s+1)*E2 for the row check, two coin tosses, the MAC check and framing (the full formula
 //! is in [`triple_batch_bytes_per_peer`]'s docs). For K64S64: 13,873 bytes per triple per
@@ -65,7 +67,7 @@
 //!
 //! # Example
 //!
-//! ```ignore
+//! ```text
 //! // Each party, over its transport, with the OT crate's backend:
 //! let store: spdz2k_prep::MemoryStore<K64S64> =
 //!     spdz2k_offline::generate(&mut transport, ot, &counts, spdz2k_offline::TRIPLE_BATCH).await?;

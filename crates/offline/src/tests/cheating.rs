@@ -128,9 +128,9 @@ fn a_corrupted_gilboa_message_is_a_selective_failure_that_leaves_passing_triples
     for trial in 0..trials {
         let mut keys = setup::<K32S32>(2, 5000 + trial);
         let alpha = alpha(&keys);
-        // Flight 0, part 1 is the Gilboa message: corrupt d_0 (triple 0, bit 0).
+        // Flight 1, part 1 is the Gilboa message: corrupt d_0 (triple 0, bit 0).
         keys[0].set_tamper(Box::new(FlipByte {
-            flight: 0,
+            flight: 1,
             part: 1,
             to: None,
             byte: 0,
@@ -169,7 +169,7 @@ fn inconsistent_vole_rows_abort() {
     let e2 = <<K64S64 as HasCheckRing>::Check as Params>::BYTES;
     let byte = u * (5 * 4 + 1) * e2; // element 0 of row u
     keys[0].set_tamper(Box::new(FlipByte {
-        flight: 2,
+        flight: 3,
         part: 1,
         to: Some(1),
         byte,
@@ -213,8 +213,8 @@ fn a_wrong_mac_on_rho_or_sigma_fails_the_mac_check() {
 #[test]
 fn a_coin_seed_that_differs_from_its_commitment_aborts() {
     for (flight, kind) in [
-        (1, BatchKind::Triples(2)),
-        (3, BatchKind::Triples(2)),
+        (2, BatchKind::Triples(2)),
+        (4, BatchKind::Triples(2)),
         (1, BatchKind::Randoms(3)),
     ] {
         let mut keys = setup::<K32S32>(3, 70);
@@ -250,7 +250,7 @@ fn equivocation_is_caught_by_the_transcript() {
     // Byte 8 of the first sigma element holds bits 64..71: above k+s = 64.
     assert_eq!(e2, 12);
     keys[0].set_tamper(Box::new(FlipByte {
-        flight: 5,
+        flight: 6,
         part: 0,
         to: Some(2),
         byte: 8,
