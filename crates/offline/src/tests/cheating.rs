@@ -111,6 +111,7 @@ fn a_c_error_passes_about_two_to_the_minus_s_of_the_time() {
             }
         }
         // Expected 400 / 16 = 25.
+        eprintln!("valuation {v}: the c error passed {passed} of {trials} sacrifices");
         assert!(
             (5..=60).contains(&passed),
             "valuation {v}: passed {passed} of {trials}"
@@ -150,6 +151,7 @@ fn a_corrupted_gilboa_message_is_a_selective_failure_that_leaves_passing_triples
             Outcome::Waiting => panic!("party 1 neither finished nor failed"),
         }
     }
+    eprintln!("corrupted d_h: aborted {aborted} of {trials}; a odd in {odd} of {passed} passing");
     assert!(
         (40..=120).contains(&aborted),
         "aborted {aborted} of {trials}"
