@@ -91,8 +91,20 @@ impl<Q: Params> Auth<Q> {
             };
         }
         let len = self.x.len();
-        let d = decode_words::<Q>(peer, "VOLE", bytes, keys.bits.len() * len)?;
-        let w = vole::receive::<Q, G>(&keys.recv[peer], &keys.bits, batch, &d, &mut self.macs);
+        let bad = |detail: String| Cause::Malformed {
+            peer,
+            what: "VOLE",
+            detail,
+        };
+        let expected = keys.bits.len() * len * Q::BYTES;
+        if bytes.len() != expected {
+            return Err(bad(format!(
+                "expected {expected} bytes, got {}",
+                bytes.len()
+            )));
+        }
+        let w = vole::receive::<Q, G>(&keys.recv[peer], &keys.bits, batch, bytes, &mut self.macs)
+            .map_err(|e| bad(e.to_string()))?;
         self.rows[peer] = Some(w);
         Ok(())
     }

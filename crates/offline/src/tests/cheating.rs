@@ -268,3 +268,33 @@ fn equivocation_is_caught_by_the_transcript() {
     assert!(matches!(outs[1], Outcome::Failed(ref e) if e.check() == Some(CheckKind::Transcript)));
     assert_retired(&mut keys);
 }
+
+/// A non-canonical element in a VOLE message (a bit set above k+2s) is refused as
+/// malformed, and the other honest party stops on the abort notice.
+#[test]
+fn a_malformed_vole_message_is_refused() {
+    use spdz2k_ring::K66S48;
+    let mut keys = setup::<K66S48>(3, 90);
+    // K66S48's check ring Z_2^162 takes 21 bytes: bit 7 of byte 20 is above bit 162.
+    assert_eq!(<<K66S48 as HasCheckRing>::Check as Params>::BYTES, 21);
+    keys[0].set_tamper(Box::new(FlipByte {
+        flight: 3,
+        part: 1,
+        to: Some(1),
+        byte: 20,
+        mask: 0x80,
+    }));
+    let outs = run_batch(&mut keys, BatchKind::Triples(2));
+    let f = honest_failures(&outs);
+    assert_eq!(f[0].0, CheckKind::Message, "{}", f[0].1);
+    assert!(matches!(
+        f[0].1,
+        Cause::Malformed {
+            peer: 0,
+            what: "VOLE",
+            ..
+        }
+    ));
+    assert_eq!(f[1].0, CheckKind::PeerAbort);
+    assert_retired(&mut keys);
+}
