@@ -91,8 +91,20 @@ impl<Q: Params> Auth<Q> {
             };
         }
         let len = self.x.len();
-        let d = decode_words::<Q>(peer, "VOLE", bytes, keys.bits.len() * len)?;
-        let w = vole::receive::<Q, G>(&keys.recv[peer], &keys.bits, batch, &d, &mut self.macs);
+        let bad = |detail: String| Cause::Malformed {
+            peer,
+            what: "VOLE",
+            detail,
+        };
+        let expected = keys.bits.len() * len * Q::BYTES;
+        if bytes.len() != expected {
+            return Err(bad(format!(
+                "expected {expected} bytes, got {}",
+                bytes.len()
+            )));
+        }
+        let w = vole::receive::<Q, G>(&keys.recv[peer], &keys.bits, batch, bytes, &mut self.macs)
+            .map_err(|e| bad(e.to_string()))?;
         self.rows[peer] = Some(w);
         Ok(())
     }
@@ -107,15 +119,11 @@ impl<Q: Params> Auth<Q> {
     ) -> (Vec<u8>, Vec<Vec<u8>>) {
         let mut rng = coin_stream(coins, "vole-chi");
         let len = self.x.len();
-        self.chi = (0..len)
-            .map(|e| {
-                if e + 1 == len {
-                    Q::from_u128(1)
-                } else {
-                    Q::random(&mut rng)
-                }
-            })
-            .collect();
+        self.chi = vec![<Q::Word as Word>::ZERO; len];
+        crate::coins::fill_words::<Q, _>(&mut rng, &mut self.chi);
+        if let Some(last) = self.chi.last_mut() {
+            *last = Q::from_u128(1);
+        }
         self.y_share = vole::combine::<Q>(&self.chi, &self.x);
         let mut parts = vec![Vec::new(); keys.n];
         if self.who.includes(keys.party) {

@@ -180,7 +180,7 @@ impl<P: HasCheckRing> Batch<P> {
     pub fn receive<O: OtBackend, G: Prg>(
         mut self,
         keys: &mut KeySet<P, O, G>,
-        msgs: &[Option<Vec<u8>>],
+        msgs: PeerMessages,
     ) -> Result<Progress<P>, OfflineError> {
         keys.ensure_live()?;
         let id = self.id;
@@ -190,16 +190,18 @@ impl<P: HasCheckRing> Batch<P> {
             Flow::Triples(t) => t.parts_expected(),
             Flow::Values(v) => v.parts_expected(),
         };
-        let mut incoming = vec![Vec::new(); n];
-        for p in (0..n).filter(|&p| p != me) {
-            let bytes = msgs.get(p).and_then(Option::as_ref).map_or(&[][..], |v| v);
-            incoming[p] = decode_frame(p, bytes, id, self.flight, nparts).map_err(|c| {
-                let check = match c {
-                    Cause::PeerAborted { .. } => CheckKind::PeerAbort,
-                    _ => CheckKind::Message,
-                };
-                keys.fail(id, check, c)
-            })?;
+        let mut msgs = msgs;
+        msgs.resize(n, None);
+        let mut incoming: Vec<Parts> = (0..n).map(|_| Parts::default()).collect();
+        for (p, m) in msgs.into_iter().enumerate().filter(|&(p, _)| p != me) {
+            incoming[p] =
+                decode_frame(p, m.unwrap_or_default(), id, self.flight, nparts).map_err(|c| {
+                    let check = match c {
+                        Cause::PeerAborted { .. } => CheckKind::PeerAbort,
+                        _ => CheckKind::Message,
+                    };
+                    keys.fail(id, check, c)
+                })?;
         }
         let step = match self.flow {
             Flow::Triples(t) => t.receive(keys, id, incoming, &mut self.transcript),
@@ -227,7 +229,7 @@ pub(crate) fn record_broadcast(
     transcript: &mut BroadcastTranscript,
     me: usize,
     own: &[u8],
-    incoming: &[Vec<Vec<u8>>],
+    incoming: &[Parts],
     part: usize,
 ) {
     for (p, parts) in incoming.iter().enumerate() {
@@ -239,11 +241,34 @@ pub(crate) fn record_broadcast(
     }
 }
 
+/// The parts of one received frame, sliced out of the message without copying.
+#[derive(Default)]
+pub(crate) struct Parts {
+    buf: Vec<u8>,
+    ranges: Vec<core::ops::Range<usize>>,
+}
+
+impl Parts {
+    pub(crate) fn new(buf: Vec<u8>, ranges: Vec<core::ops::Range<usize>>) -> Self {
+        Self { buf, ranges }
+    }
+    pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
+        self.ranges.get(i).map(|r| &self.buf[r.clone()])
+    }
+}
+
+impl core::ops::Index<usize> for Parts {
+    type Output = [u8];
+    fn index(&self, i: usize) -> &[u8] {
+        &self.buf[self.ranges[i].clone()]
+    }
+}
+
 /// The same part for every peer (a broadcast), plus per-peer parts.
 pub(crate) fn per_peer(
     n: usize,
     me: usize,
-    make: impl Fn(usize) -> Vec<Vec<u8>>,
+    mut make: impl FnMut(usize) -> Vec<Vec<u8>>,
 ) -> Vec<Vec<Vec<u8>>> {
     (0..n)
         .map(|p| if p == me { Vec::new() } else { make(p) })

@@ -117,3 +117,21 @@ pub(crate) fn coin_stream(coins: &[u8; 32], label: &str) -> ChaCha20Rng {
     h.update(label.as_bytes());
     ChaCha20Rng::from_seed(h.finalize().into())
 }
+
+/// Fills `out` with uniform elements of Q from `rng`, drawing bytes in blocks (much faster
+/// than one call per word).
+pub(crate) fn fill_words<Q: spdz2k_ring::Params, R: Rng + ?Sized>(
+    rng: &mut R,
+    out: &mut [Q::Word],
+) {
+    use spdz2k_ring::Word;
+    let width = <Q::Word as Word>::BYTES;
+    let mut buf = [0u8; 64 * 32];
+    for chunk in out.chunks_mut(64) {
+        let bytes = &mut buf[..chunk.len() * width];
+        rng.fill_bytes(bytes);
+        for (w, b) in chunk.iter_mut().zip(bytes.chunks_exact(width)) {
+            *w = Q::reduce(<Q::Word as Word>::read_le(b));
+        }
+    }
+}

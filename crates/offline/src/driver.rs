@@ -98,7 +98,7 @@ pub async fn run_batches<P: HasCheckRing, O: OtBackend, G: Prg, T: Transport>(
         let mut still = Vec::with_capacity(active.len());
         for (i, b, _, _) in active {
             let got = t.recv_all().await.map_err(net(party))?;
-            match b.receive(keys, &got) {
+            match b.receive(keys, got) {
                 Ok(Progress::Send(b, f)) => still.push((i, b, Some(f.msgs), f.phase)),
                 Ok(Progress::Done(m)) => out[i] = Some(m),
                 Err(e) => return Err(abort(t, e).await),

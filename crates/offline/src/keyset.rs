@@ -157,7 +157,7 @@ impl KeySetup {
             detail: "setup step repeated".into(),
         })?;
         for p in (0..self.n).filter(|&p| p != self.party) {
-            let bytes = msgs.get(p).and_then(Option::as_ref).map_or(&[][..], |v| v);
+            let bytes = msgs.get(p).cloned().flatten().unwrap_or_default();
             let parts = decode_frame(p, bytes, SETUP_BATCH, 0, 1);
             let r = parts.and_then(|parts| toss.commitment(p, &parts[0]));
             if let Err(c) = r {
@@ -183,9 +183,9 @@ impl KeySetup {
         })?;
         let mut openings = Vec::new();
         for p in (0..self.n).filter(|&p| p != self.party) {
-            let bytes = msgs.get(p).and_then(Option::as_ref).map_or(&[][..], |v| v);
+            let bytes = msgs.get(p).cloned().flatten().unwrap_or_default();
             match decode_frame(p, bytes, SETUP_BATCH, 1, 1) {
-                Ok(mut parts) => openings.push((p, parts.remove(0))),
+                Ok(parts) => openings.push((p, parts[0].to_vec())),
                 Err(c) => return Err(self.fail(c)),
             }
         }

@@ -31,11 +31,11 @@ pub(crate) fn encode_frame(batch: u64, flight: u8, parts: &[Vec<u8>]) -> Vec<u8>
 /// Decodes a frame from `peer`, requiring the batch, flight and part count expected.
 pub(crate) fn decode_frame(
     peer: usize,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     batch: u64,
     flight: u8,
     parts: usize,
-) -> Result<Vec<Vec<u8>>, Cause> {
+) -> Result<crate::batch::Parts, Cause> {
     let bad = |detail: String| Cause::Malformed {
         peer,
         what: "offline frame",
@@ -60,26 +60,26 @@ pub(crate) fn decode_frame(
             bytes[8], bytes[9]
         )));
     }
-    let mut rest = &bytes[10..];
+    let mut at = 10;
     let mut out = Vec::with_capacity(parts);
     for i in 0..parts {
-        if rest.len() < 4 {
+        if bytes.len() - at < 4 {
             return Err(bad(format!("part {i} truncated")));
         }
         let mut b4 = [0u8; 4];
-        b4.copy_from_slice(&rest[..4]);
+        b4.copy_from_slice(&bytes[at..at + 4]);
         let len = u32::from_le_bytes(b4) as usize;
-        rest = &rest[4..];
-        if rest.len() < len {
+        at += 4;
+        if bytes.len() - at < len {
             return Err(bad(format!("part {i} truncated")));
         }
-        out.push(rest[..len].to_vec());
-        rest = &rest[len..];
+        out.push(at..at + len);
+        at += len;
     }
-    if !rest.is_empty() {
-        return Err(bad(format!("{} trailing bytes", rest.len())));
+    if at != bytes.len() {
+        return Err(bad(format!("{} trailing bytes", bytes.len() - at)));
     }
-    Ok(out)
+    Ok(crate::batch::Parts::new(bytes, out))
 }
 
 /// Encodes ring elements.

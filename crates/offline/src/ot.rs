@@ -6,10 +6,14 @@
 //! Both sides of an ordered pair make the matching calls with the same `batch`, so an
 //! implementation may use `batch` to line up its own state.
 
+#[cfg(any(test, feature = "insecure-ideal-ot"))]
+use rand::Rng;
+use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
-use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
-use spdz2k_ring::{Params, Word};
+use spdz2k_ring::Params;
+#[cfg(any(test, feature = "insecure-ideal-ot"))]
+use spdz2k_ring::Word;
 
 /// A 128-bit OT seed.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -36,16 +40,16 @@ pub type PadPairs<P> = Vec<(<P as Params>::Word, <P as Params>::Word)>;
 
 /// The OT services the offline phase consumes, per ordered pair of parties.
 pub trait OtBackend: Send {
-    /// Correlated-OT pads for Gilboa, receiver side (this party receives from `sender`):
-    /// for each chosen bit `choices[h]` the pad m_{h,choices[h]}, an element of Z_2^(k+s).
-    /// (KOS-style extension takes chosen choice bits: the receiver's bits a_h must be the
-    /// same towards every sender.)
+    /// Random-OT pads for Gilboa, receiver side (this party receives from `sender`):
+    /// `count` random choice bits c_h and the pads `m_{h,c_h}`, elements of Z_2^(k+s).
+    /// (The offline phase makes the choices equal towards every sender by sending
+    /// corrections e = a xor c, so a plain random OT suffices.)
     fn cot_receive<P: Params>(
         &mut self,
         sender: usize,
         batch: u64,
-        choices: &[bool],
-    ) -> Result<Vec<P::Word>, OtError>;
+        count: usize,
+    ) -> Result<(Vec<bool>, Vec<P::Word>), OtError>;
     /// Correlated-OT pads for Gilboa, sender side (to `receiver`): `count` pairs
     /// (m_h0, m_h1) of elements of Z_2^(k+s).
     fn cot_send<P: Params>(
@@ -85,15 +89,7 @@ impl Prg for ChaChaPrg {
         h.update(seed.0);
         let mut rng = ChaCha20Rng::from_seed(h.finalize().into());
         rng.set_stream(call);
-        let width = <Q::Word as Word>::BYTES;
-        let mut buf = vec![0u8; 64 * width];
-        for chunk in out.chunks_mut(64) {
-            let bytes = &mut buf[..chunk.len() * width];
-            rng.fill_bytes(bytes);
-            for (w, b) in chunk.iter_mut().zip(bytes.chunks_exact(width)) {
-                *w = Q::reduce(<Q::Word as Word>::read_le(b));
-            }
-        }
+        crate::coins::fill_words::<Q, _>(&mut rng, out);
     }
 }
 
@@ -145,9 +141,9 @@ impl InsecureIdealOt {
         count: usize,
     ) -> PadPairs<P> {
         let mut rng = self.stream("cot", sender, receiver, batch);
-        (0..count)
-            .map(|_| (P::random(&mut rng), P::random(&mut rng)))
-            .collect()
+        let mut w = vec![<P::Word as Word>::ZERO; 2 * count];
+        crate::coins::fill_words::<P, _>(&mut rng, &mut w);
+        w.chunks_exact(2).map(|c| (c[0], c[1])).collect()
     }
 }
 
@@ -164,14 +160,21 @@ impl OtBackend for InsecureIdealOt {
         &mut self,
         sender: usize,
         batch: u64,
-        choices: &[bool],
-    ) -> Result<Vec<P::Word>, OtError> {
-        let pads = self.pads::<P>(sender, self.party, batch, choices.len());
-        Ok(pads
+        count: usize,
+    ) -> Result<(Vec<bool>, Vec<P::Word>), OtError> {
+        let pads = self.pads::<P>(sender, self.party, batch, count);
+        let mut rng = self.stream("cot-choices", sender, self.party, batch);
+        let mut bytes = vec![0u8; count.div_ceil(8)];
+        rng.fill_bytes(&mut bytes);
+        let choices: Vec<bool> = (0..count)
+            .map(|h| (bytes[h / 8] >> (h % 8)) & 1 == 1)
+            .collect();
+        let chosen = pads
             .into_iter()
-            .zip(choices)
+            .zip(&choices)
             .map(|((m0, m1), &c)| if c { m1 } else { m0 })
-            .collect())
+            .collect();
+        Ok((choices, chosen))
     }
     fn cot_send<P: Params>(
         &mut self,

@@ -1,26 +1,33 @@
 //! Batches of triples (PROTOCOL.md 1.6, 1.7(c), 1.9 items 3-5).
 //!
-//! Flights: 0 coin commitment C1 + Gilboa d (per peer); 1 opening of C1; 2 coin
-//! commitment C2 + VOLE rows at k+2s of (a, a^, b, c, c^, mask); 3 opening of C2;
-//! 4 share of the opened combination y + row-check sums + shares of rho = t a - a^;
-//! 5 shares of sigma = t c - c^ - rho b; 6-9 the MAC check of y, rho and sigma in the check
-//! ring. Accept only if every sigma = 0 mod 2^(k+s) and the MAC check passes.
+//! Flights: 0 random-OT corrections e = a xor c' (per peer; none towards the base peer,
+//! whose random choices are this party's bits); 1 coin commitment C1 + Gilboa d (per peer);
+//! 2 opening of C1; 3 coin commitment C2 + VOLE rows at k+2s of (a, a^, b, c, c^, mask);
+//! 4 opening of C2; 5 share of the opened combination y + row-check sums + shares of
+//! rho = t a - a^; 6 shares of sigma = t c - c^ - rho b; 7-10 the MAC check of y, rho and
+//! sigma in the check ring. Accept only if every sigma = 0 mod 2^(k+s) and the MAC check passes.
 
 use crate::auth::{Auth, Contributors, MacRun, MacStep};
-use crate::batch::{FirstFlight, Flow, FlowError, FlowStep, Material, per_peer, record_broadcast};
+use crate::batch::{
+    FirstFlight, Flow, FlowError, FlowStep, Material, Parts, per_peer, record_broadcast,
+};
 use crate::coins::{CoinToss, coin_stream};
 use crate::error::{Cause, CheckKind};
 use crate::gilboa;
 use crate::keyset::{KeySet, LocalPoint};
 use crate::msg::{decode_words, encode_words};
 use crate::ot::{OtBackend, Prg};
-use rand::Rng;
 use spdz2k_core::commit::CommitContext;
 use spdz2k_core::{AuthShares, BroadcastTranscript, PendingLog, Triples};
 use spdz2k_ring::{HasCheckRing, Params, Word};
 
 type C<P> = <P as HasCheckRing>::Check;
 type Cw<P> = <<P as HasCheckRing>::Check as Params>::Word;
+
+/// The peer whose random-OT choices are this party's Gilboa bits (no correction sent).
+pub(crate) fn base_peer(me: usize) -> usize {
+    if me == 0 { 1 } else { 0 }
+}
 
 /// tau = 2k + 4s random bits per triple.
 pub fn tau<P: HasCheckRing>() -> usize {
@@ -35,10 +42,18 @@ pub(crate) struct TripleFlow<P: HasCheckRing> {
 // One stage at a time, moved once per flight.
 #[allow(clippy::large_enum_variant)]
 enum Stage<P: HasCheckRing> {
+    Correct {
+        bits: Vec<bool>,
+        b: Vec<P::Word>,
+        ch: Vec<P::Word>,
+        recv_pads: Vec<Vec<P::Word>>,
+        send_pads: Vec<crate::ot::PadPairs<P>>,
+    },
     Gilboa {
         bits: Vec<bool>,
         b: Vec<P::Word>,
         ch: Vec<P::Word>,
+        recv_pads: Vec<Vec<P::Word>>,
         toss: CoinToss,
         own: Vec<u8>,
     },
@@ -85,34 +100,44 @@ impl<P: HasCheckRing> TripleFlow<P> {
         _transcript: &mut BroadcastTranscript,
     ) -> Result<FirstFlight<P>, FlowError> {
         let (me, n, tau) = (keys.party(), keys.n_parties(), tau::<P>());
-        let mut bytes = vec![0u8; (tau * count).div_ceil(8)];
-        keys.rng.fill_bytes(&mut bytes);
-        let bits: Vec<bool> = (0..tau * count)
-            .map(|h| (bytes[h / 8] >> (h % 8)) & 1 == 1)
-            .collect();
-        let b: Vec<P::Word> = (0..count).map(|_| P::random(&mut keys.rng)).collect();
-        let mut ch = vec![<P::Word as Word>::ZERO; tau * count];
-        gilboa::local::<P>(&bits, &b, tau, &mut ch);
-        let mut d = vec![Vec::new(); n];
-        for p in (0..n).filter(|&p| p != me) {
-            let pads = keys
-                .ot
-                .cot_send::<P>(p, batch, tau * count)
-                .map_err(|e| (CheckKind::Ot, Cause::Ot(e)))?;
-            d[p] = encode_words::<P>(&gilboa::send::<P>(&pads, &b, tau, &mut ch));
+        let m = tau * count;
+        let ot = |e| (CheckKind::Ot, Cause::Ot(e));
+        // Receiver side: random-OT choices and pads from every peer. The bits a_ih are the
+        // choices towards the base peer; towards every other peer the correction
+        // e = a xor c' makes them the same (the sender swaps its pads where e = 1).
+        let base = base_peer(me);
+        let (bits, base_pads) = keys.ot.cot_receive::<P>(base, batch, m).map_err(ot)?;
+        let mut recv_pads = vec![Vec::new(); n];
+        let mut corrections = vec![Vec::new(); n];
+        for p in (0..n).filter(|&p| p != me && p != base) {
+            let (c, pads) = keys.ot.cot_receive::<P>(p, batch, m).map_err(ot)?;
+            let mut e = vec![0u8; m.div_ceil(8)];
+            for (h, (&a, &c)) in bits.iter().zip(&c).enumerate() {
+                e[h / 8] |= ((a ^ c) as u8) << (h % 8);
+            }
+            corrections[p] = e;
+            recv_pads[p] = pads;
         }
-        let (toss, own) = CoinToss::start(&keys.session, batch, 0, me, n, &mut keys.rng);
-        let parts = per_peer(n, me, |p| vec![own.clone(), d[p].clone()]);
-        let stage = Stage::Gilboa {
+        recv_pads[base] = base_pads;
+        // Sender side: random-OT pad pairs towards every peer.
+        let mut send_pads = vec![Vec::new(); n];
+        for p in (0..n).filter(|&p| p != me) {
+            send_pads[p] = keys.ot.cot_send::<P>(p, batch, m).map_err(ot)?;
+        }
+        let b: Vec<P::Word> = (0..count).map(|_| P::random(&mut keys.rng)).collect();
+        let mut ch = vec![<P::Word as Word>::ZERO; m];
+        gilboa::local::<P>(&bits, &b, tau, &mut ch);
+        let parts = per_peer(n, me, |p| vec![core::mem::take(&mut corrections[p])]);
+        let stage = Stage::Correct {
             bits,
             b,
             ch,
-            toss,
-            own,
+            recv_pads,
+            send_pads,
         };
         Ok((
             Flow::Triples(Self { count, stage }),
-            "offline: Gilboa",
+            "offline: OT corrections",
             parts,
         ))
     }
@@ -129,7 +154,7 @@ impl<P: HasCheckRing> TripleFlow<P> {
         mut self,
         keys: &mut KeySet<P, O, G>,
         batch: u64,
-        incoming: Vec<Vec<Vec<u8>>>,
+        incoming: Vec<Parts>,
         transcript: &mut BroadcastTranscript,
     ) -> Result<FlowStep<P>, FlowError> {
         let (me, n, tau, count) = (keys.party(), keys.n_parties(), tau::<P>(), self.count);
@@ -137,10 +162,55 @@ impl<P: HasCheckRing> TripleFlow<P> {
         let msg = |c| (CheckKind::Message, c);
         let next = |flow: Self, phase, parts| Ok(FlowStep::Next(Flow::Triples(flow), phase, parts));
         match self.stage {
+            Stage::Correct {
+                bits,
+                b,
+                mut ch,
+                recv_pads,
+                mut send_pads,
+            } => {
+                let mut d = vec![Vec::new(); n];
+                for &p in &peers {
+                    let e = &incoming[p][0];
+                    let expect = if base_peer(p) == me {
+                        0
+                    } else {
+                        (tau * count).div_ceil(8)
+                    };
+                    if e.len() != expect {
+                        return Err(msg(Cause::Malformed {
+                            peer: p,
+                            what: "OT correction",
+                            detail: format!("{} bytes, expected {expect}", e.len()),
+                        }));
+                    }
+                    let pads = &mut send_pads[p];
+                    if expect > 0 {
+                        for (h, pair) in pads.iter_mut().enumerate() {
+                            if (e[h / 8] >> (h % 8)) & 1 == 1 {
+                                *pair = (pair.1, pair.0);
+                            }
+                        }
+                    }
+                    d[p] = encode_words::<P>(&gilboa::send::<P>(pads, &b, tau, &mut ch));
+                }
+                let (toss, own) = CoinToss::start(&keys.session, batch, 0, me, n, &mut keys.rng);
+                let parts = per_peer(n, me, |p| vec![own.clone(), core::mem::take(&mut d[p])]);
+                self.stage = Stage::Gilboa {
+                    bits,
+                    b,
+                    ch,
+                    recv_pads,
+                    toss,
+                    own,
+                };
+                next(self, "offline: Gilboa", parts)
+            }
             Stage::Gilboa {
                 bits,
                 b,
                 mut ch,
+                recv_pads,
                 mut toss,
                 own,
             } => {
@@ -149,11 +219,7 @@ impl<P: HasCheckRing> TripleFlow<P> {
                     toss.commitment(p, &incoming[p][0]).map_err(msg)?;
                     let d = decode_words::<P>(p, "Gilboa", &incoming[p][1], tau * count)
                         .map_err(msg)?;
-                    let pads = keys
-                        .ot
-                        .cot_receive::<P>(p, batch, &bits)
-                        .map_err(|e| (CheckKind::Ot, Cause::Ot(e)))?;
-                    gilboa::receive::<P>(&pads, &bits, &d, &mut ch);
+                    gilboa::receive::<P>(&recv_pads[p], &bits, &d, &mut ch);
                 }
                 let open = toss.opening();
                 let parts = per_peer(n, me, |_| vec![open.clone()]);
@@ -162,17 +228,20 @@ impl<P: HasCheckRing> TripleFlow<P> {
             }
             Stage::Coins1 { bits, b, ch, toss } => {
                 record_broadcast(transcript, me, &toss.opening(), &incoming, 0);
-                let openings: Vec<_> = peers.iter().map(|&p| (p, incoming[p][0].clone())).collect();
+                let openings: Vec<_> = peers
+                    .iter()
+                    .map(|&p| (p, incoming[p][0].to_vec()))
+                    .collect();
                 let coins = toss
                     .finish(&openings)
                     .map_err(|c| (CheckKind::CoinToss, c))?;
                 let mut x = combine::<P>(&bits, &b, &ch, count, &coins);
                 keys.tamper_local(batch, LocalPoint::TripleC, &mut x[3 * count..4 * count]);
                 x.push(C::<P>::random(&mut keys.rng));
-                let (auth, vole) =
+                let (auth, mut vole) =
                     Auth::<C<P>>::start::<G>(&keys.keys, batch, x, Contributors::All);
                 let (toss, own) = CoinToss::start(&keys.session, batch, 1, me, n, &mut keys.rng);
-                let parts = per_peer(n, me, |p| vec![own.clone(), vole[p].clone()]);
+                let parts = per_peer(n, me, |p| vec![own.clone(), core::mem::take(&mut vole[p])]);
                 self.stage = Stage::Vole { auth, toss, own };
                 next(self, "offline: VOLE", parts)
             }
@@ -194,11 +263,14 @@ impl<P: HasCheckRing> TripleFlow<P> {
             }
             Stage::Coins2 { mut auth, toss } => {
                 record_broadcast(transcript, me, &toss.opening(), &incoming, 0);
-                let openings: Vec<_> = peers.iter().map(|&p| (p, incoming[p][0].clone())).collect();
+                let openings: Vec<_> = peers
+                    .iter()
+                    .map(|&p| (p, incoming[p][0].to_vec()))
+                    .collect();
                 let coins = toss
                     .finish(&openings)
                     .map_err(|c| (CheckKind::CoinToss, c))?;
-                let (y, rows) = auth.open::<G>(&keys.keys, batch, &coins);
+                let (y, mut rows) = auth.open::<G>(&keys.keys, batch, &coins);
                 let mut rng = coin_stream(&coins, "sacrifice-t");
                 let t: Vec<Cw<P>> = (0..count).map(|_| C::<P>::random_s(&mut rng)).collect();
                 let seg = |v: &[Cw<P>], i: usize| v[i * count..(i + 1) * count].to_vec();
@@ -207,7 +279,7 @@ impl<P: HasCheckRing> TripleFlow<P> {
                 keys.tamper_local(batch, LocalPoint::RhoMacs, &mut rho_mac);
                 let rho_bytes = encode_words::<C<P>>(&rho);
                 let parts = per_peer(n, me, |p| {
-                    vec![y.clone(), rows[p].clone(), rho_bytes.clone()]
+                    vec![y.clone(), core::mem::take(&mut rows[p]), rho_bytes.clone()]
                 });
                 self.stage = Stage::Open {
                     auth,
@@ -312,7 +384,7 @@ impl<P: HasCheckRing> TripleFlow<P> {
             }
             Stage::Mac { run, out } => {
                 let msgs: Vec<Option<Vec<u8>>> = (0..n)
-                    .map(|p| (p != me).then(|| incoming[p][0].clone()))
+                    .map(|p| (p != me).then(|| incoming[p][0].to_vec()))
                     .collect();
                 match run.step(&msgs)? {
                     MacStep::Next(run, m) => {
@@ -340,11 +412,13 @@ fn combine<P: HasCheckRing>(
     let zero = <Cw<P> as Word>::ZERO;
     let mut x = vec![zero; 5 * count];
     let mut rng = coin_stream(coins, "triple-combination");
+    let mut rs = vec![zero; 2 * tau];
     for e in 0..count {
+        crate::coins::fill_words::<C<P>, _>(&mut rng, &mut rs);
         let (mut a, mut a2, mut c, mut c2) = (zero, zero, zero, zero);
         for t in 0..tau {
             let h = e * tau + t;
-            let (r, r2) = (C::<P>::random(&mut rng), C::<P>::random(&mut rng));
+            let (r, r2) = (rs[2 * t], rs[2 * t + 1]);
             let m = gilboa::mask::<C<P>>(bits[h]);
             let chl = P::lift(ch[h]);
             a = a.wadd(r.and(m));

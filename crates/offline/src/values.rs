@@ -9,7 +9,9 @@
 //! element.
 
 use crate::auth::{Auth, Contributors, MacRun, MacStep};
-use crate::batch::{FirstFlight, Flow, FlowError, FlowStep, Material, per_peer, record_broadcast};
+use crate::batch::{
+    FirstFlight, Flow, FlowError, FlowStep, Material, Parts, per_peer, record_broadcast,
+};
 use crate::coins::CoinToss;
 use crate::error::CheckKind;
 use crate::keyset::KeySet;
@@ -61,9 +63,9 @@ impl<P: HasCheckRing> ValueFlow<P> {
         } else {
             vec![<P::Word as Word>::ZERO; count + 1]
         };
-        let (auth, vole) = Auth::<P>::start::<G>(&keys.keys, batch, x, who);
+        let (auth, mut vole) = Auth::<P>::start::<G>(&keys.keys, batch, x, who);
         let (toss, own) = CoinToss::start(&keys.session, batch, 2, me, n, &mut keys.rng);
-        let parts = per_peer(n, me, |p| vec![own.clone(), vole[p].clone()]);
+        let parts = per_peer(n, me, |p| vec![own.clone(), core::mem::take(&mut vole[p])]);
         let flow = Self {
             count,
             owner,
@@ -83,7 +85,7 @@ impl<P: HasCheckRing> ValueFlow<P> {
         mut self,
         keys: &mut KeySet<P, O, G>,
         batch: u64,
-        incoming: Vec<Vec<Vec<u8>>>,
+        incoming: Vec<Parts>,
         transcript: &mut BroadcastTranscript,
     ) -> Result<FlowStep<P>, FlowError> {
         let (me, n) = (keys.party(), keys.n_parties());
@@ -109,12 +111,15 @@ impl<P: HasCheckRing> ValueFlow<P> {
             }
             Stage::Coins { mut auth, toss } => {
                 record_broadcast(transcript, me, &toss.opening(), &incoming, 0);
-                let openings: Vec<_> = peers.iter().map(|&p| (p, incoming[p][0].clone())).collect();
+                let openings: Vec<_> = peers
+                    .iter()
+                    .map(|&p| (p, incoming[p][0].to_vec()))
+                    .collect();
                 let coins = toss
                     .finish(&openings)
                     .map_err(|c| (CheckKind::CoinToss, c))?;
-                let (y, rows) = auth.open::<G>(&keys.keys, batch, &coins);
-                let parts = per_peer(n, me, |p| vec![y.clone(), rows[p].clone()]);
+                let (y, mut rows) = auth.open::<G>(&keys.keys, batch, &coins);
+                let parts = per_peer(n, me, |p| vec![y.clone(), core::mem::take(&mut rows[p])]);
                 self.stage = Stage::Open { auth };
                 next(self, "offline: opened combination", parts)
             }
@@ -148,7 +153,7 @@ impl<P: HasCheckRing> ValueFlow<P> {
             }
             Stage::Mac { run, out } => {
                 let msgs: Vec<Option<Vec<u8>>> = (0..n)
-                    .map(|p| (p != me).then(|| incoming[p][0].clone()))
+                    .map(|p| (p != me).then(|| incoming[p][0].to_vec()))
                     .collect();
                 match run.step(&msgs)? {
                     MacStep::Next(run, m) => {

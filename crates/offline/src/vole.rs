@@ -46,28 +46,30 @@ pub(crate) fn send<Q: Params, G: Prg>(
 }
 
 /// Receiver side from one sender: the rows w_u = G(k_{u,alpha_u}) + alpha_u d_u (kept for
-/// the row check), and adds sum_u 2^u w_u to `acc`. `d` holds the s decoded rows.
+/// the row check), and adds sum_u 2^u w_u to `acc`. `d` holds the s encoded rows (length
+/// checked by the caller); each row is decoded as it is used.
 pub(crate) fn receive<Q: Params, G: Prg>(
     seeds: &[Seed],
     alpha_bits: &[bool],
     call: u64,
-    d: &[Q::Word],
+    d: &[u8],
     acc: &mut [Q::Word],
-) -> Vec<Q::Word> {
+) -> Result<Vec<Q::Word>, spdz2k_ring::DecodeError> {
     let len = acc.len();
     let mut w = vec![<Q::Word as Word>::ZERO; seeds.len() * len];
     for (u, (k, &bit)) in seeds.iter().zip(alpha_bits).enumerate() {
+        let du = Q::decode_slice(&d[u * len * Q::BYTES..(u + 1) * len * Q::BYTES])?;
         let row = &mut w[u * len..(u + 1) * len];
         G::expand::<Q>(k, call, row);
         let m = crate::gilboa::mask::<Q>(bit);
-        for (r, &du) in row.iter_mut().zip(&d[u * len..(u + 1) * len]) {
+        for (r, &du) in row.iter_mut().zip(&du) {
             *r = Q::add(*r, du.and(m));
         }
         for (a, &r) in acc.iter_mut().zip(row.iter()) {
             *a = Q::add(*a, Q::shl(r, u as u32));
         }
     }
-    w
+    Ok(w)
 }
 
 /// sum_e chi_e v_e (unreduced accumulation, reduced once).

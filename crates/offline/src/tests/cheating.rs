@@ -111,6 +111,7 @@ fn a_c_error_passes_about_two_to_the_minus_s_of_the_time() {
             }
         }
         // Expected 400 / 16 = 25.
+        eprintln!("valuation {v}: the c error passed {passed} of {trials} sacrifices");
         assert!(
             (5..=60).contains(&passed),
             "valuation {v}: passed {passed} of {trials}"
@@ -128,9 +129,9 @@ fn a_corrupted_gilboa_message_is_a_selective_failure_that_leaves_passing_triples
     for trial in 0..trials {
         let mut keys = setup::<K32S32>(2, 5000 + trial);
         let alpha = alpha(&keys);
-        // Flight 0, part 1 is the Gilboa message: corrupt d_0 (triple 0, bit 0).
+        // Flight 1, part 1 is the Gilboa message: corrupt d_0 (triple 0, bit 0).
         keys[0].set_tamper(Box::new(FlipByte {
-            flight: 0,
+            flight: 1,
             part: 1,
             to: None,
             byte: 0,
@@ -150,6 +151,7 @@ fn a_corrupted_gilboa_message_is_a_selective_failure_that_leaves_passing_triples
             Outcome::Waiting => panic!("party 1 neither finished nor failed"),
         }
     }
+    eprintln!("corrupted d_h: aborted {aborted} of {trials}; a odd in {odd} of {passed} passing");
     assert!(
         (40..=120).contains(&aborted),
         "aborted {aborted} of {trials}"
@@ -169,7 +171,7 @@ fn inconsistent_vole_rows_abort() {
     let e2 = <<K64S64 as HasCheckRing>::Check as Params>::BYTES;
     let byte = u * (5 * 4 + 1) * e2; // element 0 of row u
     keys[0].set_tamper(Box::new(FlipByte {
-        flight: 2,
+        flight: 3,
         part: 1,
         to: Some(1),
         byte,
@@ -213,8 +215,8 @@ fn a_wrong_mac_on_rho_or_sigma_fails_the_mac_check() {
 #[test]
 fn a_coin_seed_that_differs_from_its_commitment_aborts() {
     for (flight, kind) in [
-        (1, BatchKind::Triples(2)),
-        (3, BatchKind::Triples(2)),
+        (2, BatchKind::Triples(2)),
+        (4, BatchKind::Triples(2)),
         (1, BatchKind::Randoms(3)),
     ] {
         let mut keys = setup::<K32S32>(3, 70);
@@ -250,7 +252,7 @@ fn equivocation_is_caught_by_the_transcript() {
     // Byte 8 of the first sigma element holds bits 64..71: above k+s = 64.
     assert_eq!(e2, 12);
     keys[0].set_tamper(Box::new(FlipByte {
-        flight: 5,
+        flight: 6,
         part: 0,
         to: Some(2),
         byte: 8,
@@ -264,5 +266,35 @@ fn equivocation_is_caught_by_the_transcript() {
         );
     }
     assert!(matches!(outs[1], Outcome::Failed(ref e) if e.check() == Some(CheckKind::Transcript)));
+    assert_retired(&mut keys);
+}
+
+/// A non-canonical element in a VOLE message (a bit set above k+2s) is refused as
+/// malformed, and the other honest party stops on the abort notice.
+#[test]
+fn a_malformed_vole_message_is_refused() {
+    use spdz2k_ring::K66S48;
+    let mut keys = setup::<K66S48>(3, 90);
+    // K66S48's check ring Z_2^162 takes 21 bytes: bit 7 of byte 20 is above bit 162.
+    assert_eq!(<<K66S48 as HasCheckRing>::Check as Params>::BYTES, 21);
+    keys[0].set_tamper(Box::new(FlipByte {
+        flight: 3,
+        part: 1,
+        to: Some(1),
+        byte: 20,
+        mask: 0x80,
+    }));
+    let outs = run_batch(&mut keys, BatchKind::Triples(2));
+    let f = honest_failures(&outs);
+    assert_eq!(f[0].0, CheckKind::Message, "{}", f[0].1);
+    assert!(matches!(
+        f[0].1,
+        Cause::Malformed {
+            peer: 0,
+            what: "VOLE",
+            ..
+        }
+    ));
+    assert_eq!(f[1].0, CheckKind::PeerAbort);
     assert_retired(&mut keys);
 }

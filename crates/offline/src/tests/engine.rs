@@ -66,7 +66,7 @@ async fn the_driver_aborts_every_honest_party_with_a_typed_cause() {
     struct BadSeed;
     impl TamperHook<K32S32> for BadSeed {
         fn message(&mut self, _: u64, flight: u8, _: usize, part: usize, bytes: &mut Vec<u8>) {
-            if flight == 3 && part == 0 {
+            if flight == 4 && part == 0 {
                 bytes[0] ^= 1;
             }
         }

@@ -15,13 +15,10 @@ fn honest_run<P: HasCheckRing>(n: usize, triples: usize, seed: u64) {
 
     let outs = done(run_batch(&mut keys, BatchKind::Triples(triples)));
     for (_, sent) in &outs {
-        let per_peer = triple_batch_bytes_per_peer::<P>(triples as u64);
-        assert_eq!(
-            *sent,
-            (n as u64 - 1) * per_peer,
-            "{} n={n}: triple batch bytes",
-            P::NAME
-        );
+        let t = triples as u64;
+        let expect = triple_batch_bytes_per_peer::<P>(t, false)
+            + (n as u64 - 2) * triple_batch_bytes_per_peer::<P>(t, true);
+        assert_eq!(*sent, expect, "{} n={n}: triple batch bytes", P::NAME);
     }
     let a = check_triples(outs.into_iter().map(|(m, _)| m).collect(), alpha);
     assert_eq!(a.len(), triples);

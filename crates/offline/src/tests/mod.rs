@@ -103,7 +103,7 @@ pub(crate) fn run_batches<P: HasCheckRing>(
                     continue;
                 };
                 let sent = b.bytes_sent();
-                match b.receive(&mut keys[i], &msgs) {
+                match b.receive(&mut keys[i], msgs) {
                     Ok(Progress::Send(b, f)) => {
                         bs[i] = Some(b);
                         next.push(Some(f.msgs));
