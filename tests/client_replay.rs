@@ -8,6 +8,7 @@
 mod common;
 
 use common::delivery::*;
+use spdz2k::delivery::REGISTRATION_CONFIRMED;
 use spdz2k::{ClientPort, DeliveryError, K64S64, RemoteClient, SessionId};
 use std::sync::{Arc, Mutex};
 
@@ -160,6 +161,8 @@ async fn a_registration_from_an_earlier_run_is_refused_by_every_party() {
         let run = run_id(ch.recv().await.unwrap());
         let registration = session.registration(run);
         ch.send(registration.clone()).unwrap();
+        // P0 confirms the registration (for itself and P1): the parties are past it.
+        assert_eq!(ch.recv().await.unwrap(), REGISTRATION_CONFIRMED);
         registration
     };
     let (parties, recorded) = run_session(&d, &sid, idle, client).await;
