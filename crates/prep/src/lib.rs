@@ -6,12 +6,13 @@
 //!   needs and what a source has left; [`PrepCounts::check_covers`] compares them before a
 //!   run, and a source that runs out fails with [`PrepError::Exhausted`] naming the kind and
 //!   both counts.
-//! - [`InsecureDealerSource`] deals from a shared seed, unbounded. INSECURE: for tests and
-//!   benchmarks.
+//! - `InsecureDealerSource` deals from a shared seed, unbounded. INSECURE: for tests and
+//!   benchmarks, behind the `insecure-dealer` feature (off by default), like `MemoryStore`
+//!   and `deal_insecure_files`.
 //! - [`FileStore`] reads one party's file (format in [`mod@format`]): it refuses files made for
 //!   other parameters, another party, another number of parties or another key set, and
 //!   never hands out an item twice, across restarts too.
-//! - [`deal_insecure_files`] writes such files for every party from the insecure dealer.
+//! - `deal_insecure_files` writes such files for every party from the insecure dealer.
 //!
 //! ```
 //! use spdz2k_prep::{FileStore, InsecureDealerSource, PrepCounts, PrepError, Preprocessing,
@@ -40,26 +41,37 @@
 #![warn(missing_docs)]
 
 mod counts;
+#[cfg(feature = "insecure-dealer")]
 mod deal;
+#[cfg(feature = "insecure-dealer")]
 mod dealer_source;
 mod error;
 mod file_store;
 pub mod format;
+#[cfg(feature = "insecure-dealer")]
 mod memory_store;
 mod retire;
 mod source;
 
 pub use counts::{PrepCounts, PrepKind};
-pub use deal::{deal_insecure_files, fresh_seed, party_file_name};
+#[cfg(feature = "insecure-dealer")]
+pub use deal::{deal_insecure_files, fresh_seed};
+#[cfg(feature = "insecure-dealer")]
 pub use dealer_source::InsecureDealerSource;
 pub use error::PrepError;
 pub use file_store::{FileStore, lock_path, read_header};
 pub use format::PrepHeader;
+#[cfg(feature = "insecure-dealer")]
 pub use memory_store::MemoryStore;
 pub use retire::{
     RetireCause, ensure_not_retired, retire_in_process, retired_in_process, retired_marker_path,
 };
 pub use source::{InputMasks, Preprocessing};
+
+/// The name of party `party`'s preprocessing file: `prep-P<party>.spdz2kprep`.
+pub fn party_file_name(party: usize) -> String {
+    format!("prep-P{party}.spdz2kprep")
+}
 
 /// The largest number of parties a source or file supports.
 pub const MAX_PARTIES: usize = 1024;
