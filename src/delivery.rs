@@ -117,13 +117,16 @@ fn pinned_party_keys(config: &NodeConfig) -> Result<Vec<VerifyingKey>, DeliveryE
         .collect()
 }
 
-/// Alters the batch a proxy sends to the client (adversarial tests and `demo --tamper`):
+/// Alters the batch a proxy sends to the client (adversarial tests and `demo --tamper`; the
+/// `tamper-hooks` feature):
 /// entry 0 is the proxy's own envelope, then the forwarded ones in party order. It may
 /// change, reorder, replace or drop envelopes.
+#[cfg(feature = "tamper-hooks")]
 pub type ForwardTamper = Box<dyn FnMut(&mut Vec<Vec<u8>>) + Send>;
 
 /// Alters a message from the client (registration or input) that a proxy receives, before
 /// it uses it and forwards it (adversarial tests only): `what` names the message.
+#[cfg(feature = "tamper-hooks")]
 pub type ClientMessageTamper = Box<dyn FnMut(&'static str, &mut Vec<u8>) + Send>;
 
 /// A party's end of one client's I/O in one session.
@@ -142,7 +145,9 @@ pub struct ClientPort {
     /// This run's ID, from every party's fresh contribution: the client signs it into its
     /// registration and inputs, so nothing recorded in another run is accepted.
     run: RunId,
+    #[cfg(feature = "tamper-hooks")]
     tamper: Option<ForwardTamper>,
+    #[cfg(feature = "tamper-hooks")]
     client_tamper: Option<ClientMessageTamper>,
 }
 
@@ -236,7 +241,9 @@ impl ClientPort {
             identity,
             seq: HashMap::new(),
             run,
+            #[cfg(feature = "tamper-hooks")]
             tamper: None,
+            #[cfg(feature = "tamper-hooks")]
             client_tamper: None,
         };
         port.register(session).await?;
@@ -244,12 +251,14 @@ impl ClientPort {
     }
 
     /// Makes this party alter every batch it carries to the client (adversarial tests only).
+    #[cfg(feature = "tamper-hooks")]
     pub fn set_forward_tamper(&mut self, f: ForwardTamper) {
         self.tamper = Some(f);
     }
 
     /// Makes this party alter every message it receives from the client before using and
     /// forwarding it (adversarial tests only).
+    #[cfg(feature = "tamper-hooks")]
     pub fn set_client_message_tamper(&mut self, f: ClientMessageTamper) {
         self.client_tamper = Some(f);
     }
@@ -282,7 +291,7 @@ impl ClientPort {
         session: &mut Session<P, T, Pr>,
         what: &'static str,
     ) -> Result<Vec<u8>, DeliveryError> {
-        let mut bytes = match (self.routes[self.me], self.channel.as_mut()) {
+        let bytes = match (self.routes[self.me], self.channel.as_mut()) {
             (Route::Direct, Some(ch)) => {
                 ch.set_phase(what);
                 ch.recv().await?
@@ -292,9 +301,14 @@ impl ClientPort {
                 return Err(self.client_err("direct route without a connection"));
             }
         };
-        if let Some(t) = self.client_tamper.as_mut() {
-            t(what, &mut bytes);
-        }
+        #[cfg(feature = "tamper-hooks")]
+        let bytes = {
+            let mut bytes = bytes;
+            if let Some(t) = self.client_tamper.as_mut() {
+                t(what, &mut bytes);
+            }
+            bytes
+        };
         for p in self.dependents() {
             session.send_bytes(p, what, bytes.clone()).await?;
         }
@@ -392,6 +406,7 @@ impl ClientPort {
                     )?;
                     batch.push(env);
                 }
+                #[cfg(feature = "tamper-hooks")]
                 if let Some(t) = self.tamper.as_mut() {
                     t(&mut batch);
                 }

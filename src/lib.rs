@@ -8,7 +8,9 @@
 //! between nodes. Inside a session, [`Secret`] vectors are added, multiplied (one round per
 //! batch) and opened; every opening is MAC-checked before any value leaves the parties.
 //!
-//! Three parties multiply their inputs and open the product:
+//! Three parties multiply their inputs and open the product (on INSECURE test
+//! preprocessing, which needs the `insecure-dealer` feature; the tests, examples and the CLI
+//! turn it on, embedders leave it off and bring real preprocessing):
 //!
 //! ```
 //! use spdz2k::prelude::*;
@@ -43,6 +45,17 @@
 //! }
 //! # }
 //! ```
+//!
+//! # Features
+//!
+//! Both are off by default, and nothing secure needs them:
+//! - `insecure-dealer`: `InsecureDealerSource` and the dealer in `layers::prep` and
+//!   `layers::core`, for tests, benchmarks and demos. Whoever knows the seed knows every
+//!   secret.
+//! - `tamper-hooks`: `TamperHook`, `Session::set_tamper_hook`, raw share access and the
+//!   proxy tampering in `delivery`, so that adversarial tests can make a party cheat.
+//!
+//! Security: see docs/SECURITY.md.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -52,16 +65,22 @@ mod party;
 pub use delivery::{ClientPort, DeliveryError, RemoteClient};
 pub use party::Party;
 pub use spdz2k_core::{AbortReason, SessionId};
+/// The hook adversarial tests make one party cheat through (`tamper-hooks` feature).
+#[cfg(feature = "tamper-hooks")]
+pub use spdz2k_engine::TamperHook;
 pub use spdz2k_engine::{
     AbortCause, ClientInputMask, ClientOutputShares, EngineError, Phase, Secret, Session,
-    SessionOptions, SessionReport, TamperHook,
+    SessionOptions, SessionReport,
 };
 pub use spdz2k_net::{
     AbortKind, ClientNode, MemoryMesh, MemoryTransport, NetError, Node, PeerChannel, SessionAbort,
     SessionSpec, TlsSession, TrafficStats, Transport,
 };
 pub use spdz2k_pki::{NodeConfig, PkiError};
-pub use spdz2k_prep::{FileStore, InsecureDealerSource, PrepCounts, PrepError, Preprocessing};
+/// INSECURE test preprocessing from a shared seed (`insecure-dealer` feature).
+#[cfg(feature = "insecure-dealer")]
+pub use spdz2k_prep::InsecureDealerSource;
+pub use spdz2k_prep::{FileStore, PrepCounts, PrepError, Preprocessing, RetireCause};
 pub use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params, ParamsId};
 
 /// The lower layers, for protocol extensions.
@@ -78,9 +97,11 @@ pub mod layers {
 
 /// Everything an embedding program usually needs.
 pub mod prelude {
+    #[cfg(feature = "insecure-dealer")]
+    pub use crate::InsecureDealerSource;
     pub use crate::{
-        EngineError, InsecureDealerSource, K32S32, K64S64, K66S48, K128S64, MemoryMesh, Params,
-        Party, Preprocessing, Secret, Session, SessionId, SessionOptions, Transport,
+        EngineError, K32S32, K64S64, K66S48, K128S64, MemoryMesh, Params, Party, Preprocessing,
+        Secret, Session, SessionId, SessionOptions, Transport,
     };
 }
 

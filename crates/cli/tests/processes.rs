@@ -62,6 +62,9 @@ fn demo_succeeds_and_prints_the_transcript() {
     ] {
         assert!(t.contains(fact), "missing {fact:?} in:\n{t}");
     }
+    // The demo opts in to the insecure dealer for its parties and says so once.
+    assert_eq!(t.matches("INSECURE").count(), 1, "{t}");
+    assert!(t.contains("--allow-insecure-preprocessing"), "{t}");
 }
 
 #[test]
@@ -157,6 +160,7 @@ fn setup_then_two_parties_and_a_client_as_processes() {
                 "C0",
                 "--insecure-dealer-seed",
                 &seed,
+                "--allow-insecure-preprocessing",
             ]
             .map(String::from),
         );
@@ -222,6 +226,7 @@ fn parties_alone_open_the_result_to_each_other() {
             "4",
             "--insecure-dealer-seed",
             &seed,
+            "--allow-insecure-preprocessing",
         ])
     };
     let (a, b) = (spawn_party("P0", "3"), spawn_party("P1", "-5"));
@@ -301,6 +306,74 @@ fn failures_exit_non_zero_with_one_clear_line() {
 }
 
 #[test]
+fn insecure_preprocessing_needs_an_explicit_opt_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let prep = dir.path().join("prep");
+    let prep_s = prep.display().to_string();
+    let o = run(&[
+        "deal-insecure",
+        "--parties",
+        "2",
+        "--triples",
+        "1",
+        "--out",
+        &prep_s,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let file = prep.join("prep-P0.spdz2kprep").display().to_string();
+    let seed = "ab".repeat(32);
+    // The refusal comes before the config is even read.
+    let party = |source: [&str; 2]| {
+        let mut a = vec![
+            "party",
+            "--config",
+            "/nonexistent/node.toml",
+            "--session",
+            "s1",
+        ];
+        a.extend(["--program", "sum"]);
+        a.extend(source);
+        run(&a)
+    };
+    for (o, names) in [
+        (party(["--prep", &file]), file.as_str()),
+        (
+            party(["--insecure-dealer-seed", &seed]),
+            "--insecure-dealer-seed",
+        ),
+        (run(&["bench", "--count", "1"]), "spdz2k bench"),
+    ] {
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        let lines: Vec<_> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "{err}");
+        assert!(
+            lines[0].starts_with("error: refusing INSECURE preprocessing")
+                && lines[0].contains(names)
+                && lines[0].contains("--allow-insecure-preprocessing"),
+            "{err}"
+        );
+    }
+    // With the opt-in, the party gets past the check (and fails on the missing config).
+    let mut a = vec![
+        "party",
+        "--config",
+        "/nonexistent/node.toml",
+        "--session",
+        "s1",
+    ];
+    a.extend([
+        "--program",
+        "sum",
+        "--prep",
+        &file,
+        "--allow-insecure-preprocessing",
+    ]);
+    let opted = run(&a);
+    assert!(String::from_utf8_lossy(&opted.stderr).contains("/nonexistent/node.toml"));
+}
+
+#[test]
 fn deal_insecure_files_feed_the_parties() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().display().to_string();
@@ -353,6 +426,7 @@ fn deal_insecure_files_feed_the_parties() {
             x,
             "--prep",
             &f,
+            "--allow-insecure-preprocessing",
         ])
     };
     let (a, b) = (spawn_party(0, "6"), spawn_party(1, "-7"));

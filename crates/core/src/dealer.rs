@@ -9,26 +9,13 @@
 //! each derive only their own shares from a shared seed.
 
 use crate::beaver::Triples;
+use crate::key_set::KeySetId;
 use crate::rng::seeded_rng;
 use crate::shares::{AuthShares, MacKeyShare};
 use rand::rngs::ChaCha20Rng;
 use sha2::{Digest, Sha256};
 use spdz2k_ring::{Params, Word};
 use std::collections::BTreeMap;
-
-/// A 16-byte identifier of one MAC key set, so stored material made under another key is
-/// refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct KeySetId(pub [u8; 16]);
-
-impl core::fmt::Display for KeySetId {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
 
 /// The insecure dealer. See the module docs.
 pub struct InsecureDealer<P: Params> {

@@ -50,7 +50,9 @@
 mod abort;
 mod beaver;
 pub mod commit;
+#[cfg(feature = "insecure-dealer")]
 mod dealer;
+mod key_set;
 mod mac_check;
 mod open;
 pub mod rng;
@@ -62,7 +64,9 @@ mod wire;
 pub use abort::AbortReason;
 pub use beaver::{Triples, beaver_combine, beaver_openings};
 pub use commit::{CommitContext, Commitment, Nonce};
-pub use dealer::{InsecureDealer, KeySetId};
+#[cfg(feature = "insecure-dealer")]
+pub use dealer::InsecureDealer;
+pub use key_set::KeySetId;
 pub use mac_check::{
     AwaitingCoinCommits, AwaitingCoinOpens, AwaitingZCommits, AwaitingZOpens, local_check_share,
     start_mac_check,

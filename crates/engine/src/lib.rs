@@ -22,4 +22,6 @@ pub use client_io::{ClientInputMask, ClientOutputShares};
 pub use error::{AbortCause, EngineError};
 pub use secret::Secret;
 pub use session::{DEFAULT_CHECK_BOUND, Session, SessionOptions, SessionReport};
-pub use tamper::{Phase, TamperHook};
+pub use tamper::Phase;
+#[cfg(feature = "tamper-hooks")]
+pub use tamper::TamperHook;

@@ -34,13 +34,17 @@ impl<P: Params> Secret<P> {
         }
         Self::new(out)
     }
-    /// Wraps raw shares (for protocol extensions and adversarial tests). The caller vouches
+    /// Wraps raw shares (for protocol extensions and adversarial tests; the `tamper-hooks`
+    /// feature, off by default). The caller vouches
     /// that they are this party's part of a valid authenticated sharing; if not, the next
     /// MAC check aborts the session.
+    #[cfg(feature = "tamper-hooks")]
     pub fn from_shares(shares: AuthShares<P>) -> Self {
         Self::new(shares)
     }
-    /// This party's raw shares (for protocol extensions and tests).
+    /// This party's raw shares (for protocol extensions and tests; the `tamper-hooks`
+    /// feature, off by default).
+    #[cfg(feature = "tamper-hooks")]
     pub fn shares(&self) -> &AuthShares<P> {
         &self.shares
     }

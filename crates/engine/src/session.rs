@@ -2,7 +2,9 @@
 
 use crate::error::{AbortCause, EngineError};
 use crate::secret::Secret;
-use crate::tamper::{Phase, TamperHook};
+use crate::tamper::Phase;
+#[cfg(feature = "tamper-hooks")]
+use crate::tamper::TamperHook;
 use rand::rngs::ChaCha20Rng;
 use spdz2k_core::{
     AbortReason, AuthShares, BroadcastTranscript, CommitContext, MacKeyShare, PendingLog,
@@ -67,6 +69,7 @@ pub struct Session<P: Params, T: Transport, Pr: Preprocessing<P>> {
     options: SessionOptions,
     failure: Option<AbortCause>,
     rng: ChaCha20Rng,
+    #[cfg(feature = "tamper-hooks")]
     tamper: Option<Box<dyn TamperHook<P>>>,
     checks: u64,
     values_checked: u64,
@@ -119,6 +122,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             options,
             failure: None,
             rng: secure_rng(),
+            #[cfg(feature = "tamper-hooks")]
             tamper: None,
             checks: 0,
             values_checked: 0,
@@ -127,7 +131,9 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         })
     }
 
-    /// Makes this party cheat through `hook` (adversarial tests only).
+    /// Makes this party cheat through `hook` (adversarial tests only; the `tamper-hooks`
+    /// feature, off by default).
+    #[cfg(feature = "tamper-hooks")]
     pub fn set_tamper_hook(&mut self, hook: impl TamperHook<P> + 'static) {
         warn!(session = %self.session, party = self.party, "tamper hook set: this party will cheat");
         self.tamper = Some(Box::new(hook));
@@ -241,24 +247,25 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
 
     // ---- rounds ----
 
-    /// Sends `msg` to every peer (through the tamper hook, if any).
     /// Sends `msg` (already encoded as `encoded`) to every peer, through the tamper hook if
     /// one is set.
+    #[cfg_attr(not(feature = "tamper-hooks"), allow(unused_variables))]
     async fn send_all(
         &mut self,
         phase: Phase,
         msg: &WireMsg<P>,
         encoded: Vec<u8>,
     ) -> Result<(), EngineError> {
+        #[cfg(feature = "tamper-hooks")]
         if let Some(hook) = self.tamper.as_mut() {
             for to in (0..self.n).filter(|&p| p != self.party) {
                 let mut m = msg.clone();
                 hook.tamper(phase, to, &mut m);
                 self.transport.send(to, m.encode()).await?;
             }
-        } else {
-            self.transport.broadcast(encoded).await?;
+            return Ok(());
         }
+        self.transport.broadcast(encoded).await?;
         Ok(())
     }
 

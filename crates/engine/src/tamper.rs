@@ -1,6 +1,8 @@
 //! Protocol phases, and the hook adversarial tests use to make one party cheat.
 
+#[cfg(feature = "tamper-hooks")]
 use spdz2k_core::WireMsg;
+#[cfg(feature = "tamper-hooks")]
 use spdz2k_ring::Params;
 
 /// A protocol round, as named in errors, logs and transport counters.
@@ -55,14 +57,16 @@ impl core::fmt::Display for Phase {
     }
 }
 
-/// Lets a test party alter what it sends: called once per recipient for every message, so
+/// Lets a test party alter what it sends (the `tamper-hooks` feature, off by default): called once per recipient for every message, so
 /// a test can also send different messages to different parties. Honest code never sets one;
 /// it exists so that every cheating path has a test proving it is caught.
+#[cfg(feature = "tamper-hooks")]
 pub trait TamperHook<P: Params>: Send {
     /// May change `msg` before it is sent to party `to` in `phase`.
     fn tamper(&mut self, phase: Phase, to: usize, msg: &mut WireMsg<P>);
 }
 
+#[cfg(feature = "tamper-hooks")]
 impl<P: Params, F: FnMut(Phase, usize, &mut WireMsg<P>) + Send> TamperHook<P> for F {
     fn tamper(&mut self, phase: Phase, to: usize, msg: &mut WireMsg<P>) {
         self(phase, to, msg)

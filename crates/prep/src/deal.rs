@@ -17,10 +17,7 @@ use std::path::{Path, PathBuf};
 /// Items dealt per batch, so memory stays bounded whatever the counts.
 const DEAL_BATCH: usize = 1 << 15;
 
-/// The name of party `party`'s file: `prep-P<party>.spdz2kprep`.
-pub fn party_file_name(party: usize) -> String {
-    format!("prep-P{party}.spdz2kprep")
-}
+use crate::party_file_name;
 
 /// A fresh 32-byte dealer seed from the operating system's CSPRNG.
 pub fn fresh_seed() -> [u8; 32] {

@@ -61,6 +61,7 @@ pub const CHUNK_BYTES: u64 = 1 << 20;
 /// The `source` of files made by the insecure dealer.
 pub const INSECURE_DEALER_SOURCE: &str = "INSECURE-DEALER";
 /// The note written into insecure dealer files.
+#[cfg_attr(not(feature = "insecure-dealer"), allow(dead_code))]
 pub(crate) const INSECURE_NOTE: &str = "INSECURE: the dealer that made this file knew every \
      secret and MAC key; use it for tests and benchmarks only";
 /// The header must end within this many bytes.
@@ -123,7 +124,9 @@ impl PrepHeader {
         self.source == INSECURE_DEALER_SOURCE
     }
 
-    /// The header's bytes, checksum line included. Sets `digest`.
+    /// The header's bytes, checksum line included. Sets `digest`. (Only the insecure
+    /// dealer writes files so far.)
+    #[cfg_attr(not(feature = "insecure-dealer"), allow(dead_code))]
     pub(crate) fn encode(&mut self) -> Vec<u8> {
         let masks: Vec<String> = self.counts.input_masks.iter().map(u64::to_string).collect();
         let body = format!(

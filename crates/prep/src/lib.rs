@@ -6,8 +6,9 @@
 //!   needs and what a source has left; [`PrepCounts::check_covers`] compares them before a
 //!   run, and a source that runs out fails with [`PrepError::Exhausted`] naming the kind and
 //!   both counts.
-//! - [`InsecureDealerSource`] deals from a shared seed, unbounded. INSECURE: for tests and
-//!   benchmarks.
+//! - `InsecureDealerSource` deals from a shared seed, unbounded. INSECURE: for tests and
+//!   benchmarks, behind the `insecure-dealer` feature (off by default), like `MemoryStore`
+//!   and `deal_insecure_files`.
 //! - [`FileStore`] reads one party's file (format in [`mod@format`]): it refuses files made for
 //!   other parameters, another party, another number of parties or another key set, and
 //!   damaged data (by chunk); it never hands out an item twice, across crashes and restored
@@ -15,7 +16,7 @@
 //! - [`Pairing`] is the sans-IO agreement at session start: the parties compare deal, key
 //!   set, parameters and cursors, refuse material that does not belong together, check
 //!   everyone's capacity and skip to the furthest cursor ([`Preprocessing::skip_to`]).
-//! - [`deal_insecure_files`] writes such files for every party from the insecure dealer.
+//! - `deal_insecure_files` (feature `insecure-dealer`) writes such files for every party from the insecure dealer.
 //!
 //! ```
 //! use spdz2k_prep::{FileStore, InsecureDealerSource, PrepCounts, PrepError, Preprocessing,
@@ -45,11 +46,14 @@
 
 mod chunks;
 mod counts;
+#[cfg(feature = "insecure-dealer")]
 mod deal;
+#[cfg(feature = "insecure-dealer")]
 mod dealer_source;
 mod error;
 mod file_store;
 pub mod format;
+#[cfg(feature = "insecure-dealer")]
 mod memory_store;
 mod pairing;
 mod retire;
@@ -57,11 +61,14 @@ mod source;
 mod state;
 
 pub use counts::{PrepCounts, PrepKind};
-pub use deal::{deal_insecure_files, fresh_seed, party_file_name};
+#[cfg(feature = "insecure-dealer")]
+pub use deal::{deal_insecure_files, fresh_seed};
+#[cfg(feature = "insecure-dealer")]
 pub use dealer_source::InsecureDealerSource;
 pub use error::PrepError;
 pub use file_store::{FileStore, read_header};
 pub use format::PrepHeader;
+#[cfg(feature = "insecure-dealer")]
 pub use memory_store::MemoryStore;
 pub use pairing::{DealId, Pairing, PairingOutcome, PrepFingerprint, PrepOrigin, PrepPosition};
 pub use retire::{
@@ -69,6 +76,11 @@ pub use retire::{
 };
 pub use source::{InputMasks, Preprocessing};
 pub use state::state_path;
+
+/// The name of party `party`'s preprocessing file: `prep-P<party>.spdz2kprep`.
+pub fn party_file_name(party: usize) -> String {
+    format!("prep-P{party}.spdz2kprep")
+}
 
 /// The largest number of parties a source or file supports.
 pub const MAX_PARTIES: usize = 1024;

@@ -25,6 +25,10 @@ pub struct BenchArgs {
     /// Only the proxied topology (skip the run where every party reaches the client).
     #[arg(long)]
     pub proxy_only: bool,
+    /// Accept that the parties run on INSECURE dealer preprocessing (a shared seed): the
+    /// bench measures the online phase only. Required.
+    #[arg(long)]
+    pub allow_insecure_preprocessing: bool,
 }
 
 /// One run's measurements: kind -> (count, seconds) per party, plus bytes and rounds.
@@ -84,7 +88,11 @@ fn run_once(a: &BenchArgs, direct: bool, verbose: u8) -> Result<Figures, CliErro
     for p in 0..2 {
         let name = format!("P{p}");
         let mut args = procs::node_args("party", verbose, tmp.path(), &name, &session, "mul-bench");
-        args.extend(["--insecure-dealer-seed".into(), seed.clone()]);
+        args.extend([
+            "--insecure-dealer-seed".into(),
+            seed.clone(),
+            "--allow-insecure-preprocessing".into(),
+        ]);
         args.extend([
             "--count".into(),
             a.count.to_string(),
@@ -157,6 +165,14 @@ fn rate(f: &Figures, party: &str, kind: &str) -> Option<(f64, f64)> {
 
 /// Runs the benchmark and prints the figures.
 pub fn run(a: BenchArgs, verbose: u8) -> Result<ExitCode, CliError> {
+    if !a.allow_insecure_preprocessing {
+        return Err(CliError::Usage(
+            "refusing INSECURE preprocessing: `spdz2k bench` runs its parties on the insecure \
+             dealer (a shared seed, whoever knows it knows every secret); pass \
+             --allow-insecure-preprocessing to accept that (benchmarks only)"
+                .into(),
+        ));
+    }
     println!(
         "spdz2k bench: 2 parties + 1 client as separate processes, mutual TLS on 127.0.0.1, {:?}, online phase only (INSECURE dealer preprocessing)",
         a.params

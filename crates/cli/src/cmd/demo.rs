@@ -55,7 +55,10 @@ pub fn run(a: DemoArgs, verbose: u8) -> Result<ExitCode, CliError> {
     }
     println!("session: {session}");
     println!("routes: P0 reaches C0 directly; P1 has no route to C0 and sends through P0");
-    println!("preprocessing: INSECURE shared-seed dealer (demo only)");
+    println!(
+        "preprocessing: INSECURE shared-seed dealer (demo only: the demo passes \
+         --allow-insecure-preprocessing to its parties)"
+    );
     if a.tamper {
         println!("tamper: P0 will flip a byte of P1's envelope before forwarding it");
     }
@@ -67,7 +70,11 @@ pub fn run(a: DemoArgs, verbose: u8) -> Result<ExitCode, CliError> {
         let name = format!("P{p}");
         let mut args = procs::node_args("party", verbose, &dir, &name, &session, "demo");
         args.extend(["--input".into(), input.to_string()]);
-        args.extend(["--insecure-dealer-seed".into(), seed_hex.clone()]);
+        args.extend([
+            "--insecure-dealer-seed".into(),
+            seed_hex.clone(),
+            "--allow-insecure-preprocessing".into(),
+        ]);
         if a.tamper && p == 0 {
             args.push("--tamper-forward".into());
         }
@@ -83,6 +90,10 @@ pub fn run(a: DemoArgs, verbose: u8) -> Result<ExitCode, CliError> {
         rx,
         Duration::from_secs(120),
         |(name, is_err, line)| {
+            // Said once above; the parties' own notices would repeat it.
+            if line.contains("INSECURE") {
+                return;
+            }
             if *is_err {
                 if name == "C0" && line.starts_with("error:") {
                     client_error = Some(line.clone());

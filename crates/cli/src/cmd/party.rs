@@ -27,6 +27,10 @@ pub struct PartyArgs {
     /// INSECURE: derive preprocessing from this 64-hex-digit seed shared by all parties.
     #[arg(long, value_parser = super::deal_insecure::parse_seed)]
     pub insecure_dealer_seed: Option<[u8; 32]>,
+    /// Accept preprocessing from the INSECURE dealer (a seed, or a file from `spdz2k
+    /// deal-insecure`): whoever ran the dealer knows every secret. Tests and demos only.
+    #[arg(long)]
+    pub allow_insecure_preprocessing: bool,
     /// Deliver the result to this client (default: the program's client, if any).
     #[arg(long)]
     pub client: Option<String>,
@@ -41,8 +45,33 @@ pub struct PartyArgs {
     pub tamper_forward: bool,
 }
 
+/// Refuses material from the insecure dealer unless the caller opted in.
+fn check_insecure_opt_in(a: &PartyArgs) -> Result<(), CliError> {
+    if a.allow_insecure_preprocessing {
+        return Ok(());
+    }
+    const FIX: &str = "pass --allow-insecure-preprocessing to accept that (tests and demos only)";
+    if a.insecure_dealer_seed.is_some() {
+        return Err(CliError::Usage(format!(
+            "refusing INSECURE preprocessing: --insecure-dealer-seed gives whoever knows the seed \
+             every secret and the MAC key; {FIX}"
+        )));
+    }
+    if let Some(path) = &a.prep
+        && spdz2k::layers::prep::read_header(path)?.is_insecure()
+    {
+        return Err(CliError::Usage(format!(
+            "refusing INSECURE preprocessing: {} was made by the insecure dealer (`spdz2k \
+             deal-insecure`), which knows every secret and the MAC key; {FIX}",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Runs the party.
 pub fn run(a: PartyArgs) -> Result<(), CliError> {
+    check_insecure_opt_in(&a)?;
     let config = NodeConfig::load(&a.config)?;
     let prep = match (a.prep, a.insecure_dealer_seed) {
         (Some(p), _) => PrepChoice::File(p),
