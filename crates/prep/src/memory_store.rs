@@ -5,7 +5,9 @@ use crate::counts::{PrepCounts, PrepKind};
 use crate::error::PrepError;
 use crate::pairing::{DealId, PrepOrigin, PrepPosition};
 use crate::source::{InputMasks, Preprocessing};
-use spdz2k_core::{AuthShares, InsecureDealer, KeySetId, MacKeyShare, Triples};
+#[cfg(feature = "insecure-dealer")]
+use spdz2k_core::InsecureDealer;
+use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
 use spdz2k_ring::Params;
 
 /// One party's material in memory; hands each item out once, then reports exhaustion.
@@ -42,6 +44,7 @@ impl<P: Params> core::fmt::Debug for MemoryStore<P> {
 impl<P: Params> MemoryStore<P> {
     /// INSECURE: deals `counts` of every kind for all `n` parties with the insecure dealer
     /// seeded by `seed` (tests and benchmarks only). Entry i is party i's store.
+    #[cfg(feature = "insecure-dealer")]
     pub fn deal_insecure(
         n: usize,
         seed: [u8; 32],
