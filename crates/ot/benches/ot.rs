@@ -48,7 +48,56 @@ fn setup(v: Variant, rng: &mut rand::rngs::ChaCha20Rng) -> (ExtSender, ExtReceiv
     (s.finish(&m3).unwrap(), r)
 }
 
+/// This thread's on-CPU time in ns (Linux `/proc/thread-self/schedstat`), so a cost can
+/// be stated independently of how loaded the shared machine is.
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// CPU time (not wall time) per OT for both parties in one thread, and for the AES limit.
+fn cpu_cost() {
+    let mut rng = spdz2k_core::rng::secure_rng();
+    let mut blocks: Vec<u128> = (0..CHUNK as u128).collect();
+    let Some(t0) = thread_cpu_ns() else { return };
+    for _ in 0..64 {
+        fixed_key_aes().encrypt(&mut blocks);
+    }
+    let aes_ns = (thread_cpu_ns().unwrap_or(t0) - t0) as f64 / (64 * CHUNK) as f64;
+    eprintln!(
+        "CPU time: fixed-key AES {aes_ns:.2} ns/block = {:.0} M blocks/s per core",
+        1e3 / aes_ns
+    );
+    for v in VARIANTS {
+        let (mut s, mut r) = setup(v, &mut rng);
+        for random in [false, true] {
+            let t0 = thread_cpu_ns().unwrap_or(0);
+            for _ in 0..TOTAL / CHUNK {
+                let m1 = r.extend_random(CHUNK, &mut rng).unwrap();
+                let m2 = s.respond(&m1, CHUNK, &mut rng).unwrap();
+                let (rc, m3) = r.finish(&m2).unwrap();
+                let sc = s.finish(&m3).unwrap();
+                if random {
+                    std::hint::black_box((rc.into_random_ots(), sc.into_random_ots()));
+                }
+            }
+            let ns = (thread_cpu_ns().unwrap_or(t0) - t0) as f64 / TOTAL as f64;
+            eprintln!(
+                "CPU time: {} {} OT, both parties: {ns:.1} ns/OT = {:.1} M OT/s per core for the pair",
+                name(v),
+                if random { "random" } else { "correlated" },
+                1e3 / ns
+            );
+        }
+    }
+}
+
 fn one_thread(c: &mut Criterion) {
+    cpu_cost();
     let mut g = c.benchmark_group("extension state machines, both parties in one thread");
     g.throughput(Throughput::Elements(CHUNK as u64));
     let mut rng = spdz2k_core::rng::secure_rng();

@@ -28,7 +28,7 @@ impl Aes {
 
     /// Encrypts every block in place, `BATCH` blocks per call into the cipher.
     pub fn encrypt(&self, blocks: &mut [u128]) {
-        let mut buf = [aes::Block::default(); BATCH];
+        let mut buf = [aes::Block::from([0u8; 16]); BATCH];
         for chunk in blocks.chunks_mut(BATCH) {
             let n = chunk.len();
             for (b, x) in buf.iter_mut().zip(chunk.iter()) {
@@ -63,18 +63,23 @@ pub fn fixed_key_aes() -> &'static Aes {
 /// `H(x, i) = π(π(x) ⊕ i) ⊕ π(x)`, two AES calls per block, batched. Replaces every
 /// `xs[j]` by `H(xs[j], tweak(j))`.
 pub fn tccr_hash_in_place(xs: &mut [u128], tweak: impl Fn(usize) -> u128) {
-    let pi = fixed_key_aes();
-    let mut px = [0u128; BATCH];
+    use aes::cipher::BlockCipherEncrypt;
+    let pi = &fixed_key_aes().0;
+    let mut px = [aes::Block::from([0u8; 16]); BATCH];
+    let mut y = [aes::Block::from([0u8; 16]); BATCH];
     for (c, chunk) in xs.chunks_mut(BATCH).enumerate() {
         let n = chunk.len();
-        px[..n].copy_from_slice(chunk);
-        pi.encrypt(&mut px[..n]);
-        for (j, (x, p)) in chunk.iter_mut().zip(px.iter()).enumerate() {
-            *x = p ^ tweak(c * BATCH + j);
+        for (p, x) in px.iter_mut().zip(chunk.iter()) {
+            *p = aes::Block::from(x.to_le_bytes());
         }
-        pi.encrypt(chunk);
-        for (x, p) in chunk.iter_mut().zip(px.iter()) {
-            *x ^= p;
+        pi.encrypt_blocks(&mut px[..n]);
+        for (j, (q, p)) in y.iter_mut().zip(px.iter()).enumerate().take(n) {
+            let v = u128::from_le_bytes((*p).into()) ^ tweak(c * BATCH + j);
+            *q = aes::Block::from(v.to_le_bytes());
+        }
+        pi.encrypt_blocks(&mut y[..n]);
+        for ((x, q), p) in chunk.iter_mut().zip(y.iter()).zip(px.iter()) {
+            *x = u128::from_le_bytes((*q).into()) ^ u128::from_le_bytes((*p).into());
         }
     }
 }

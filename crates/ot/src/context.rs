@@ -28,6 +28,8 @@ pub enum Role {
 
 impl OtContext {
     /// The context of instance `instance` from `sender` to `receiver` in `session`.
+    /// Use instance numbers below 2^63: an extension instance runs its base OTs under
+    /// the reversed pair with bit 63 of the instance set.
     pub fn new(session: SessionId, sender: usize, receiver: usize, instance: u64) -> Self {
         let mut h = Sha256::new();
         h.update(b"spdz2k-ot context v1");

@@ -63,7 +63,8 @@ fn expand_level(nodes: &[u128], level: usize) -> Vec<u128> {
         next.push(n);
         next.push(n);
     }
-    let base = (level as u128) << 64;
+    // Bit 127 set: disjoint from the OT pad tweaks (index | lane << 64, lane < 2).
+    let base = (1u128 << 127) | ((level as u128) << 64);
     tccr_hash_in_place(&mut next, |p| base | (p & 1) as u128);
     next
 }

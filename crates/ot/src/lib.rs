@@ -22,7 +22,8 @@
 //!
 //! # Interface for the offline phase
 //! **Correlated OT over Z_2^l (Gilboa).** Words are little-endian `[u64; L]` limbs with
-//! `l ≤ 64·L ≤ 256` ([`words`] has `add`, `sub`, `neg`, `mask`). After a chunk of `m` OTs
+//! `l ≤ 64·L ≤ 256` ([`words`] has `add`, `sub`, `neg`, `mask`, and `from_ring_word` /
+//! `to_ring_word` for `spdz2k_ring::Word`). After a chunk of `m` OTs
 //! in which the receiver (P_i) used random choice bits `a_h`
 //! ([`ExtReceiver::extend_random`], or [`driver::extend_receiver`] with `None`):
 //! ```text

@@ -53,10 +53,13 @@ impl core::fmt::Debug for ReceiverCots {
 
 /// Pads for `lanes` 128-bit lanes per OT: `H(base_j ⊕ offset, tweak(index_j, k))`.
 fn pads(rows: &[u128], offset: u128, first_index: u64, lanes: usize) -> Vec<u128> {
-    let mut v = Vec::with_capacity(rows.len() * lanes);
-    for &r in rows {
-        v.extend(std::iter::repeat_n(r ^ offset, lanes));
-    }
+    let mut v: Vec<u128> = if lanes == 1 {
+        rows.iter().map(|&r| r ^ offset).collect()
+    } else {
+        rows.iter()
+            .flat_map(|&r| std::iter::repeat_n(r ^ offset, lanes))
+            .collect()
+    };
     // lanes is 1 or 2 (l ≤ 256): shifts instead of divisions in the hot loop.
     debug_assert!(lanes.is_power_of_two());
     let shift = lanes.trailing_zeros();

@@ -114,6 +114,24 @@ pub fn from_lanes<const L: usize>(lanes: &[u128], l_bits: usize) -> [u64; L] {
     mask(w, l_bits)
 }
 
+/// An engine ring word (`spdz2k_ring::Word`: u64, u128, U192, ...) as an l-bit word:
+/// its low `l_bits` bits.
+pub fn from_ring_word<W: spdz2k_ring::Word, const L: usize>(w: W, l_bits: usize) -> [u64; L] {
+    let mut buf = vec![0u8; W::BYTES.max(8 * L)];
+    w.write_le(&mut buf[..W::BYTES]);
+    let mut out = [0u64; L];
+    for (i, limb) in out.iter_mut().enumerate() {
+        *limb = u64::from_le_bytes(buf[8 * i..8 * i + 8].try_into().unwrap_or_default());
+    }
+    mask(out, l_bits)
+}
+
+/// An l-bit word as an engine ring word (truncated to the word's width if narrower).
+pub fn to_ring_word<W: spdz2k_ring::Word, const L: usize>(w: &[u64; L]) -> W {
+    let bytes: Vec<u8> = w.iter().flat_map(|l| l.to_le_bytes()).collect();
+    W::read_le(&bytes[..W::BYTES.min(8 * L)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +159,20 @@ mod tests {
         assert_eq!(add(&a, &[1, 0, 0, 0], 256), [0, 0, 0, 1]);
         assert_eq!(add(&[u64::MAX; 4], &[1, 0, 0, 0], 256), [0; 4]);
         assert_eq!(sub(&[0; 4], &[1, 0, 0, 0], 200), mask([u64::MAX; 4], 200));
+    }
+
+    #[test]
+    fn ring_words_convert_both_ways() {
+        let x: u128 = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210;
+        let w = from_ring_word::<u128, 2>(x, 128);
+        assert_eq!(w, [0xfedc_ba98_7654_3210, 0x0123_4567_89ab_cdef]);
+        assert_eq!(to_ring_word::<u128, 2>(&w), x);
+        assert_eq!(
+            from_ring_word::<u128, 2>(x, 72),
+            [0xfedc_ba98_7654_3210, 0xef]
+        );
+        assert_eq!(to_ring_word::<u64, 4>(&[5, 6, 7, 8]), 5u64);
+        assert_eq!(from_ring_word::<u64, 4>(u64::MAX, 256), [u64::MAX, 0, 0, 0]);
     }
 
     #[test]
