@@ -273,8 +273,7 @@ macro_rules! with_params_sets {
                 "k = 64, s = 64 on u128 (about 57 bits of statistical security): the default.")
                 => K64S64Check: (128, $crate::U192);
             K66S48: (66, 48, u128,
-                "k = 66, s = 48 on u128: a masked set (114 of 128 bits), as MP-SPDZ offers for \
-protocols that need two spare bits above 64.")
+                "k = 66, s = 48 on u128: a masked set (114 of 128 bits) with two spare bits above 64.")
                 => K66S48Check: (114, $crate::U192);
             K128S64: (128, 64, $crate::U192,
                 "k = 128, s = 64 on a 192-bit `crypto-bigint` word.")
@@ -287,8 +286,6 @@ with_params_sets!(define_params_sets);
 
 #[cfg(feature = "test-params")]
 define_params_sets! {
-    K8S4: (8, 4, u64,
-        "INSECURE, tests only: k = 8, s = 4 on u64 (masked), so that the 2^-s soundness \
-         bounds can be measured.")
+    K8S4: (8, 4, u64, "INSECURE, tests only: k = 8, s = 4 on u64, to measure the 2^-s bounds.")
         => K8S4Check: (12, u64);
 }
