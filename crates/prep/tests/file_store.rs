@@ -319,27 +319,35 @@ fn lock_dies_with_a_killed_process() {
     use std::io::BufRead;
     use std::process::{Command, Stdio};
     let (_dir, paths) = deal::<K64S64>(2);
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "lock_holder_child", "--nocapture"])
-        .env("SPDZ2K_LOCK_CHILD_FILE", &paths[0])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    assert!(
-        lines.any(|l| l.unwrap().contains("LOCKED")),
-        "child locked the file"
-    );
-    let err = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap_err();
-    assert!(
-        err.to_string().contains(&format!("pid {}", child.id())),
-        "{err}"
-    );
-    child.kill().unwrap(); // SIGKILL: no destructor runs in the child
-    child.wait().unwrap();
-    FileStore::<K64S64>::open(&paths[0], 0, 2).expect("the lock died with its process");
+    // SIGKILL runs no destructor in the child; SIGTERM and SIGINT end it by default too.
+    for signal in ["-KILL", "-TERM", "-INT"] {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["--ignored", "--exact", "lock_holder_child", "--nocapture"])
+            .env("SPDZ2K_LOCK_CHILD_FILE", &paths[0])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        assert!(
+            lines.any(|l| l.unwrap().contains("LOCKED")),
+            "child locked the file"
+        );
+        let err = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap_err();
+        assert!(
+            err.to_string().contains(&format!("pid {}", child.id())),
+            "{err}"
+        );
+        let killed = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        assert!(!child.wait().unwrap().success(), "{signal} ended the child");
+        FileStore::<K64S64>::open(&paths[0], 0, 2)
+            .unwrap_or_else(|e| panic!("the lock died with its process ({signal}): {e}"));
+    }
 }
 
 #[test]
