@@ -24,7 +24,8 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// used before it passes. The MAC key share is never sent.
     ///
     /// # Errors
-    /// [`EngineError::Prep`] with [`PrepError::Unpaired`] or [`PrepError::PartyShort`]
+    /// [`EngineError::Prep`] with [`spdz2k_prep::PrepError::Unpaired`] or
+    /// [`spdz2k_prep::PrepError::PartyShort`]
     /// (the same on every party), a network error, or a usage error if it already ran.
     pub async fn agree(&mut self, needed: &PrepCounts) -> Result<PrepCounts, EngineError> {
         self.live()?;

@@ -302,3 +302,53 @@ async fn the_agreement_runs_by_itself_before_the_first_use() {
     assert_eq!(consumed(&a[0], 0), PrepCounts::zero(2));
     assert_eq!(consumed(&b[1], 1), PrepCounts::zero(2));
 }
+
+/// Three parties with material in memory, each at a different cursor: all skip to the
+/// furthest, per kind, and compute correctly.
+#[tokio::test]
+async fn three_parties_skip_to_the_furthest_cursor_per_kind() {
+    let mut stores =
+        spdz2k_prep::MemoryStore::<P>::deal_insecure(3, [4; 32], &PrepCounts::uniform(3, 30))
+            .unwrap();
+    stores[0].triples(5).unwrap();
+    stores[1].triples(2).unwrap();
+    stores[1].open_masks(3).unwrap();
+    stores[2].input_masks(1, 4).unwrap();
+    let preps: Vec<Prep> = stores.into_iter().map(|s| Box::new(s) as Prep).collect();
+    let res = session(preps, PrepCounts::zero(3)).await;
+    let discarded: Vec<PrepCounts> = res
+        .into_iter()
+        .map(|r| {
+            let (d, out, _) = r.unwrap();
+            assert_eq!(out, vec![9; 4]);
+            d
+        })
+        .collect();
+    assert_eq!(
+        discarded[0],
+        PrepCounts {
+            triples: 0,
+            randoms: 0,
+            open_masks: 3,
+            input_masks: vec![0, 4, 0]
+        }
+    );
+    assert_eq!(
+        discarded[1],
+        PrepCounts {
+            triples: 3,
+            randoms: 0,
+            open_masks: 0,
+            input_masks: vec![0, 4, 0]
+        }
+    );
+    assert_eq!(
+        discarded[2],
+        PrepCounts {
+            triples: 5,
+            randoms: 0,
+            open_masks: 3,
+            input_masks: vec![0, 0, 0]
+        }
+    );
+}
