@@ -904,11 +904,24 @@ fn on_accepted(shared: &Arc<Shared>, accepted: Accepted, from: SocketAddr) {
                 .clients
                 .insert((name.clone(), session.clone()), PendingClient { link, rx });
             shared.bump();
-            // A client connection nobody asks for is closed after the timeout.
+            // A client connection nobody asks for is closed after the timeout; while this
+            // node is opening or running that session, its owner takes it or tells the
+            // client why not.
             let weak = Arc::downgrade(shared);
             let wait = shared.timeout;
             shared.tasks.spawn(async move {
-                tokio::time::sleep(wait).await;
+                loop {
+                    tokio::time::sleep(wait).await;
+                    let Some(s) = weak.upgrade() else { return };
+                    let owned = s
+                        .state()
+                        .sessions
+                        .get(&session)
+                        .is_some_and(|st| st.claimed);
+                    if !owned {
+                        break;
+                    }
+                }
                 let Some(s) = weak.upgrade() else { return };
                 if let Some((link, _)) = s.take_client(&name, &session) {
                     link.send(Out::Frame {
