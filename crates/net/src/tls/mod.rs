@@ -19,6 +19,7 @@ mod link;
 mod node;
 mod session;
 mod session_io;
+mod tasks;
 pub mod verify;
 mod wire;
 
