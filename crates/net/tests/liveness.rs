@@ -266,3 +266,35 @@ async fn a_refused_client_is_named_as_refused() {
         assert!(text.contains(needle), "missing {needle:?} in {text}");
     }
 }
+
+/// An abort sent through a handle after the session and the channel were dropped still
+/// reaches the peers first: the drop-close waits for the handles.
+#[tokio::test]
+async fn an_abort_after_the_owner_was_dropped_still_comes_first() {
+    let mut d = deployment(1, false).await;
+    let p0 = d.start(0).await;
+    let p1 = d.start(1).await;
+    let session = sid("late-abort");
+    let (a, b) = tokio::join!(
+        p0.open_session(spec("late-abort", 2)),
+        p1.open_session(spec("late-abort", 2))
+    );
+    let (a, mut b) = (a.unwrap(), b.unwrap());
+    let (client, chan) = tokio::join!(
+        ClientNode::connect(d.config(2), &session),
+        p0.client_channel(&session, "C0")
+    );
+    let (mut client, chan) = (client.unwrap(), chan.unwrap());
+    let handles = [a.abort_handle(), chan.abort_handle()];
+    drop(a);
+    drop(chan);
+    for h in &handles {
+        h.abort(AbortKind::Client, "P0: C0's registration refused");
+    }
+    drop(handles);
+    let eb = b.recv(0).await.unwrap_err();
+    assert!(matches!(eb, NetError::PeerAborted { .. }), "{eb}");
+    let ec = client.channel(0).unwrap().recv().await.unwrap_err();
+    assert!(matches!(ec, NetError::PeerAborted { .. }), "{ec}");
+    assert!(ec.to_string().contains("registration refused"), "{ec}");
+}

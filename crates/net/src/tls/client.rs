@@ -30,8 +30,34 @@ pub struct PeerChannel {
     rx: UnboundedReceiver<Inbound>,
     stats: TrafficStats,
     ended: Option<NetError>,
-    /// The closing handshake is done: dropping sends nothing more.
-    closed: bool,
+    /// Closes the channel when this channel and every abort handle are gone.
+    closer: Arc<ChannelCloser>,
+}
+
+/// Closes a channel's connection on drop: with a close frame, unless the closing handshake
+/// was done. Shared with the channel's abort handles, so that an abort sent through a
+/// handle after the channel was dropped still precedes the close.
+struct ChannelCloser {
+    node: String,
+    session: SessionId,
+    link: Arc<LinkHandle>,
+    handshake_done: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for ChannelCloser {
+    fn drop(&mut self) {
+        if !self
+            .handshake_done
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            self.link.send(Out::Frame {
+                kind: FrameKind::SessionClose,
+                sid: self.session.as_bytes().to_vec(),
+                payload: format!("{} closed the channel", self.node).into_bytes(),
+            });
+        }
+        self.link.send(Out::Shutdown);
+    }
 }
 
 impl PeerChannel {
@@ -43,6 +69,12 @@ impl PeerChannel {
         link: Arc<LinkHandle>,
         rx: UnboundedReceiver<Inbound>,
     ) -> Self {
+        let closer = Arc::new(ChannelCloser {
+            node: node.clone(),
+            session: session.clone(),
+            link: link.clone(),
+            handshake_done: false.into(),
+        });
         Self {
             node,
             peer,
@@ -53,7 +85,7 @@ impl PeerChannel {
             rx,
             stats: TrafficStats::default(),
             ended: None,
-            closed: false,
+            closer,
         }
     }
 
@@ -64,7 +96,11 @@ impl PeerChannel {
 
     /// A handle that can abort this channel from elsewhere (see [`SessionAbort`]).
     pub fn abort_handle(&self) -> SessionAbort {
-        SessionAbort::new(self.session.clone(), vec![self.link.clone()])
+        SessionAbort::new(
+            self.session.clone(),
+            vec![self.link.clone()],
+            self.closer.clone(),
+        )
     }
 
     /// Tells the peer this node abandons the session, and why.
@@ -191,7 +227,9 @@ impl PeerChannel {
         });
         match self.next().await? {
             Inbound::Done => {
-                self.closed = true;
+                self.closer
+                    .handshake_done
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
                 Ok(())
             }
             _ => {
@@ -243,21 +281,6 @@ impl PeerChannel {
                 Err(err)
             }
         }
-    }
-}
-
-impl Drop for PeerChannel {
-    fn drop(&mut self) {
-        if self.closed {
-            self.link.send(Out::Shutdown);
-            return;
-        }
-        self.link.send(Out::Frame {
-            kind: FrameKind::SessionClose,
-            sid: self.session.as_bytes().to_vec(),
-            payload: format!("{} closed the channel", self.node).into_bytes(),
-        });
-        self.link.send(Out::Shutdown);
     }
 }
 

@@ -19,6 +19,7 @@ mod link;
 mod node;
 mod session;
 mod session_io;
+mod tasks;
 pub mod verify;
 /// The hello messages a node exchanges before any protocol traffic; public so the fuzz targets
 /// (`fuzz/`) can reach their decoders.

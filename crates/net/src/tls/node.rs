@@ -6,20 +6,19 @@ use super::client::PeerChannel;
 use super::connect::{self, Accepted, DialFailure, PeerId, TlsContext};
 use super::link::{Inbound, LinkHandle, Out, Sink, heartbeat_interval, spawn_link};
 use super::session_io::send_abort;
+pub(crate) use super::tasks::{LINGER, Tasks};
 use super::wire::{AbortKind, AbortNotice, Purpose};
 use crate::error::NetError;
 use crate::frame::FrameKind;
 use spdz2k_core::SessionId;
 use spdz2k_pki::{NodeConfig, PkiError, Role, Route};
 use std::collections::{HashMap, VecDeque};
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, SystemTime};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
 use tokio::time::{Instant, timeout_at};
 use tracing::{debug, info, warn};
 
@@ -30,96 +29,6 @@ pub(crate) const NO_SESSION: &str = "-";
 const INCOMING_FAILURES_KEPT: usize = 8;
 /// How many closed sessions are remembered (to drop their late frames quietly).
 const GONE_KEPT: usize = 4096;
-
-/// How long a stopping node waits for its connections to close cleanly: writers send what
-/// is queued and TLS close_notify, then readers wait for the peer's close_notify. Only small
-/// frames are queued by then (the closing handshake has confirmed everything else), so this
-/// bound matters only for a peer that is dead or stopped.
-pub(crate) const LINGER: Duration = Duration::from_millis(750);
-
-/// Background tasks of a node. Connection writers and readers are kept apart so that a
-/// graceful stop can let writers drain what is queued, and readers see the peer's
-/// close_notify, before everything else is aborted.
-pub(crate) struct Tasks {
-    all: Mutex<JoinSet<()>>,
-    writers: Mutex<JoinSet<()>>,
-    readers: Mutex<JoinSet<()>>,
-    closing: watch::Sender<bool>,
-}
-
-impl Default for Tasks {
-    fn default() -> Self {
-        Self {
-            all: Mutex::default(),
-            writers: Mutex::default(),
-            readers: Mutex::default(),
-            closing: watch::channel(false).0,
-        }
-    }
-}
-
-fn lock(set: &Mutex<JoinSet<()>>) -> MutexGuard<'_, JoinSet<()>> {
-    set.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl Tasks {
-    pub fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static) {
-        let mut set = lock(&self.all);
-        while set.try_join_next().is_some() {}
-        set.spawn(fut);
-    }
-    /// Spawns a connection reader (kept running while a stopping node lingers).
-    pub fn spawn_reader(&self, fut: impl Future<Output = ()> + Send + 'static) {
-        let mut set = lock(&self.readers);
-        while set.try_join_next().is_some() {}
-        set.spawn(fut);
-    }
-    /// Spawns a connection writer; it gets the signal that tells it to drain and stop.
-    pub fn spawn_writer<F, Fut>(&self, make: F)
-    where
-        F: FnOnce(watch::Receiver<bool>) -> Fut,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
-        let fut = make(self.closing.subscribe());
-        let mut set = lock(&self.writers);
-        while set.try_join_next().is_some() {}
-        set.spawn(fut);
-    }
-    pub fn abort_all(&self) {
-        lock(&self.all).abort_all();
-        lock(&self.writers).abort_all();
-        lock(&self.readers).abort_all();
-    }
-    /// Stops accepting and dialling, lets every writer send what is queued (TLS
-    /// close_notify after it), lets every reader read up to the peer's close_notify, all
-    /// within `linger`, then aborts every task. Without this, the last message of a node
-    /// that finishes first could be dropped (or reset away) and its peer would see EOF.
-    pub async fn stop_gracefully(&self, linger: Duration) {
-        let deadline = Instant::now() + linger;
-        let mut others = std::mem::take(&mut *lock(&self.all));
-        others.abort_all();
-        while others.join_next().await.is_some() {}
-        self.closing.send_replace(true);
-        for set in [&self.writers, &self.readers] {
-            let mut set = std::mem::take(&mut *lock(set));
-            let drained =
-                timeout_at(deadline, async { while set.join_next().await.is_some() {} }).await;
-            if drained.is_err() {
-                set.abort_all();
-                while set.join_next().await.is_some() {}
-            }
-        }
-        self.abort_all();
-    }
-    /// For `Drop`, which cannot wait: tells the writers to drain and leaves them and the
-    /// readers running (detached) until their connections close; aborts everything else.
-    pub fn stop_in_background(&self) {
-        self.closing.send_replace(true);
-        lock(&self.writers).detach_all();
-        lock(&self.readers).detach_all();
-        lock(&self.all).abort_all();
-    }
-}
 
 /// Per-peer queue of one session.
 struct Inbox {
@@ -904,11 +813,24 @@ fn on_accepted(shared: &Arc<Shared>, accepted: Accepted, from: SocketAddr) {
                 .clients
                 .insert((name.clone(), session.clone()), PendingClient { link, rx });
             shared.bump();
-            // A client connection nobody asks for is closed after the timeout.
+            // A client connection nobody asks for is closed after the timeout; while this
+            // node is opening or running that session, its owner takes it or tells the
+            // client why not.
             let weak = Arc::downgrade(shared);
             let wait = shared.timeout;
             shared.tasks.spawn(async move {
-                tokio::time::sleep(wait).await;
+                loop {
+                    tokio::time::sleep(wait).await;
+                    let Some(s) = weak.upgrade() else { return };
+                    let owned = s
+                        .state()
+                        .sessions
+                        .get(&session)
+                        .is_some_and(|st| st.claimed);
+                    if !owned {
+                        break;
+                    }
+                }
                 let Some(s) = weak.upgrade() else { return };
                 if let Some((link, _)) = s.take_client(&name, &session) {
                     link.send(Out::Frame {

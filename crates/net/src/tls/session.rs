@@ -9,7 +9,7 @@ use crate::frame::FrameKind;
 use crate::transport::TrafficStats;
 use spdz2k_core::SessionId;
 use spdz2k_ring::ParamsId;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::{Instant, timeout_at};
@@ -102,8 +102,9 @@ impl Drop for Claim {
 /// it closes the session (peers see [`NetError::Closed`] once they have read everything
 /// sent before).
 pub struct TlsSession {
-    /// Held for its `Drop`, which closes the session.
-    pub(super) claim: Claim,
+    /// Held for its `Drop`, which closes the session once this session and every abort
+    /// handle are gone (so an abort sent through a handle always precedes the close).
+    pub(super) claim: Arc<Mutex<Claim>>,
     pub(super) spec: SessionSpec,
     pub(super) party: usize,
     /// Bound on a peer's silence.
@@ -350,7 +351,7 @@ impl Node {
         info!(node = %node, session = %sid, "session open with parties {:?} after {:?}", spec.parties, start.elapsed());
         claim.reason = format!("{node} closed session {sid}");
         Ok(TlsSession {
-            claim,
+            claim: Arc::new(Mutex::new(claim)),
             party: me,
             idle: shared.idle,
             phase: "setup",

@@ -14,15 +14,27 @@ use tracing::{debug, warn};
 /// Sends a typed abort to the peers of a session or of a client channel, from outside the
 /// code that owns it: a node takes one before it hands its session to the engine, so that
 /// whatever fails later, every peer learns the cause before this node closes.
+///
+/// While a handle exists, the session's (or channel's) close on drop waits for it: an abort
+/// sent through a handle after the owner was dropped still reaches the peers first.
 #[derive(Clone)]
 pub struct SessionAbort {
     session: SessionId,
     links: Vec<Arc<LinkHandle>>,
+    _keep: Arc<dyn Send + Sync>,
 }
 
 impl SessionAbort {
-    pub(crate) fn new(session: SessionId, links: Vec<Arc<LinkHandle>>) -> Self {
-        Self { session, links }
+    pub(crate) fn new(
+        session: SessionId,
+        links: Vec<Arc<LinkHandle>>,
+        keep: Arc<dyn Send + Sync>,
+    ) -> Self {
+        Self {
+            session,
+            links,
+            _keep: keep,
+        }
     }
 
     /// Queues an abort frame with `kind` and `detail` (this node's error line) to every
@@ -56,7 +68,7 @@ impl TlsSession {
 
     /// A handle that can abort this session after it was handed to the engine.
     pub fn abort_handle(&self) -> SessionAbort {
-        SessionAbort::new(self.spec.session.clone(), self.links())
+        SessionAbort::new(self.spec.session.clone(), self.links(), self.claim.clone())
     }
 
     fn links(&self) -> Vec<Arc<LinkHandle>> {
@@ -212,8 +224,10 @@ impl TlsSession {
             }
         }
         // Nothing left to tell the peers: the session is released without a close frame.
-        self.claim.links.clear();
-        self.claim.reason = format!("P{} finished", self.party);
+        let mut claim = self.claim.lock().unwrap_or_else(|e| e.into_inner());
+        claim.links.clear();
+        claim.reason = format!("P{} finished", self.party);
+        drop(claim);
         debug!(session = %self.spec.session, party = self.party, "session closed by handshake");
         Ok(())
     }

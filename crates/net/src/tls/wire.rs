@@ -5,7 +5,8 @@ use spdz2k_core::SessionId;
 use spdz2k_ring::ParamsId;
 
 /// Version of this wire format and handshake; both sides must agree.
-pub const PROTOCOL_VERSION: u16 = 1;
+/// Version 2 added heartbeats, the closing handshake and abort frames.
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// What a dialer wants from a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
