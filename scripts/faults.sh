@@ -64,7 +64,7 @@ for victim in P0 P1 C0; do
                 else
                     input=7; [ "$n" = P1 ] && input=6
                     env "${env[@]}" "$BIN" party --config "$dep/$n/node.toml" --session "$sid" \
-                        --program demo --input "$input" --insecure-dealer-seed "$SEED" \
+                        --program demo --input "$input" --insecure-dealer-seed "$SEED" --allow-insecure-preprocessing \
                         >"$dep/$n.log" 2>&1 &
                 fi
                 pid[$n]=$!

@@ -64,7 +64,7 @@ for i in $(seq 1 "$COUNT"); do
         eval "inputs=(\"\${in${p#P}[@]}\")"
         # shellcheck disable=SC2086
         $TIME ${TIME:+"$d/$p.rss"} "$BIN" party --config "$WORK/deploy/$p/node.toml" --session "$sid" \
-            --program "$prog" --client C0 --insecure-dealer-seed "$SEED" "${inputs[@]}" \
+            --program "$prog" --client C0 --insecure-dealer-seed "$SEED" --allow-insecure-preprocessing "${inputs[@]}" \
             >"$d/$p.log" 2>&1 &
         eval "pid_$p=$!"
     done

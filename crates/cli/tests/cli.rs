@@ -207,6 +207,7 @@ fn a_key_file_readable_by_others_is_refused_with_the_chmod_fix() {
         "1",
         "--insecure-dealer-seed",
         &"00".repeat(32),
+        "--allow-insecure-preprocessing",
     ]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");

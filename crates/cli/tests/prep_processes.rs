@@ -115,6 +115,8 @@ impl Deployment {
             Some(seed) => args.extend(["--insecure-dealer-seed".into(), seed.into()]),
             None => args.extend(["--prep".into(), prep.into()]),
         }
+        // Every test here feeds dealer material (files or a seed): opt in.
+        args.push("--allow-insecure-preprocessing".into());
         spawn(&args.iter().map(String::as_str).collect::<Vec<_>>())
     }
 

@@ -95,6 +95,7 @@ fn party(dir: &Path, node: &str, session: &str, program: &str, inputs: &[&str]) 
         "C0",
         "--insecure-dealer-seed",
         &"5a".repeat(32),
+        "--allow-insecure-preprocessing",
     ]));
     for i in inputs {
         a.extend(args(&["--input", i]));
