@@ -2,8 +2,8 @@
 //! client input (DESIGN.md section 3).
 //!
 //! Every party seals and signs its bundle as an envelope whatever its route; the route only
-//! decides who carries the bytes. A party routed `via P<j>` hands its envelope to P<j> over
-//! the session; P<j> verifies the signature (to blame the sender early) and forwards it
+//! decides who carries the bytes. A party routed `via P_j` hands its envelope to P_j over
+//! the session; P_j verifies the signature (to blame the sender early) and forwards it
 //! byte for byte next to its own, in one batch per delivery. The client verifies every
 //! signature and header, decrypts, and checks w = x^ * b for every value, so the proxy can
 //! neither read, alter, replay nor silently drop anything.

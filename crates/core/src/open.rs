@@ -78,7 +78,7 @@ impl<P: Params> PendingLog<P> {
     }
 }
 
-/// Adds the top-bits mask: [x] + 2^k * [r]. Open the result's values, then reduce mod 2^k.
+/// Adds the top-bits mask: \[x\] + 2^k * \[r\]. Open the result's values, then reduce mod 2^k.
 pub fn mask_for_opening<P: Params>(x: &AuthShares<P>, r: &AuthShares<P>) -> AuthShares<P> {
     let mut lifted = r.clone();
     lifted.scale(P::shl(<P::Word as Word>::ONE, P::K));

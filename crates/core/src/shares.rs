@@ -118,41 +118,41 @@ impl<P: Params> AuthShares<P> {
         self.macs.extend_from_slice(&other.macs);
     }
 
-    /// [x] + [y], elementwise.
+    /// \[x\] + \[y\], elementwise.
     pub fn add(&self, other: &Self) -> Self {
         let mut out = self.clone();
         out.add_assign(other);
         out
     }
-    /// [x] += [y], elementwise.
+    /// \[x\] += \[y\], elementwise.
     pub fn add_assign(&mut self, other: &Self) {
         ring::add_assign::<P>(&mut self.values, &other.values);
         ring::add_assign::<P>(&mut self.macs, &other.macs);
     }
-    /// [x] - [y], elementwise.
+    /// \[x\] - \[y\], elementwise.
     pub fn sub(&self, other: &Self) -> Self {
         let mut out = self.clone();
         out.sub_assign(other);
         out
     }
-    /// [x] -= [y], elementwise.
+    /// \[x\] -= \[y\], elementwise.
     pub fn sub_assign(&mut self, other: &Self) {
         ring::sub_assign::<P>(&mut self.values, &other.values);
         ring::sub_assign::<P>(&mut self.macs, &other.macs);
     }
-    /// -[x].
+    /// -\[x\].
     pub fn neg(&self) -> Self {
         let mut out = self.clone();
         ring::neg_assign::<P>(&mut out.values);
         ring::neg_assign::<P>(&mut out.macs);
         out
     }
-    /// c * [x] for one public constant c.
+    /// c * \[x\] for one public constant c.
     pub fn scale(&mut self, c: P::Word) {
         ring::scale::<P>(&mut self.values, c);
         ring::scale::<P>(&mut self.macs, c);
     }
-    /// c_j * [x_j] for a public vector c.
+    /// c_j * \[x_j\] for a public vector c.
     pub fn mul_public(&mut self, c: &[P::Word]) {
         assert_eq!(
             c.len(),
@@ -164,7 +164,7 @@ impl<P: Params> AuthShares<P> {
             *m = P::mul(*m, cj);
         }
     }
-    /// [x_j] + c_j for a public vector c: party 0 adds c_j to its value share, and every
+    /// \[x_j\] + c_j for a public vector c: party 0 adds c_j to its value share, and every
     /// party adds alpha_i * c_j to its MAC share, so the MAC relation holds for x + c.
     pub fn add_public(&mut self, c: &[P::Word], key: &MacKeyShare<P>, party: usize) {
         assert_eq!(
@@ -177,7 +177,7 @@ impl<P: Params> AuthShares<P> {
         }
         ring::axpy::<P>(&mut self.macs, key.expose(), c);
     }
-    /// [x_j] + c for one public constant c (see [`AuthShares::add_public`]).
+    /// \[x_j\] + c for one public constant c (see [`AuthShares::add_public`]).
     pub fn add_public_scalar(&mut self, c: P::Word, key: &MacKeyShare<P>, party: usize) {
         let mac_term = P::mul(key.expose(), c);
         if party == 0 {

@@ -115,7 +115,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// Completes a client input with the y = x + a this party received. `digest` identifies
     /// the message y came in (the facade passes the SHA-256 of the client's signed input,
     /// which binds session, client, label, sequence number, parameters and y); all parties
-    /// compare their digests in one round before using y, then [x] = y - [a].
+    /// compare their digests in one round before using y, then \[x\] = y - \[a\].
     pub async fn client_input(
         &mut self,
         mask: ClientInputMask<P>,

@@ -550,21 +550,21 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         Ok(self.open(a).await?.into_iter().map(P::to_signed).collect())
     }
 
-    /// [a] + [b].
+    /// \[a\] + \[b\].
     pub fn add(&self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
         self.same_len(a, b)?;
         Ok(Secret::new(a.shares.add(&b.shares)))
     }
-    /// [a] - [b].
+    /// \[a\] - \[b\].
     pub fn sub(&self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
         self.same_len(a, b)?;
         Ok(Secret::new(a.shares.sub(&b.shares)))
     }
-    /// -[a].
+    /// -\[a\].
     pub fn neg(&self, a: &Secret<P>) -> Secret<P> {
         Secret::new(a.shares.neg())
     }
-    /// [a] + c elementwise for public c.
+    /// \[a\] + c elementwise for public c.
     pub fn add_public(&self, a: &Secret<P>, c: &[P::Word]) -> Result<Secret<P>, EngineError> {
         if c.len() != a.len() {
             return Err(self.usage(format!("{} constants for {} values", c.len(), a.len())));
@@ -573,7 +573,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         s.add_public(c, &self.key, self.party);
         Ok(Secret::new(s))
     }
-    /// c * [a] elementwise for public c.
+    /// c * \[a\] elementwise for public c.
     pub fn mul_public(&self, a: &Secret<P>, c: &[P::Word]) -> Result<Secret<P>, EngineError> {
         if c.len() != a.len() {
             return Err(self.usage(format!("{} constants for {} values", c.len(), a.len())));
@@ -582,7 +582,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         s.mul_public(c);
         Ok(Secret::new(s))
     }
-    /// c * [a] for one public constant.
+    /// c * \[a\] for one public constant.
     pub fn scale(&self, a: &Secret<P>, c: P::Word) -> Secret<P> {
         let mut s = a.shares.clone();
         s.scale(c);
@@ -595,7 +595,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         Secret::new(s)
     }
 
-    /// [a] * [b] elementwise: one round for the whole batch (2 openings per product).
+    /// \[a\] * \[b\] elementwise: one round for the whole batch (2 openings per product).
     pub async fn mul(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
         self.live()?;
         let r = self.mul_inner(a, b).await;
@@ -613,7 +613,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         Ok(Secret::new(z))
     }
 
-    /// sum_j [a_j] * [b_j]: one round, a secret vector of length 1.
+    /// sum_j \[a_j\] * \[b_j\]: one round, a secret vector of length 1.
     pub async fn dot(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
         let products = self.mul(a, b).await?;
         Ok(Secret::new(products.shares.sum()))

@@ -9,7 +9,7 @@ fn check_len(a: usize, b: usize) {
     assert_eq!(a, b, "ring kernel on slices of different lengths");
 }
 
-/// dst[i] += src[i].
+/// `dst[i] += src[i]`.
 #[inline]
 pub fn add_assign<P: Params>(dst: &mut [P::Word], src: &[P::Word]) {
     check_len(dst.len(), src.len());
@@ -18,7 +18,7 @@ pub fn add_assign<P: Params>(dst: &mut [P::Word], src: &[P::Word]) {
     }
 }
 
-/// dst[i] -= src[i].
+/// `dst[i] -= src[i]`.
 #[inline]
 pub fn sub_assign<P: Params>(dst: &mut [P::Word], src: &[P::Word]) {
     check_len(dst.len(), src.len());
@@ -27,7 +27,7 @@ pub fn sub_assign<P: Params>(dst: &mut [P::Word], src: &[P::Word]) {
     }
 }
 
-/// dst[i] = -dst[i].
+/// `dst[i] = -dst[i]`.
 #[inline]
 pub fn neg_assign<P: Params>(dst: &mut [P::Word]) {
     for d in dst.iter_mut() {
@@ -35,7 +35,7 @@ pub fn neg_assign<P: Params>(dst: &mut [P::Word]) {
     }
 }
 
-/// dst[i] *= c.
+/// `dst[i] *= c`.
 #[inline]
 pub fn scale<P: Params>(dst: &mut [P::Word], c: P::Word) {
     for d in dst.iter_mut() {
@@ -43,7 +43,7 @@ pub fn scale<P: Params>(dst: &mut [P::Word], c: P::Word) {
     }
 }
 
-/// dst[i] += a * x[i].
+/// `dst[i] += a * x[i]`.
 #[inline]
 pub fn axpy<P: Params>(dst: &mut [P::Word], a: P::Word, x: &[P::Word]) {
     check_len(dst.len(), x.len());
@@ -52,7 +52,7 @@ pub fn axpy<P: Params>(dst: &mut [P::Word], a: P::Word, x: &[P::Word]) {
     }
 }
 
-/// sum_i a[i] * b[i] mod 2^(k+s).
+/// `sum_i a[i] * b[i] mod 2^(k+s)`.
 #[inline]
 pub fn inner_product<P: Params>(a: &[P::Word], b: &[P::Word]) -> P::Word {
     check_len(a.len(), b.len());

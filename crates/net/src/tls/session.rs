@@ -98,7 +98,7 @@ impl Drop for Claim {
     }
 }
 
-/// One party's end of an open session over mutual TLS. Implements [`Transport`]; dropping
+/// One party's end of an open session over mutual TLS. Implements [`Transport`](crate::Transport); dropping
 /// it closes the session (peers see [`NetError::Closed`] once they have read everything
 /// sent before).
 pub struct TlsSession {
