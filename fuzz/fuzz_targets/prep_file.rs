@@ -18,5 +18,6 @@ fuzz_target!(|data: &[u8]| {
         let _ = store.input_masks(1, 1);
     }
     let _ = std::fs::remove_file(&path);
-    let _ = std::fs::remove_file(spdz2k_prep::lock_path(&path));
+    let _ = std::fs::remove_file(spdz2k_prep::state_path(&path));
+    let _ = std::fs::remove_file(spdz2k_prep::retired_marker_path(&path));
 });
