@@ -59,9 +59,17 @@ fn demo_succeeds_and_prints_the_transcript() {
         "demo succeeded",
         "rounds",
         "bytes",
+        // Secure preprocessing, generated in the session; no insecure dealer.
+        "preprocessing: generated securely (OT-based SPDZ2k offline phase)",
+        "P0: offline phase done: 7 triples",
+        "P1: offline phase done: 7 triples",
     ] {
         assert!(t.contains(fact), "missing {fact:?} in:\n{t}");
     }
+    assert!(
+        !t.contains("INSECURE"),
+        "the demo uses no insecure dealer:\n{t}"
+    );
 }
 
 #[test]
