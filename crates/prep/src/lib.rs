@@ -55,6 +55,7 @@ mod pairing;
 mod retire;
 mod source;
 mod state;
+mod writer;
 
 pub use counts::{PrepCounts, PrepKind};
 pub use deal::{deal_insecure_files, fresh_seed, party_file_name};
@@ -69,6 +70,7 @@ pub use retire::{
 };
 pub use source::{InputMasks, Preprocessing};
 pub use state::state_path;
+pub use writer::{PrepFileWriter, SECURE_OFFLINE_NOTE, SECURE_OFFLINE_SOURCE};
 
 /// The largest number of parties a source or file supports.
 pub const MAX_PARTIES: usize = 1024;
