@@ -9,6 +9,7 @@ pub mod client;
 pub mod deal_insecure;
 pub mod demo;
 pub mod party;
+pub mod prep;
 pub mod procs;
 pub mod setup;
 
@@ -49,6 +50,8 @@ pub enum Command {
     DealInsecure(deal_insecure::DealInsecureArgs),
     /// End-to-end two-party throughput over loopback TLS, the parties as separate processes.
     Bench(bench::BenchArgs),
+    /// Generate preprocessing securely (OT-based offline phase) and write one file per party.
+    Prep(prep::PrepArgs),
 }
 
 /// Runs a parsed command line.
@@ -69,6 +72,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             .map(|()| ExitCode::SUCCESS)
             .map_err(CliError::from),
         Command::Bench(a) => bench::run(a, verbose),
+        Command::Prep(a) => prep::run(a).map(|()| ExitCode::SUCCESS),
     }
 }
 
