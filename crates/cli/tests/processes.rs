@@ -255,6 +255,8 @@ fn every_subcommand_has_help() {
         "session-id",
         "deal-insecure",
         "bench",
+        "prep",
+        "bench-offline",
     ] {
         let o = run(&[sub, "--help"]);
         assert!(o.status.success(), "{sub} --help: {}", text(&o));

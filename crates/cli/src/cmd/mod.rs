@@ -4,6 +4,7 @@
 //! The subcommands, one module each.
 
 pub mod bench;
+pub mod bench_offline;
 pub mod check;
 pub mod client;
 pub mod deal_insecure;
@@ -52,6 +53,8 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Generate preprocessing securely (OT-based offline phase) and write one file per party.
     Prep(prep::PrepArgs),
+    /// Offline-phase throughput: two `prep` processes over loopback TLS.
+    BenchOffline(bench_offline::BenchOfflineArgs),
 }
 
 /// Runs a parsed command line.
@@ -73,6 +76,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             .map_err(CliError::from),
         Command::Bench(a) => bench::run(a, verbose),
         Command::Prep(a) => prep::run(a).map(|()| ExitCode::SUCCESS),
+        Command::BenchOffline(a) => bench_offline::run(a, verbose),
     }
 }
 
