@@ -4,7 +4,7 @@
 
 use crate::CliError;
 use spdz2k::{Params, Preprocessing, TlsSession, Transport};
-use spdz2k_offline::{OfflineError, TRIPLE_BATCH, generate_secure};
+use spdz2k_offline::{OfflineError, SECURE_TRIPLE_BATCH, generate_secure};
 use spdz2k_prep::{MemoryStore, PrepCounts};
 use spdz2k_ring::HasCheckRing;
 use std::future::Future;
@@ -52,7 +52,7 @@ impl<P: HasCheckRing> MakePrep<P> for Generate {
     ) -> Result<MemoryStore<P>, CliError> {
         let me = t.party();
         let (before, start) = (t.stats().bytes_sent, Instant::now());
-        let store = generate_secure::<P, _>(t, needs, TRIPLE_BATCH).await?;
+        let store = generate_secure::<P, _>(t, needs, SECURE_TRIPLE_BATCH).await?;
         let secs = start.elapsed().as_secs_f64();
         let sent = t.stats().bytes_sent - before;
         let masks: u64 = needs.input_masks.iter().sum();

@@ -21,7 +21,7 @@ pub struct BenchOfflineArgs {
     #[arg(long, value_enum, default_value = "K64S64")]
     pub params: ParamsArg,
     /// Triples per offline batch.
-    #[arg(long, default_value_t = spdz2k_offline::TRIPLE_BATCH)]
+    #[arg(long, default_value_t = spdz2k_offline::SECURE_TRIPLE_BATCH)]
     pub batch: usize,
 }
 

@@ -5,7 +5,9 @@
 
 use crate::CliError;
 use spdz2k::{Node, NodeConfig, SessionId, SessionSpec, TlsSession, Transport};
-use spdz2k_offline::{DEFAULT_VARIANT, IN_FLIGHT, Material, SecureOffline, TRIPLE_BATCH, plan};
+use spdz2k_offline::{
+    DEFAULT_VARIANT, IN_FLIGHT, Material, SECURE_TRIPLE_BATCH, SecureOffline, plan,
+};
 use spdz2k_prep::{PrepCounts, PrepError, PrepFileWriter, PrepKind, party_file_name};
 use spdz2k_ring::HasCheckRing;
 use std::io::Write;
@@ -37,7 +39,7 @@ pub struct PrepArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Items per offline batch.
-    #[arg(long, default_value_t = TRIPLE_BATCH)]
+    #[arg(long, default_value_t = SECURE_TRIPLE_BATCH)]
     pub batch: usize,
     /// Print `PROGRESS done total` lines on stdout instead of drawing a bar (for `bench`).
     #[arg(long, hide = true)]
