@@ -23,6 +23,9 @@ pub enum CliError {
     /// Client I/O.
     #[error(transparent)]
     Delivery(Box<DeliveryError>),
+    /// The offline phase (secure preprocessing).
+    #[error(transparent)]
+    Offline(Box<spdz2k_offline::OfflineError>),
     /// A child process or file operation.
     #[error("{what}: {source}")]
     Io {
@@ -49,6 +52,10 @@ impl CliError {
             CliError::Net(e) => e.abort_kind(),
             CliError::Engine(e) => engine(e),
             CliError::Prep(_) => AbortKind::Preprocessing,
+            CliError::Offline(e) => match e.as_ref() {
+                spdz2k_offline::OfflineError::Net { source, .. } => source.abort_kind(),
+                _ => AbortKind::Protocol,
+            },
             CliError::Delivery(d) => match d.as_ref() {
                 DeliveryError::Engine(e) => engine(e),
                 DeliveryError::Net(e) => e.abort_kind(),

@@ -9,6 +9,7 @@ pub mod cmd;
 pub mod error;
 pub mod program;
 pub mod run;
+pub mod secure_prep;
 
 pub use error::CliError;
 

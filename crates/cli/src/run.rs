@@ -6,6 +6,7 @@
 
 use crate::CliError;
 use crate::program::{Program, RunShape};
+use crate::secure_prep::{Generate, MakePrep, Ready};
 use spdz2k::{
     ClientPort, EngineError, FileStore, InsecureDealerSource, Node, NodeConfig, Params, Party,
     Preprocessing, RemoteClient, Secret, Session, SessionAbort, SessionId, SessionSpec, TlsSession,
@@ -19,8 +20,11 @@ use std::time::Instant;
 pub enum PrepChoice {
     /// INSECURE: every party derives its shares from this shared seed (tests and demos).
     InsecureSeed([u8; 32]),
-    /// A file dealt by `spdz2k deal-insecure` (or a future secure generator).
+    /// A file from `spdz2k prep` (secure) or `spdz2k deal-insecure`.
     File(PathBuf),
+    /// Generated securely inside the session, before the online phase, by the OT-based
+    /// SPDZ2k offline phase over the session's own TLS transport (the default).
+    Generate,
 }
 
 /// Everything `spdz2k party` needs.
@@ -61,7 +65,7 @@ pub async fn run_party(run: PartyRun) -> Result<(), CliError> {
     crate::with_params!(run.config.params, run_party_with(run))
 }
 
-async fn run_party_with<P: Params>(run: PartyRun) -> Result<(), CliError> {
+async fn run_party_with<P: spdz2k_ring::HasCheckRing>(run: PartyRun) -> Result<(), CliError> {
     let me = party_index(&run.config)?;
     let n = run.config.parties.len();
     match &run.prep {
@@ -70,7 +74,13 @@ async fn run_party_with<P: Params>(run: PartyRun) -> Result<(), CliError> {
             println!(
                 "preprocessing: INSECURE dealer from a shared seed (for tests and demos only)"
             );
-            run_party_prep(run, prep).await
+            run_party_prep::<P, _>(run, Ready(prep)).await
+        }
+        PrepChoice::Generate => {
+            println!(
+                "preprocessing: generated securely in this session (OT-based SPDZ2k offline phase)"
+            );
+            run_party_prep::<P, _>(run, Generate).await
         }
         PrepChoice::File(path) => {
             let prep = FileStore::<P>::open(path, me, n)?;
@@ -79,15 +89,12 @@ async fn run_party_with<P: Params>(run: PartyRun) -> Result<(), CliError> {
                 path.display(),
                 prep.available().triples
             );
-            run_party_prep(run, prep).await
+            run_party_prep::<P, _>(run, Ready(prep)).await
         }
     }
 }
 
-async fn run_party_prep<P: Params, Pr: Preprocessing<P>>(
-    run: PartyRun,
-    prep: Pr,
-) -> Result<(), CliError> {
+async fn run_party_prep<P: Params, M: MakePrep<P>>(run: PartyRun, prep: M) -> Result<(), CliError> {
     let identity = run.config.load_identity()?;
     let node = Node::start(run.config.clone()).await?;
     fault_point("connect");
@@ -149,18 +156,18 @@ async fn finish<P: Params, Pr: Preprocessing<P>>(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn party_session<P: Params, Pr: Preprocessing<P>>(
+async fn party_session<P: Params, M: MakePrep<P>>(
     run: &PartyRun,
-    prep: Pr,
+    prep: M,
     node: &Node,
     identity: &spdz2k_pki::NodeIdentity,
     aborts: &mut Vec<SessionAbort>,
-    session: &mut Option<Session<P, TlsSession, Pr>>,
+    session: &mut Option<Session<P, TlsSession, M::Store>>,
     port_slot: &mut Option<Port>,
 ) -> Result<(), CliError> {
-    let (me, n) = (prep.party(), prep.n_parties());
+    let (me, n) = (party_index(&run.config)?, run.config.parties.len());
     let spec = SessionSpec::new(run.session.clone(), P::id(), n, run.program.name());
-    let transport = node.open_session(spec).await?;
+    let mut transport = node.open_session(spec).await?;
     aborts.push(transport.abort_handle());
     let peers: Vec<String> = (0..n)
         .filter(|&p| p != me)
@@ -173,13 +180,10 @@ async fn party_session<P: Params, Pr: Preprocessing<P>>(
         P::NAME,
         run.program
     );
-    let s = session.insert(Party::new(prep).join(transport)?);
     let client = run.client.clone().or_else(|| match run.program {
         Program::Demo | Program::MulBench => run.config.clients.first().map(|c| c.name.clone()),
         _ => None,
     });
-    // Before any client or input: the parties agree that their preprocessing belongs
-    // together, skip to the furthest cursor and check that everyone has enough for the run.
     let needs = run.program.needs(RunShape {
         n_parties: n,
         len: run.inputs.len(),
@@ -187,6 +191,23 @@ async fn party_session<P: Params, Pr: Preprocessing<P>>(
         bench_count: run.bench_count,
         bench_outputs: run.bench_outputs,
     });
+    // Generating takes longer than a client waits unclaimed: take its direct connection
+    // first (it then waits, hearing heartbeats, until this party registers it).
+    let route = |name: &str| run.config.client(name).map(|c| c.route);
+    let mut early_channel = match &client {
+        Some(name)
+            if matches!(run.prep, PrepChoice::Generate) && route(name) == Some(Route::Direct) =>
+        {
+            let ch = node.client_channel(&run.session, name).await?;
+            aborts.push(ch.abort_handle());
+            Some(ch)
+        }
+        _ => None,
+    };
+    let prep = prep.make(&mut transport, &needs).await?;
+    let s = session.insert(Party::new(prep).join(transport)?);
+    // Before any client or input: the parties agree that their preprocessing belongs
+    // together, skip to the furthest cursor and check that everyone has enough for the run.
     let discarded = match s.agree(&needs).await {
         Ok(discarded) => discarded,
         // The caller tells the peers why and drains what was queued (our fingerprint), so
@@ -202,14 +223,16 @@ async fn party_session<P: Params, Pr: Preprocessing<P>>(
     *port_slot = match &client {
         None => None,
         Some(name) => {
-            let route = run.config.client(name).map(|c| c.route);
-            let channel = match route {
-                Some(Route::Direct) => Some(node.client_channel(&run.session, name).await?),
+            let route = route(name);
+            let channel = match (route, early_channel.take()) {
+                (_, Some(ch)) => Some(ch),
+                (Some(Route::Direct), None) => {
+                    let ch = node.client_channel(&run.session, name).await?;
+                    aborts.push(ch.abort_handle());
+                    Some(ch)
+                }
                 _ => None,
             };
-            if let Some(ch) = &channel {
-                aborts.push(ch.abort_handle());
-            }
             let mut port =
                 ClientPort::open(s, &run.config, identity.signing_key.clone(), name, channel)
                     .await?;

@@ -59,12 +59,17 @@ fn demo_succeeds_and_prints_the_transcript() {
         "demo succeeded",
         "rounds",
         "bytes",
+        // Secure preprocessing, generated in the session; no insecure dealer.
+        "preprocessing: generated securely (OT-based SPDZ2k offline phase)",
+        "P0: offline phase done: 7 triples",
+        "P1: offline phase done: 7 triples",
     ] {
         assert!(t.contains(fact), "missing {fact:?} in:\n{t}");
     }
-    // The demo opts in to the insecure dealer for its parties and says so once.
-    assert_eq!(t.matches("INSECURE").count(), 1, "{t}");
-    assert!(t.contains("--allow-insecure-preprocessing"), "{t}");
+    assert!(
+        !t.contains("INSECURE"),
+        "the demo uses no insecure dealer:\n{t}"
+    );
 }
 
 #[test]
@@ -252,6 +257,8 @@ fn every_subcommand_has_help() {
         "session-id",
         "deal-insecure",
         "bench",
+        "prep",
+        "bench-offline",
     ] {
         let o = run(&[sub, "--help"]);
         assert!(o.status.success(), "{sub} --help: {}", text(&o));

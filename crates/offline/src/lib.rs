@@ -86,6 +86,8 @@ mod gilboa;
 mod keyset;
 mod msg;
 pub mod ot;
+pub mod real_ot;
+mod secure;
 mod triples;
 mod values;
 mod vole;
@@ -100,4 +102,8 @@ pub use error::{Cause, CheckKind, OfflineError};
 #[cfg(any(test, feature = "tamper-hooks"))]
 pub use keyset::TamperHook;
 pub use keyset::{KeySet, KeySetup, LocalPoint};
+pub use secure::{
+    DEFAULT_VARIANT, OT_CHUNK, SECURE_TRIPLE_BATCH, SecureOffline, generate_secure, generate_with,
+    plan,
+};
 pub use triples::tau;

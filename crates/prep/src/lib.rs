@@ -60,6 +60,7 @@ mod pairing;
 mod retire;
 mod source;
 mod state;
+mod writer;
 
 pub use counts::{PrepCounts, PrepKind};
 #[cfg(feature = "insecure-dealer")]
@@ -76,6 +77,7 @@ pub use retire::{
 };
 pub use source::{InputMasks, Preprocessing};
 pub use state::state_path;
+pub use writer::{PrepFileWriter, SECURE_OFFLINE_NOTE, SECURE_OFFLINE_SOURCE};
 
 /// The name of party `party`'s preprocessing file: `prep-P<party>.spdz2kprep`.
 pub fn party_file_name(party: usize) -> String {

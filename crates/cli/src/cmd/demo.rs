@@ -41,7 +41,6 @@ pub fn run(a: DemoArgs, verbose: u8) -> Result<ExitCode, CliError> {
     let params = super::setup::params_id(a.params);
     let nodes = procs::loopback_deployment(&dir, params, false, a.keep.is_some())?;
     let session = SessionId::random();
-    let seed = spdz2k_prep::fresh_seed();
     println!(
         "spdz2k demo: 2 parties and 1 client on 127.0.0.1, mutual TLS, {:?}",
         a.params
@@ -55,26 +54,17 @@ pub fn run(a: DemoArgs, verbose: u8) -> Result<ExitCode, CliError> {
     }
     println!("session: {session}");
     println!("routes: P0 reaches C0 directly; P1 has no route to C0 and sends through P0");
-    println!(
-        "preprocessing: INSECURE shared-seed dealer (demo only: the demo passes \
-         --allow-insecure-preprocessing to its parties)"
-    );
+    println!("preprocessing: generated securely (OT-based SPDZ2k offline phase)");
     if a.tamper {
         println!("tamper: P0 will flip a byte of P1's envelope before forwarding it");
     }
     println!();
-    let seed_hex = hex::encode(seed);
     let (tx, rx) = procs::lines();
     let mut children = Vec::new();
     for (p, input) in [(0, a.a), (1, a.b)] {
         let name = format!("P{p}");
         let mut args = procs::node_args("party", verbose, &dir, &name, &session, "demo");
         args.extend(["--input".into(), input.to_string()]);
-        args.extend([
-            "--insecure-dealer-seed".into(),
-            seed_hex.clone(),
-            "--allow-insecure-preprocessing".into(),
-        ]);
         if a.tamper && p == 0 {
             args.push("--tamper-forward".into());
         }

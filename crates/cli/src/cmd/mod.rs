@@ -4,11 +4,13 @@
 //! The subcommands, one module each.
 
 pub mod bench;
+pub mod bench_offline;
 pub mod check;
 pub mod client;
 pub mod deal_insecure;
 pub mod demo;
 pub mod party;
+pub mod prep;
 pub mod procs;
 pub mod setup;
 
@@ -49,6 +51,10 @@ pub enum Command {
     DealInsecure(deal_insecure::DealInsecureArgs),
     /// End-to-end two-party throughput over loopback TLS, the parties as separate processes.
     Bench(bench::BenchArgs),
+    /// Generate preprocessing securely (OT-based offline phase) and write one file per party.
+    Prep(prep::PrepArgs),
+    /// Offline-phase throughput: two `prep` processes over loopback TLS.
+    BenchOffline(bench_offline::BenchOfflineArgs),
 }
 
 /// Runs a parsed command line.
@@ -69,6 +75,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             .map(|()| ExitCode::SUCCESS)
             .map_err(CliError::from),
         Command::Bench(a) => bench::run(a, verbose),
+        Command::Prep(a) => prep::run(a).map(|()| ExitCode::SUCCESS),
+        Command::BenchOffline(a) => bench_offline::run(a, verbose),
     }
 }
 

@@ -21,7 +21,9 @@ pub struct PartyArgs {
     /// This party's input values (repeat for a vector).
     #[arg(long = "input", allow_negative_numbers = true)]
     pub inputs: Vec<i128>,
-    /// Preprocessing file dealt for this party (`spdz2k deal-insecure`).
+    /// Preprocessing file for this party (`spdz2k prep`, or `spdz2k deal-insecure`).
+    /// Without it (and without a seed) the party generates what the program needs
+    /// securely in the session (OT-based SPDZ2k offline phase).
     #[arg(long, conflicts_with = "insecure_dealer_seed")]
     pub prep: Option<PathBuf>,
     /// INSECURE: derive preprocessing from this 64-hex-digit seed shared by all parties.
@@ -76,12 +78,8 @@ pub fn run(a: PartyArgs) -> Result<(), CliError> {
     let prep = match (a.prep, a.insecure_dealer_seed) {
         (Some(p), _) => PrepChoice::File(p),
         (None, Some(seed)) => PrepChoice::InsecureSeed(seed),
-        (None, None) => {
-            return Err(CliError::Usage(
-                "give --prep FILE (from `spdz2k deal-insecure`) or --insecure-dealer-seed HEX"
-                    .into(),
-            ));
-        }
+        // The default: secure preprocessing generated in the session.
+        (None, None) => PrepChoice::Generate,
     };
     let run = PartyRun {
         config,

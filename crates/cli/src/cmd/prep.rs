@@ -1,0 +1,214 @@
+//! `spdz2k prep`: every party runs it at the same time with the same session and counts;
+//! the parties generate the material securely over their mutual-TLS session (the OT-based
+//! SPDZ2k offline phase) and each writes its own preprocessing file, batch by batch, for
+//! later `spdz2k party --prep FILE` runs.
+
+use crate::CliError;
+use spdz2k::{Node, NodeConfig, SessionId, SessionSpec, TlsSession, Transport};
+use spdz2k_offline::{
+    DEFAULT_VARIANT, IN_FLIGHT, Material, SECURE_TRIPLE_BATCH, SecureOffline, plan,
+};
+use spdz2k_prep::{PrepCounts, PrepError, PrepFileWriter, PrepKind, party_file_name};
+use spdz2k_ring::HasCheckRing;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `spdz2k prep`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PrepArgs {
+    /// This party's config file (from `spdz2k setup`).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The session ID; every party must be given the same one (and the same counts).
+    #[arg(long, value_parser = super::parse_session)]
+    pub session: SessionId,
+    /// Multiplication triples to generate.
+    #[arg(long, default_value_t = 0)]
+    pub triples: u64,
+    /// Authenticated randoms to generate.
+    #[arg(long, default_value_t = 0)]
+    pub randoms: u64,
+    /// Opening masks to generate.
+    #[arg(long, default_value_t = 0)]
+    pub open_masks: u64,
+    /// Input masks per owner, one count per party: `--input-masks 10,10`.
+    #[arg(long, value_delimiter = ',')]
+    pub input_masks: Vec<u64>,
+    /// The file to write (default: `prep-P<i>.spdz2kprep` in the current folder).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Items per offline batch.
+    #[arg(long, default_value_t = SECURE_TRIPLE_BATCH)]
+    pub batch: usize,
+    /// Print `PROGRESS done total` lines on stdout instead of drawing a bar (for `bench`).
+    #[arg(long, hide = true)]
+    pub progress_lines: bool,
+}
+
+/// Runs `spdz2k prep`.
+pub fn run(a: PrepArgs) -> Result<(), CliError> {
+    let config = NodeConfig::load(&a.config)?;
+    super::runtime()?
+        .block_on(async move { crate::with_params!(config.params, prep_with(a, config)) })
+}
+
+/// What one party did.
+struct Done {
+    path: PathBuf,
+    key_set: String,
+    bytes: u64,
+    ot_bytes: u64,
+    secs: f64,
+}
+
+async fn prep_with<P: HasCheckRing>(a: PrepArgs, config: NodeConfig) -> Result<(), CliError> {
+    let me = config.party_index().ok_or_else(|| {
+        CliError::Usage(format!(
+            "{} is a client config; `spdz2k prep` runs on the parties",
+            config.path.display()
+        ))
+    })?;
+    let n = config.parties.len();
+    let input_masks = if a.input_masks.is_empty() {
+        vec![0; n]
+    } else {
+        a.input_masks.clone()
+    };
+    if input_masks.len() != n || a.batch == 0 {
+        return Err(CliError::Usage(format!(
+            "--input-masks lists {} counts for {n} parties (give one per party, e.g. {}); \
+             --batch {} (must be at least 1)",
+            input_masks.len(),
+            vec!["10"; n].join(","),
+            a.batch
+        )));
+    }
+    let counts = PrepCounts {
+        triples: a.triples,
+        randoms: a.randoms,
+        open_masks: a.open_masks,
+        input_masks,
+    };
+    let path = a.out.clone().unwrap_or_else(|| party_file_name(me).into());
+    if path.exists() {
+        return Err(PrepError::AlreadyExists { path }.into());
+    }
+    let node = Node::start(config.clone()).await?;
+    let spec = SessionSpec::new(a.session.clone(), P::id(), n, "prep");
+    let mut t = node.open_session(spec).await?;
+    let abort = t.abort_handle();
+    println!(
+        "P{me}: session {} open over mutual TLS 1.3; generating {} triples, {} randoms, {} open \
+         masks, input masks {:?} securely (OT-based SPDZ2k offline phase, {})",
+        a.session,
+        counts.triples,
+        counts.randoms,
+        counts.open_masks,
+        counts.input_masks,
+        P::NAME
+    );
+    let result = match generate_file::<P>(&mut t, &counts, &path, &a).await {
+        Ok(done) => t.close().await.map(|()| done).map_err(CliError::from),
+        Err(e) => Err(e),
+    };
+    match &result {
+        Ok(d) => {
+            let per = |x: u64| x as f64 / counts.triples.max(1) as f64;
+            println!(
+                "P{me}: wrote {} (securely generated, key set {}): {} triples, {} randoms, {} \
+                 open masks, input masks {:?}",
+                d.path.display(),
+                d.key_set,
+                counts.triples,
+                counts.randoms,
+                counts.open_masks,
+                counts.input_masks
+            );
+            println!(
+                "P{me}: sent {} bytes ({} of them OT extension) in {:.2} s: {:.0} triples/s, \
+                 {:.0} bytes per triple",
+                d.bytes,
+                d.ot_bytes,
+                d.secs,
+                counts.triples as f64 / d.secs,
+                per(d.bytes)
+            );
+            println!(
+                "BENCH party={me} kind=offline count={} seconds={:.6} bytes_sent={} ot_bytes={}",
+                counts.triples, d.secs, d.bytes, d.ot_bytes
+            );
+        }
+        Err(e) => abort.abort(e.abort_kind(), &e.to_string()),
+    }
+    drop(t);
+    node.shutdown().await;
+    result.map(|_| ())
+}
+
+async fn generate_file<P: HasCheckRing>(
+    t: &mut TlsSession,
+    counts: &PrepCounts,
+    path: &std::path::Path,
+    a: &PrepArgs,
+) -> Result<Done, CliError> {
+    let (me, n) = (t.party(), t.n_parties());
+    let (before, start) = (t.stats().bytes_sent, Instant::now());
+    let mut off = SecureOffline::<P>::setup(t, DEFAULT_VARIANT).await?;
+    let keys = off.key_set();
+    let key_set = keys.id().to_string();
+    let mut w = PrepFileWriter::<P>::create(path, me, n, counts, keys.id(), &keys.mac_key_share())?;
+    let plan = plan(counts, a.batch);
+    let total = plan.len();
+    let mut done = 0;
+    progress(a.progress_lines, me, 0, total);
+    for group in plan.chunks(IN_FLIGHT) {
+        let kinds: Vec<_> = group.iter().map(|(_, k)| *k).collect();
+        let mats = off.run(t, &kinds).await?;
+        for ((kind, _), m) in group.iter().zip(mats) {
+            match (*kind, m) {
+                (PrepKind::Triples, Material::Triples(x)) => w.triples(&x)?,
+                (k @ (PrepKind::Randoms | PrepKind::OpenMasks), Material::Randoms(r)) => {
+                    w.randoms(k, &r)?
+                }
+                (PrepKind::InputMasks { .. }, Material::InputMasks { owner, masks }) => {
+                    w.input_masks(owner, &masks)?
+                }
+                _ => {
+                    return Err(CliError::Usage(
+                        "internal: a batch returned material of another kind".into(),
+                    ));
+                }
+            }
+        }
+        done += group.len();
+        progress(a.progress_lines, me, done, total);
+    }
+    let path = w.finish()?;
+    Ok(Done {
+        path,
+        key_set,
+        bytes: t.stats().bytes_sent - before,
+        ot_bytes: off.ot_bytes_sent(),
+        secs: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// A progress bar on stderr (or `PROGRESS done total` lines on stdout).
+fn progress(lines: bool, me: usize, done: usize, total: usize) {
+    if lines {
+        println!("PROGRESS {done} {total}");
+        return;
+    }
+    let width = 30;
+    let filled = width * done / total.max(1);
+    eprint!(
+        "\rP{me} offline phase [{}{}] {done}/{total} batches",
+        "#".repeat(filled),
+        ".".repeat(width - filled)
+    );
+    if done == total {
+        eprintln!();
+    }
+    let _ = std::io::stderr().flush();
+}
