@@ -1,5 +1,5 @@
 //! The real OT behind [`OtBackend`]: buffers of random OTs that the async driver in
-//! [`crate::secure`] fills from the OT crate (SoftSpokenOT or KOS15 extension, one instance
+//! `crate::secure` fills from the OT crate (SoftSpokenOT or KOS15 extension, one instance
 //! per ordered pair), VOLE seeds from the OT crate's base OTs, and the AES-CTR PRG as the
 //! VOLE [`Prg`].
 //!
