@@ -169,7 +169,8 @@ async fn random_circuits_run_on_material_from_real_ot() {
     circuit_on_secure_material::<K32S32>(3, 42).await;
 }
 
-/// A transport that flips one bit of the `nth` message it sends during the OT extension.
+/// A transport that inverts the tail (from byte `byte`) of the `nth` message it sends during
+/// the OT extension.
 struct FlipInExtension {
     inner: MemoryTransport,
     phase: &'static str,
@@ -195,8 +196,12 @@ impl spdz2k_net::Transport for FlipInExtension {
     async fn send(&mut self, to: usize, mut msg: Vec<u8>) -> Result<(), NetError> {
         if self.phase == "offline: OT extension" {
             if self.seen == self.nth {
+                // Every byte from `byte` on: a single flipped matrix bit has no effect
+                // when the sender's d bits of Delta for that group are all zero (1 in 2^d).
                 let at = self.byte.min(msg.len() - 1);
-                msg[at] ^= 1;
+                for b in &mut msg[at..] {
+                    *b ^= 0xFF;
+                }
             }
             self.seen += 1;
         }
