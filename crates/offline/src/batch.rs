@@ -5,6 +5,7 @@
 //! or the finished material. Frames carry the batch number and flight, so a driver may keep
 //! several batches in flight as long as every party steps them in the same order.
 
+use crate::coins::CoinToss;
 use crate::error::{Cause, CheckKind, OfflineError};
 use crate::keyset::KeySet;
 use crate::msg::decode_frame;
@@ -239,6 +240,23 @@ pub(crate) fn record_broadcast(
             transcript.record(p, b);
         }
     }
+}
+
+/// The coins of a batch's coin toss from the openings in part 0 of `incoming`: records
+/// every party's opening in the transcript, then checks each against its commitment.
+pub(crate) fn open_coins(
+    toss: CoinToss,
+    transcript: &mut BroadcastTranscript,
+    me: usize,
+    peers: &[usize],
+    incoming: &[Parts],
+) -> Result<[u8; 32], (CheckKind, Cause)> {
+    record_broadcast(transcript, me, &toss.opening(), incoming, 0);
+    let openings: Vec<_> = peers
+        .iter()
+        .map(|&p| (p, incoming[p][0].to_vec()))
+        .collect();
+    toss.finish(&openings).map_err(|c| (CheckKind::CoinToss, c))
 }
 
 /// The parts of one received frame, sliced out of the message without copying.

@@ -9,7 +9,7 @@
 
 use crate::auth::{Auth, Contributors, MacRun, MacStep};
 use crate::batch::{
-    FirstFlight, Flow, FlowError, FlowStep, Material, Parts, per_peer, record_broadcast,
+    FirstFlight, Flow, FlowError, FlowStep, Material, Parts, open_coins, per_peer, record_broadcast,
 };
 use crate::coins::{CoinToss, coin_stream};
 use crate::error::{Cause, CheckKind};
@@ -227,14 +227,7 @@ impl<P: HasCheckRing> TripleFlow<P> {
                 next(self, "offline: coin opening", parts)
             }
             Stage::Coins1 { bits, b, ch, toss } => {
-                record_broadcast(transcript, me, &toss.opening(), &incoming, 0);
-                let openings: Vec<_> = peers
-                    .iter()
-                    .map(|&p| (p, incoming[p][0].to_vec()))
-                    .collect();
-                let coins = toss
-                    .finish(&openings)
-                    .map_err(|c| (CheckKind::CoinToss, c))?;
+                let coins = open_coins(toss, transcript, me, &peers, &incoming)?;
                 let mut x = combine::<P>(&bits, &b, &ch, count, &coins);
                 keys.tamper_local(batch, LocalPoint::TripleC, &mut x[3 * count..4 * count]);
                 x.push(C::<P>::random(&mut keys.rng));
@@ -262,14 +255,7 @@ impl<P: HasCheckRing> TripleFlow<P> {
                 next(self, "offline: coin opening", parts)
             }
             Stage::Coins2 { mut auth, toss } => {
-                record_broadcast(transcript, me, &toss.opening(), &incoming, 0);
-                let openings: Vec<_> = peers
-                    .iter()
-                    .map(|&p| (p, incoming[p][0].to_vec()))
-                    .collect();
-                let coins = toss
-                    .finish(&openings)
-                    .map_err(|c| (CheckKind::CoinToss, c))?;
+                let coins = open_coins(toss, transcript, me, &peers, &incoming)?;
                 let (y, mut rows) = auth.open::<G>(&keys.keys, batch, &coins);
                 let mut rng = coin_stream(&coins, "sacrifice-t");
                 let t: Vec<Cw<P>> = (0..count).map(|_| C::<P>::random_s(&mut rng)).collect();

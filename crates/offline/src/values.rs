@@ -10,7 +10,7 @@
 
 use crate::auth::{Auth, Contributors, MacRun, MacStep};
 use crate::batch::{
-    FirstFlight, Flow, FlowError, FlowStep, Material, Parts, per_peer, record_broadcast,
+    FirstFlight, Flow, FlowError, FlowStep, Material, Parts, open_coins, per_peer, record_broadcast,
 };
 use crate::coins::CoinToss;
 use crate::error::CheckKind;
@@ -110,14 +110,7 @@ impl<P: HasCheckRing> ValueFlow<P> {
                 next(self, "offline: coin opening", parts)
             }
             Stage::Coins { mut auth, toss } => {
-                record_broadcast(transcript, me, &toss.opening(), &incoming, 0);
-                let openings: Vec<_> = peers
-                    .iter()
-                    .map(|&p| (p, incoming[p][0].to_vec()))
-                    .collect();
-                let coins = toss
-                    .finish(&openings)
-                    .map_err(|c| (CheckKind::CoinToss, c))?;
+                let coins = open_coins(toss, transcript, me, &peers, &incoming)?;
                 let (y, mut rows) = auth.open::<G>(&keys.keys, batch, &coins);
                 let parts = per_peer(n, me, |p| vec![y.clone(), core::mem::take(&mut rows[p])]);
                 self.stage = Stage::Open { auth };
