@@ -1,49 +1,10 @@
 //! The CLI as a newcomer runs it: separate processes of the `spdz2k` binary on loopback.
 
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_spdz2k");
-
-/// Waits for a child with a deadline; kills it past the deadline.
-fn wait(mut child: Child, deadline: Duration) -> Output {
-    let start = Instant::now();
-    loop {
-        match child.try_wait() {
-            Ok(Some(_)) => break,
-            Ok(None) if start.elapsed() > deadline => {
-                let _ = child.kill();
-                break;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)), // polling a child, not synchronising
-            Err(e) => panic!("waiting for a child: {e}"),
-        }
-    }
-    child.wait_with_output().expect("collect output")
-}
-
-fn spawn(args: &[&str]) -> Child {
-    Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn spdz2k")
-}
-
-fn run(args: &[&str]) -> Output {
-    wait(spawn(args), Duration::from_secs(120))
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+mod common;
+use common::*;
 
 #[test]
 fn demo_succeeds_and_prints_the_transcript() {
