@@ -239,16 +239,28 @@ impl Shared {
         state.bury(sid.clone(), Gone::ClosedHere);
     }
 
-    /// Sessions that party `j` opened and this node has not.
+    /// Sessions that party `j` opened and this node has not: those still waiting, and those
+    /// reaped within the last timeout (the reaper and a session's own timeout fire at about
+    /// the same moment when two nodes were given different IDs, so the waiting one may
+    /// already be gone when the timed-out session asks).
     pub fn unclaimed_from(&self, j: usize) -> Vec<String> {
         let state = self.state();
-        let mut v: Vec<String> = state
+        let waiting = state
             .sessions
             .iter()
             .filter(|(_, st)| !st.claimed && st.inboxes.get(&j).is_some_and(|i| i.hello_seen))
-            .map(|(sid, _)| sid.to_string())
-            .collect();
+            .map(|(sid, _)| sid.to_string());
+        let recently_reaped = state.gone.iter().filter_map(|(sid, gone)| match gone {
+            Gone::Reaped { peer, opened, .. }
+                if *peer == j && opened.elapsed() <= self.timeout * 2 =>
+            {
+                Some(sid.to_string())
+            }
+            _ => None,
+        });
+        let mut v: Vec<String> = waiting.chain(recently_reaped).collect();
         v.sort();
+        v.dedup();
         v
     }
 
