@@ -5,8 +5,6 @@
 
 use crate::error::Cause;
 use rand::Rng;
-use rand::SeedableRng;
-use rand::rngs::ChaCha20Rng;
 use sha2::{Digest, Sha256};
 use spdz2k_core::AbortReason;
 use spdz2k_core::SessionId;
@@ -109,13 +107,74 @@ impl CoinToss {
     }
 }
 
-/// A ChaCha20 stream from coins, domain-separated by `label`.
-pub(crate) fn coin_stream(coins: &[u8; 32], label: &str) -> ChaCha20Rng {
+/// A public pseudorandom stream from coins, domain-separated by `label`: AES-128 in counter
+/// mode keyed by the first 16 bytes of SHA-256(domain, coins, label). The coins are uniform
+/// and drawn after the values they weigh are fixed, so a PRF stream keyed by them is as
+/// good as fresh coins; AES (with AES-NI/VAES) makes the check coefficients about five
+/// times cheaper than ChaCha20 did (measured in the triple combination, 2 x tau
+/// coefficients per triple).
+pub(crate) fn coin_stream(coins: &[u8; 32], label: &str) -> CoinStream {
     let mut h = Sha256::new();
-    h.update(b"spdz2k-offline-coin-stream-v1");
+    h.update(b"spdz2k-offline-coin-stream-v2");
     h.update(coins);
     h.update(label.as_bytes());
-    ChaCha20Rng::from_seed(h.finalize().into())
+    let digest: [u8; 32] = h.finalize().into();
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    CoinStream {
+        prg: spdz2k_ot::cipher::AesPrg::new(spdz2k_ot::Block::from_bytes(key)),
+        buf: [0u128; STREAM_BLOCKS],
+        used: STREAM_BLOCKS * 16,
+    }
+}
+
+/// Blocks a [`CoinStream`] encrypts at once (the AES backend pipelines them).
+const STREAM_BLOCKS: usize = 64;
+
+/// The AES-CTR stream of [`coin_stream`]; public coins only (it is not a secret key).
+pub(crate) struct CoinStream {
+    prg: spdz2k_ot::cipher::AesPrg,
+    buf: [u128; STREAM_BLOCKS],
+    /// Bytes of `buf` already handed out.
+    used: usize,
+}
+
+impl CoinStream {
+    fn take(&mut self, dst: &mut [u8]) {
+        let mut off = 0;
+        while off < dst.len() {
+            if self.used == STREAM_BLOCKS * 16 {
+                self.prg.fill(&mut self.buf);
+                self.used = 0;
+            }
+            let (b, o) = (self.used / 16, self.used % 16);
+            let n = (16 - o).min(dst.len() - off);
+            dst[off..off + n].copy_from_slice(&self.buf[b].to_le_bytes()[o..o + n]);
+            off += n;
+            self.used += n;
+        }
+    }
+}
+
+impl rand::TryRng for CoinStream {
+    type Error = core::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0u8; 4];
+        self.take(&mut b);
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0u8; 8];
+        self.take(&mut b);
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        self.take(dst);
+        Ok(())
+    }
 }
 
 /// Fills `out` with uniform elements of Q from `rng`, drawing bytes in blocks (much faster

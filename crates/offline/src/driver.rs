@@ -88,10 +88,13 @@ pub async fn run_batches<P: HasCheckRing, O: OtBackend, G: Prg, T: Transport>(
         if active.is_empty() {
             break;
         }
-        // Send every active batch's flight, then take the replies in the same order.
+        // Send the flights of newly started batches, then take every active batch's reply
+        // in order and send its next flight at once: the link carries batch i's flight
+        // while this party (and the peer) computes batch i+1, so neither waits for a
+        // transfer. The order of flights on every link stays the same at every party.
         for (_, _, msgs, phase) in active.iter_mut() {
-            t.begin_round(phase);
             if let Some(m) = msgs.take() {
+                t.begin_round(phase);
                 send_all(t, m).await?;
             }
         }
@@ -99,7 +102,11 @@ pub async fn run_batches<P: HasCheckRing, O: OtBackend, G: Prg, T: Transport>(
         for (i, b, _, _) in active {
             let got = t.recv_all().await.map_err(net(party))?;
             match b.receive(keys, got) {
-                Ok(Progress::Send(b, f)) => still.push((i, b, Some(f.msgs), f.phase)),
+                Ok(Progress::Send(b, f)) => {
+                    t.begin_round(f.phase);
+                    send_all(t, f.msgs).await?;
+                    still.push((i, b, None, f.phase));
+                }
                 Ok(Progress::Done(m)) => out[i] = Some(m),
                 Err(e) => return Err(abort(t, e).await),
             }

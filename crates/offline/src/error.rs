@@ -189,7 +189,7 @@ impl OfflineError {
             Self::CheckFailed { batch, check, .. } => Some(crate::msg::encode_frame(
                 *batch,
                 crate::msg::ABORT_FLIGHT,
-                &[vec![check.code()]],
+                vec![vec![check.code()]],
             )),
             _ => None,
         }

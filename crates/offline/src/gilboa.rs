@@ -4,35 +4,44 @@
 
 use spdz2k_ring::{Params, Word};
 
-/// Sender side: the message d (encoded, `tau` bits per element of `b`) and the sender's
-/// shares -m_h0 added into `acc` (indexed like the receiver's bits: element e, bit t at
-/// e * tau + t).
+/// Sender side: the message d (encoded, one element per OT, indexed like the receiver's
+/// bits: element e, bit t at e * tau + t; with spare capacity for the frame) and the
+/// sender's shares -m_h0 added into `acc`.
 pub(crate) fn send<P: Params>(
     pads: &[(P::Word, P::Word)],
     b: &[P::Word],
     tau: usize,
     acc: &mut [P::Word],
-) -> Vec<P::Word> {
-    let mut d = Vec::with_capacity(pads.len());
+) -> Vec<u8> {
+    let mut d = Vec::with_capacity(pads.len() * P::BYTES + crate::msg::FRAME_SLACK);
+    let mut buf = [0u8; 32];
     for (h, &(m0, m1)) in pads.iter().enumerate() {
-        d.push(P::add(P::sub(m0, m1), b[h / tau]));
+        P::encode(P::add(P::sub(m0, m1), b[h / tau]), &mut buf);
+        d.extend_from_slice(&buf[..P::BYTES]);
         acc[h] = P::sub(acc[h], m0);
     }
     d
 }
 
-/// Receiver side: adds y_h = m_{h,a_h} + a_h d_h into `acc`.
+/// Receiver side: adds y_h = m_{h,a_h} + a_h d_h into `acc`, decoding each d_h from `d`
+/// (exactly one encoding per pad; the caller checks the length).
 pub(crate) fn receive<P: Params>(
     pads: &[P::Word],
     bits: &[bool],
-    d: &[P::Word],
+    d: &[u8],
     acc: &mut [P::Word],
-) {
-    for h in 0..pads.len() {
+) -> Result<(), spdz2k_ring::DecodeError> {
+    for (((&pad, &bit), bytes), a) in pads
+        .iter()
+        .zip(bits)
+        .zip(d.chunks_exact(P::BYTES))
+        .zip(acc.iter_mut())
+    {
         // Branch-free: the bit selects d_h through a mask.
-        let y = P::add(pads[h], d[h].and(mask::<P>(bits[h])));
-        acc[h] = P::add(acc[h], y);
+        let y = P::add(pad, P::decode(bytes)?.and(mask::<P>(bit)));
+        *a = P::add(*a, y);
     }
+    Ok(())
 }
 
 /// Adds the local products a_ih * b_i into `acc`.

@@ -120,7 +120,7 @@ impl KeySetup {
             });
         }
         let (toss, commit) = CoinToss::start(&session, SETUP_BATCH, 0, party, n, &mut rng);
-        let frame = encode_frame(SETUP_BATCH, 0, &[commit]);
+        let frame = encode_frame(SETUP_BATCH, 0, vec![commit]);
         let out = (0..n)
             .map(|p| (p != party).then(|| frame.clone()))
             .collect();
@@ -164,7 +164,7 @@ impl KeySetup {
                 return Err(self.fail(c));
             }
         }
-        let frame = encode_frame(SETUP_BATCH, 1, &[toss.opening()]);
+        let frame = encode_frame(SETUP_BATCH, 1, vec![toss.opening()]);
         Ok((0..self.n)
             .map(|p| (p != self.party).then(|| frame.clone()))
             .collect())
@@ -323,7 +323,7 @@ impl<P: HasCheckRing, O: OtBackend, G: Prg> KeySet<P, O, G> {
                         h.message(batch, flight, p, i, part);
                     }
                 }
-                let f = encode_frame(batch, flight, &ps);
+                let f = encode_frame(batch, flight, ps);
                 *sent += f.len() as u64;
                 Some(f)
             })

@@ -1,31 +1,56 @@
 //! The frame every offline message travels in, and decoding helpers.
 //!
-//! Layout: batch (u64 LE), flight (u8), part count (u8), then per part a u32 LE length and
-//! the bytes. A frame is [`FRAME_HEADER`] + 4 bytes per part + the parts.
+//! Layout: the parts in reverse order (last part first), then a trailer: per part, in
+//! order, a u32 LE length; the batch (u64 LE); the flight (u8); the part count (u8). A frame
+//! is [`FRAME_HEADER`] + 4 bytes per part + the parts.
+//!
+//! Why a trailer and reversed parts: the large part of a flight (Gilboa corrections, VOLE
+//! rows: 12 to 16 MB per batch) is the last one, so the frame is that part's own buffer
+//! with the small parts and the trailer appended — no copy of the bulk on the way out (it
+//! cost about a tenth of the offline phase's time). Decoding slices the parts out of the
+//! received buffer, again without a copy.
 
 use crate::error::Cause;
 use spdz2k_ring::Params;
 
-/// Bytes of a frame header.
+/// Bytes of a frame's fixed trailer (batch, flight, part count).
 pub const FRAME_HEADER: u64 = 10;
-/// Bytes of a part's length prefix.
+/// Bytes of a part's length field.
 pub const PART_HEADER: u64 = 4;
+/// Spare capacity a large part reserves so that the frame's small parts and trailer are
+/// appended without moving it.
+pub(crate) const FRAME_SLACK: usize = 1024;
 
 /// The flight number of an abort notice.
 pub(crate) const ABORT_FLIGHT: u8 = 0xFF;
 
-/// Encodes one frame.
-pub(crate) fn encode_frame(batch: u64, flight: u8, parts: &[Vec<u8>]) -> Vec<u8> {
-    let len: usize = parts.iter().map(|p| 4 + p.len()).sum();
-    let mut out = Vec::with_capacity(10 + len);
-    out.extend_from_slice(&batch.to_le_bytes());
-    out.push(flight);
-    out.push(parts.len() as u8);
-    for p in parts {
-        out.extend_from_slice(&(p.len() as u32).to_le_bytes());
+/// Encodes one frame, reusing the last part's buffer.
+pub(crate) fn encode_frame(batch: u64, flight: u8, mut parts: Vec<Vec<u8>>) -> Vec<u8> {
+    let lens: Vec<u32> = parts.iter().map(|p| p.len() as u32).collect();
+    let count = parts.len() as u8;
+    let mut out = parts.pop().unwrap_or_default();
+    let rest: usize = parts.iter().map(Vec::len).sum();
+    out.reserve(rest + 4 * lens.len() + FRAME_HEADER as usize);
+    for p in parts.iter().rev() {
         out.extend_from_slice(p);
     }
+    for l in lens {
+        out.extend_from_slice(&l.to_le_bytes());
+    }
+    out.extend_from_slice(&batch.to_le_bytes());
+    out.push(flight);
+    out.push(count);
     out
+}
+
+/// The check code of an abort notice, if `bytes` is one (a frame of flight
+/// [`ABORT_FLIGHT`] with one one-byte part).
+pub(crate) fn abort_code(bytes: &[u8]) -> Option<u8> {
+    (bytes.len() == 15
+        && bytes[13] == ABORT_FLIGHT
+        && bytes[14] == 1
+        && bytes[1..5] == [1, 0, 0, 0])
+    .then_some(bytes[0])
 }
 
 /// Decodes a frame from `peer`, requiring the batch, flight and part count expected.
@@ -41,50 +66,55 @@ pub(crate) fn decode_frame(
         what: "offline frame",
         detail,
     };
-    if bytes.len() < 10 {
-        return Err(bad(format!("{} bytes, shorter than a header", bytes.len())));
-    }
-    let mut b8 = [0u8; 8];
-    b8.copy_from_slice(&bytes[..8]);
-    let got_batch = u64::from_le_bytes(b8);
-    if bytes[8] == ABORT_FLIGHT && bytes.len() == 15 {
+    if let Some(code) = abort_code(&bytes) {
         return Err(Cause::PeerAborted {
             peer,
-            check: crate::error::CheckKind::from_code(bytes[14]),
+            check: crate::error::CheckKind::from_code(code),
         });
     }
-    if got_batch != batch || bytes[8] != flight || bytes[9] as usize != parts {
+    let fixed = FRAME_HEADER as usize;
+    if bytes.len() < fixed {
         return Err(bad(format!(
-            "expected batch {batch} flight {flight} with {parts} parts, got batch {got_batch} \
-             flight {} with {} parts",
-            bytes[8], bytes[9]
+            "{} bytes, shorter than a trailer",
+            bytes.len()
         )));
     }
-    let mut at = 10;
-    let mut out = Vec::with_capacity(parts);
-    for i in 0..parts {
-        if bytes.len() - at < 4 {
-            return Err(bad(format!("part {i} truncated")));
-        }
+    let tail = bytes.len() - fixed;
+    let mut b8 = [0u8; 8];
+    b8.copy_from_slice(&bytes[tail..tail + 8]);
+    let got_batch = u64::from_le_bytes(b8);
+    let (got_flight, got_parts) = (bytes[tail + 8], bytes[tail + 9]);
+    if got_batch != batch || got_flight != flight || got_parts as usize != parts {
+        return Err(bad(format!(
+            "expected batch {batch} flight {flight} with {parts} parts, got batch {got_batch} \
+             flight {got_flight} with {got_parts} parts"
+        )));
+    }
+    let Some(lens_at) = tail.checked_sub(4 * parts) else {
+        return Err(bad("the part lengths are truncated".into()));
+    };
+    // Parts are stored last first: part parts-1 starts at 0.
+    let mut ranges = vec![0..0; parts];
+    let mut at = 0usize;
+    for i in (0..parts).rev() {
         let mut b4 = [0u8; 4];
-        b4.copy_from_slice(&bytes[at..at + 4]);
+        b4.copy_from_slice(&bytes[lens_at + 4 * i..lens_at + 4 * i + 4]);
         let len = u32::from_le_bytes(b4) as usize;
-        at += 4;
-        if bytes.len() - at < len {
+        if lens_at - at < len {
             return Err(bad(format!("part {i} truncated")));
         }
-        out.push(at..at + len);
+        ranges[i] = at..at + len;
         at += len;
     }
-    if at != bytes.len() {
-        return Err(bad(format!("{} trailing bytes", bytes.len() - at)));
+    if at != lens_at {
+        return Err(bad(format!("{} stray bytes", lens_at - at)));
     }
-    Ok(crate::batch::Parts::new(bytes, out))
+    Ok(crate::batch::Parts::new(bytes, ranges))
 }
 
 /// Encodes ring elements.
 pub(crate) fn encode_words<Q: Params>(ws: &[Q::Word]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(ws.len() * Q::BYTES);
+    let mut out = Vec::with_capacity(ws.len() * Q::BYTES + FRAME_SLACK);
     Q::encode_slice(ws, &mut out);
     out
 }

@@ -53,13 +53,14 @@ fn words_from_lanes<Q: Params>(blocks: &[u128], lanes: usize, out: &mut [Q::Word
         }
         return;
     }
-    let width = <Q::Word as Word>::BYTES;
-    let mut buf = [0u8; 64];
+    // Assembled with word arithmetic (a byte round trip per element cost more than the AES
+    // that made the blocks).
     for (w, bs) in out.iter_mut().zip(blocks.chunks_exact(lanes)) {
-        for (k, b) in bs.iter().enumerate().take(4) {
-            buf[16 * k..16 * k + 16].copy_from_slice(&b.to_le_bytes());
+        let mut acc = <Q::Word as Word>::ZERO;
+        for &b in bs.iter().rev() {
+            acc = acc.shl(128).wadd(<Q::Word as Word>::from_u128(b));
         }
-        *w = Q::reduce(<Q::Word as Word>::read_le(&buf[..width.min(16 * lanes)]));
+        *w = Q::reduce(acc);
     }
 }
 
@@ -69,20 +70,33 @@ fn tweak(index: u64, lane: usize) -> u128 {
     index as u128 | ((lane as u128) << 64)
 }
 
+/// Rows hashed at once: the AES backend pipelines the blocks, and the scratch space stays
+/// on the stack (no allocation or page faults per batch).
+const HASH_ROWS: usize = 512;
+
 /// Hashes `rows[j] ⊕ offset` into `lanes` pads each, for OTs `first_index + j`, and
-/// appends the elements of `P` they make to `out`.
-fn hash_pads<P: Params>(rows: &[u128], offset: u128, first_index: u64, out: &mut Vec<P::Word>) {
+/// passes the element of `P` each makes to `emit`, in order.
+fn hash_pads<P: Params>(
+    rows: &[u128],
+    offset: u128,
+    first_index: u64,
+    mut emit: impl FnMut(P::Word),
+) {
     let lanes = lanes::<P>();
-    let mut v: Vec<u128> = Vec::with_capacity(rows.len() * lanes);
-    for &r in rows {
-        v.extend(std::iter::repeat_n(r ^ offset, lanes));
+    let mut v = [0u128; HASH_ROWS * 2];
+    let mut words = [<P::Word as Word>::ZERO; HASH_ROWS];
+    let per = (v.len() / lanes).min(HASH_ROWS);
+    for (c, chunk) in rows.chunks(per).enumerate() {
+        let v = &mut v[..chunk.len() * lanes];
+        for (slot, &r) in v.chunks_exact_mut(lanes).zip(chunk) {
+            slot.fill(r ^ offset);
+        }
+        let base = first_index + (c * per) as u64;
+        tccr_hash_in_place(v, |p| tweak(base + (p / lanes) as u64, p % lanes));
+        let words = &mut words[..chunk.len()];
+        words_from_lanes::<P>(v, lanes, words);
+        words.iter().for_each(|&w| emit(w));
     }
-    tccr_hash_in_place(&mut v, |p| {
-        tweak(first_index + (p / lanes) as u64, p % lanes)
-    });
-    let start = out.len();
-    out.resize(start + rows.len(), <P::Word as Word>::ZERO);
-    words_from_lanes::<P>(&v, lanes, &mut out[start..]);
 }
 
 /// One sender chunk: `q_j` from `pos` on, Δ, and the index of `q[0]`.
@@ -143,20 +157,22 @@ impl ExtOt {
 
     /// Queues a receiver chunk from `sender`.
     pub(crate) fn push_recv(&mut self, sender: usize, cots: ReceiverCots) {
+        let (first_index, choices, t) = cots.into_parts();
         self.recv[sender].push_back(RecvChunk {
-            first_index: cots.first_index(),
-            choices: cots.choices_packed().to_vec(),
-            t: cots.t_words().to_vec(),
+            first_index,
+            choices,
+            t,
             pos: 0,
         });
     }
 
     /// Queues a sender chunk to `receiver`.
     pub(crate) fn push_send(&mut self, receiver: usize, cots: SenderCots) {
+        let (first_index, delta, q) = cots.into_parts();
         self.send[receiver].push_back(SendChunk {
-            first_index: cots.first_index(),
-            delta: cots.delta().0,
-            q: cots.q_words().to_vec(),
+            first_index,
+            delta: delta.0,
+            q,
             pos: 0,
         });
     }
@@ -230,7 +246,9 @@ impl OtBackend for ExtOt {
             let take = left.min(c.t.len() - c.pos);
             let (from, to) = (c.pos, c.pos + take);
             choices.extend((from..to).map(|j| (c.choices[j / 128] >> (j % 128)) & 1 == 1));
-            hash_pads::<P>(&c.t[from..to], 0, c.first_index + from as u64, &mut pads);
+            hash_pads::<P>(&c.t[from..to], 0, c.first_index + from as u64, |w| {
+                pads.push(w)
+            });
             c.pos = to;
             left -= take;
             if c.pos == c.t.len() {
@@ -251,7 +269,6 @@ impl OtBackend for ExtOt {
             return Err(self.short(receiver, "sender", have, count));
         }
         let mut out = Vec::with_capacity(count);
-        let (mut m0, mut m1) = (Vec::new(), Vec::new());
         let queue = &mut self.send[receiver];
         let mut left = count;
         while left > 0 {
@@ -259,11 +276,16 @@ impl OtBackend for ExtOt {
             let take = left.min(c.q.len() - c.pos);
             let (from, to) = (c.pos, c.pos + take);
             let first = c.first_index + from as u64;
-            m0.clear();
-            m1.clear();
-            hash_pads::<P>(&c.q[from..to], 0, first, &mut m0);
-            hash_pads::<P>(&c.q[from..to], c.delta, first, &mut m1);
-            out.extend(m0.iter().copied().zip(m1.iter().copied()));
+            // m0 first, then m1 into the second half of each pair.
+            let start = out.len();
+            let zero = <P::Word as Word>::ZERO;
+            hash_pads::<P>(&c.q[from..to], 0, first, |w| out.push((w, zero)));
+            let mut slots = out[start..].iter_mut();
+            hash_pads::<P>(&c.q[from..to], c.delta, first, |w| {
+                if let Some(pair) = slots.next() {
+                    pair.1 = w;
+                }
+            });
             c.pos = to;
             left -= take;
             if c.pos == c.q.len() {
@@ -317,6 +339,38 @@ impl OtBackend for ExtOt {
 mod tests {
     use super::*;
     use spdz2k_ring::{K64S64, K128S64, K128S64Check};
+
+    /// The element of `Q` from little-endian bytes of its blocks (the definition that
+    /// `words_from_lanes` computes with word arithmetic).
+    fn from_bytes<Q: Params>(bs: &[u128]) -> Q::Word {
+        let mut buf = [0u8; 64];
+        for (k, b) in bs.iter().enumerate() {
+            buf[16 * k..16 * k + 16].copy_from_slice(&b.to_le_bytes());
+        }
+        let width = <Q::Word as Word>::BYTES.min(16 * bs.len());
+        Q::reduce(<Q::Word as Word>::read_le(&buf[..width]))
+    }
+
+    #[test]
+    fn lanes_assemble_like_little_endian_bytes() {
+        use spdz2k_ring::{K32S32Check, K64S64Check};
+        fn check<Q: Params>() {
+            let lanes = lanes::<Q>();
+            let blocks: Vec<u128> = (0..lanes * 50)
+                .map(|i| (i as u128 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834))
+                .collect();
+            let mut out = vec![<Q::Word as Word>::ZERO; 50];
+            words_from_lanes::<Q>(&blocks, lanes, &mut out);
+            for (w, bs) in out.iter().zip(blocks.chunks_exact(lanes)) {
+                assert_eq!(*w, from_bytes::<Q>(bs));
+            }
+        }
+        check::<K64S64>();
+        check::<K32S32Check>();
+        check::<K64S64Check>();
+        check::<K128S64>();
+        check::<K128S64Check>();
+    }
 
     #[test]
     fn aes_prg_streams_are_per_call_and_continue_across_chunks() {

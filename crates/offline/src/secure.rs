@@ -114,9 +114,9 @@ impl From<NetError> for Stop {
 
 /// A peer's abort notice (the offline phase's frame) in place of an OT message.
 fn notice(peer: usize, bytes: &[u8]) -> Option<Cause> {
-    (bytes.len() == 15 && bytes[8] == crate::msg::ABORT_FLIGHT).then(|| Cause::PeerAborted {
+    crate::msg::abort_code(bytes).map(|code| Cause::PeerAborted {
         peer,
-        check: CheckKind::from_code(bytes[14]),
+        check: CheckKind::from_code(code),
     })
 }
 

@@ -192,7 +192,7 @@ impl<P: HasCheckRing> TripleFlow<P> {
                             }
                         }
                     }
-                    d[p] = encode_words::<P>(&gilboa::send::<P>(pads, &b, tau, &mut ch));
+                    d[p] = gilboa::send::<P>(pads, &b, tau, &mut ch);
                 }
                 let (toss, own) = CoinToss::start(&keys.session, batch, 0, me, n, &mut keys.rng);
                 let parts = per_peer(n, me, |p| vec![own.clone(), core::mem::take(&mut d[p])]);
@@ -217,9 +217,19 @@ impl<P: HasCheckRing> TripleFlow<P> {
                 record_broadcast(transcript, me, &own, &incoming, 0);
                 for &p in &peers {
                     toss.commitment(p, &incoming[p][0]).map_err(msg)?;
-                    let d = decode_words::<P>(p, "Gilboa", &incoming[p][1], tau * count)
-                        .map_err(msg)?;
-                    gilboa::receive::<P>(&recv_pads[p], &bits, &d, &mut ch);
+                    let d = &incoming[p][1];
+                    let malformed = |detail: String| Cause::Malformed {
+                        peer: p,
+                        what: "Gilboa",
+                        detail,
+                    };
+                    if d.len() != tau * count * P::BYTES {
+                        let detail =
+                            format!("expected {} bytes, got {}", tau * count * P::BYTES, d.len());
+                        return Err(msg(malformed(detail)));
+                    }
+                    gilboa::receive::<P>(&recv_pads[p], &bits, d, &mut ch)
+                        .map_err(|e| msg(malformed(e.to_string())))?;
                 }
                 let open = toss.opening();
                 let parts = per_peer(n, me, |_| vec![open.clone()]);

@@ -32,16 +32,17 @@ pub(crate) fn send<Q: Params, G: Prg>(
     let len = x.len();
     let mut g0 = vec![<Q::Word as Word>::ZERO; len];
     let mut g1 = vec![<Q::Word as Word>::ZERO; len];
-    let mut d = vec![<Q::Word as Word>::ZERO; len];
-    out.reserve(seeds.len() * len * Q::BYTES);
+    out.reserve(seeds.len() * len * Q::BYTES + crate::msg::FRAME_SLACK);
+    let mut buf = [0u8; 32];
     for (u, (k0, k1)) in seeds.iter().enumerate() {
         G::expand::<Q>(k0, call, &mut g0);
         G::expand::<Q>(k1, call, &mut g1);
+        // d_u is encoded as it is computed (no row buffer, no zero-filled output).
         for e in 0..len {
-            d[e] = Q::add(Q::sub(g0[e], g1[e]), x[e]);
+            Q::encode(Q::add(Q::sub(g0[e], g1[e]), x[e]), &mut buf);
+            out.extend_from_slice(&buf[..Q::BYTES]);
             acc[e] = Q::sub(acc[e], Q::shl(g0[e], u as u32));
         }
-        Q::encode_slice(&d, out);
     }
 }
 
@@ -58,15 +59,18 @@ pub(crate) fn receive<Q: Params, G: Prg>(
     let len = acc.len();
     let mut w = vec![<Q::Word as Word>::ZERO; seeds.len() * len];
     for (u, (k, &bit)) in seeds.iter().zip(alpha_bits).enumerate() {
-        let du = Q::decode_slice(&d[u * len * Q::BYTES..(u + 1) * len * Q::BYTES])?;
+        let du = &d[u * len * Q::BYTES..(u + 1) * len * Q::BYTES];
         let row = &mut w[u * len..(u + 1) * len];
         G::expand::<Q>(k, call, row);
         let m = crate::gilboa::mask::<Q>(bit);
-        for (r, &du) in row.iter_mut().zip(&du) {
-            *r = Q::add(*r, du.and(m));
-        }
-        for (a, &r) in acc.iter_mut().zip(row.iter()) {
-            *a = Q::add(*a, Q::shl(r, u as u32));
+        // Each d_ue is decoded where it is used (no decoded copy of the row).
+        for ((r, a), bytes) in row
+            .iter_mut()
+            .zip(acc.iter_mut())
+            .zip(du.chunks_exact(Q::BYTES))
+        {
+            *r = Q::add(*r, Q::decode(bytes)?.and(m));
+            *a = Q::add(*a, Q::shl(*r, u as u32));
         }
     }
     Ok(w)

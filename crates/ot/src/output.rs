@@ -114,6 +114,11 @@ impl SenderCots {
         &self.q
     }
 
+    /// The first OT's global index, Δ and every `q_j`, moved out (no copy of the rows).
+    pub fn into_parts(self) -> (u64, Block, Vec<u128>) {
+        (self.first_index, self.delta, self.q)
+    }
+
     /// Random OT: `(m_j0, m_j1) = (H(q_j, i), H(q_j ⊕ Δ, i))` with `i` the OT's global index.
     pub fn into_random_ots(self) -> Vec<[Block; 2]> {
         let p0 = pads(&self.q, 0, self.first_index, 1);
@@ -201,6 +206,12 @@ impl ReceiverCots {
     /// All `t_j` as words.
     pub fn t_words(&self) -> &[u128] {
         &self.t
+    }
+
+    /// The first OT's global index, the packed choice bits and every `t_j`, moved out (no
+    /// copy of the rows).
+    pub fn into_parts(self) -> (u64, Vec<u128>, Vec<u128>) {
+        (self.first_index, self.choices, self.t)
     }
 
     /// Random OT: the chosen pads `m_{j,x_j} = H(t_j, i)`, with the choice bits.
