@@ -112,21 +112,26 @@ async fn honest<P: HasCheckRing>(n: usize, name: &str) {
     assert_eq!(triples, 100, "{} n={n}", P::NAME);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn honest_generation_on_real_ot_k64s64_n2() {
-    honest::<K64S64>(2, "real-ot-64-2").await;
+// Every parameter set (from the one list in the ring crate) for n = 2, 3 and 5, on real
+// OT: c = ab, every MAC sum alpha*x, input masks known to their owner only.
+macro_rules! real_ot_suites {
+    ($($name:ident: ($k:expr, $s:expr, $w:ty, $doc:literal) => $check:ident: ($ck:expr, $cw:ty);)*) => {
+        #[allow(non_snake_case)]
+        mod honest_on_real_ot {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    use spdz2k_ring::$name as P;
+                    for n in [2, 3, 5] {
+                        honest::<P>(n, &format!("real-ot-{}-{n}", stringify!($name))).await;
+                    }
+                }
+            )*
+        }
+    };
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn honest_generation_on_real_ot_k64s64_n3() {
-    honest::<K64S64>(3, "real-ot-64-3").await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn honest_generation_on_real_ot_k32s32_n2_and_n3() {
-    honest::<K32S32>(2, "real-ot-32-2").await;
-    honest::<K32S32>(3, "real-ot-32-3").await;
-}
+spdz2k_ring::with_params_sets!(real_ot_suites);
 
 async fn circuit_on_secure_material<P: HasCheckRing>(n: usize, seed: u64) {
     let c = Arc::new(random_circuit::<P>(n, WIDTH, MUL_DEPTH, seed));
