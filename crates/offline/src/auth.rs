@@ -120,7 +120,7 @@ impl<Q: Params> Auth<Q> {
         let mut rng = coin_stream(coins, "vole-chi");
         let len = self.x.len();
         self.chi = vec![<Q::Word as Word>::ZERO; len];
-        crate::coins::fill_words::<Q, _>(&mut rng, &mut self.chi);
+        rng.fill_words::<Q>(&mut self.chi);
         if let Some(last) = self.chi.last_mut() {
             *last = Q::from_u128(1);
         }

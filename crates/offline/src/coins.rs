@@ -140,6 +140,18 @@ pub(crate) struct CoinStream {
 }
 
 impl CoinStream {
+    /// Fills `out` with uniform elements of Q straight from the AES blocks (each element
+    /// from its own ceil((k+s)/128) blocks, reduced): no byte buffer in between.
+    pub(crate) fn fill_words<Q: spdz2k_ring::Params>(&mut self, out: &mut [Q::Word]) {
+        let lanes = crate::real_ot::lanes::<Q>();
+        let mut blocks = [0u128; 256];
+        for chunk in out.chunks_mut(256 / lanes) {
+            let blocks = &mut blocks[..chunk.len() * lanes];
+            self.prg.fill(blocks);
+            crate::real_ot::words_from_lanes::<Q>(blocks, lanes, chunk);
+        }
+    }
+
     fn take(&mut self, dst: &mut [u8]) {
         let mut off = 0;
         while off < dst.len() {

@@ -2,25 +2,32 @@
 //! d_h = m_h0 - m_h1 + b_j mod 2^(k+s); P_i sets y_h = m_{h,a_h} + a_h d_h and P_j keeps
 //! -m_h0, so y_h + (-m_h0) = a_h b_j.
 
+use crate::ot::{OtBackend, OtError};
 use spdz2k_ring::{Params, Word};
 
-/// Sender side: the message d (encoded, one element per OT, indexed like the receiver's
-/// bits: element e, bit t at e * tau + t; with spare capacity for the frame) and the
-/// sender's shares -m_h0 added into `acc`.
-pub(crate) fn send<P: Params>(
-    pads: &[(P::Word, P::Word)],
+/// Sender side towards `receiver`, streamed from the OT backend: the message d (encoded,
+/// one element per OT, indexed like the receiver's bits: element e, bit t at e * tau + t;
+/// with spare capacity for the frame) and the sender's shares -m_h0 added into `acc`.
+/// `e` holds the receiver's packed correction bits (a set bit swaps the pad pair), or is
+/// empty when the receiver's choices are already its bits.
+pub(crate) fn send<P: Params, O: OtBackend>(
+    ot: &mut O,
+    receiver: usize,
+    batch: u64,
+    e: &[u8],
     b: &[P::Word],
     tau: usize,
     acc: &mut [P::Word],
-) -> Vec<u8> {
-    let mut d = Vec::with_capacity(pads.len() * P::BYTES + crate::msg::FRAME_SLACK);
+) -> Result<Vec<u8>, OtError> {
+    let mut d = Vec::with_capacity(acc.len() * P::BYTES + crate::msg::FRAME_SLACK);
     let mut buf = [0u8; 32];
-    for (h, &(m0, m1)) in pads.iter().enumerate() {
+    let swap = |h: usize| e.get(h / 8).is_some_and(|&byte| (byte >> (h % 8)) & 1 == 1);
+    ot.cot_send_each::<P>(receiver, batch, acc.len(), swap, |h, m0, m1| {
         P::encode(P::add(P::sub(m0, m1), b[h / tau]), &mut buf);
         d.extend_from_slice(&buf[..P::BYTES]);
         acc[h] = P::sub(acc[h], m0);
-    }
-    d
+    })?;
+    Ok(d)
 }
 
 /// Receiver side: adds y_h = m_{h,a_h} + a_h d_h into `acc`, decoding each d_h from `d`

@@ -58,6 +58,28 @@ pub trait OtBackend: Send {
         batch: u64,
         count: usize,
     ) -> Result<PadPairs<P>, OtError>;
+    /// The Gilboa sender's pass over `count` correlated OTs to `receiver`: for every OT h,
+    /// with (m_h0, m_h1) its pad pair swapped where `swap(h)` (the receiver's correction
+    /// bit), calls `each(h, m0, m1)`. The default takes the pairs from
+    /// [`OtBackend::cot_send`]; a backend may stream them instead (no pad pairs are kept).
+    fn cot_send_each<P: Params>(
+        &mut self,
+        receiver: usize,
+        batch: u64,
+        count: usize,
+        swap: impl Fn(usize) -> bool,
+        mut each: impl FnMut(usize, P::Word, P::Word),
+    ) -> Result<(), OtError> {
+        let pairs = self.cot_send::<P>(receiver, batch, count)?;
+        for (h, (m0, m1)) in pairs.into_iter().enumerate() {
+            if swap(h) {
+                each(h, m1, m0);
+            } else {
+                each(h, m0, m1);
+            }
+        }
+        Ok(())
+    }
     /// VOLE seeds, key-holder side: s base OTs whose choice bits are the bits of this
     /// party's MAC key share; returns k_{u, alpha_u}. Called once per key set and peer.
     fn vole_seeds_receive(&mut self, sender: usize, choices: &[bool])

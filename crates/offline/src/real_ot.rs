@@ -41,12 +41,12 @@ impl Prg for AesPrg {
 }
 
 /// 128-bit blocks per element of Z_2^(k+s) of `Q`.
-fn lanes<Q: Params>() -> usize {
+pub(crate) fn lanes<Q: Params>() -> usize {
     (Q::KS as usize).div_ceil(128).max(1)
 }
 
 /// Elements of `Q` from `lanes` blocks each (block `k` holds bits 128k..128k+127).
-fn words_from_lanes<Q: Params>(blocks: &[u128], lanes: usize, out: &mut [Q::Word]) {
+pub(crate) fn words_from_lanes<Q: Params>(blocks: &[u128], lanes: usize, out: &mut [Q::Word]) {
     if lanes == 1 {
         for (w, &b) in out.iter_mut().zip(blocks) {
             *w = Q::from_u128(b);
@@ -74,28 +74,36 @@ fn tweak(index: u64, lane: usize) -> u128 {
 /// on the stack (no allocation or page faults per batch).
 const HASH_ROWS: usize = 512;
 
-/// Hashes `rows[j] ⊕ offset` into `lanes` pads each, for OTs `first_index + j`, and
-/// passes the element of `P` each makes to `emit`, in order.
+/// Hashes `rows[j] ⊕ offset` (at most [`HASH_ROWS`] rows) into `lanes` pads each, for OTs
+/// `first_index + j`, and writes the element of `P` each makes to `out[j]`.
+fn hash_chunk<P: Params>(rows: &[u128], offset: u128, first_index: u64, out: &mut [P::Word]) {
+    let lanes = lanes::<P>();
+    let mut v = [0u128; HASH_ROWS * 2];
+    let v = &mut v[..rows.len() * lanes];
+    for (slot, &r) in v.chunks_exact_mut(lanes).zip(rows) {
+        slot.fill(r ^ offset);
+    }
+    tccr_hash_in_place(v, |p| tweak(first_index + (p / lanes) as u64, p % lanes));
+    words_from_lanes::<P>(v, lanes, &mut out[..rows.len()]);
+}
+
+/// Hashes `rows[j] ⊕ offset` into pads for OTs `first_index + j` and passes the element of
+/// `P` each makes to `emit`, in order.
 fn hash_pads<P: Params>(
     rows: &[u128],
     offset: u128,
     first_index: u64,
     mut emit: impl FnMut(P::Word),
 ) {
-    let lanes = lanes::<P>();
-    let mut v = [0u128; HASH_ROWS * 2];
     let mut words = [<P::Word as Word>::ZERO; HASH_ROWS];
-    let per = (v.len() / lanes).min(HASH_ROWS);
-    for (c, chunk) in rows.chunks(per).enumerate() {
-        let v = &mut v[..chunk.len() * lanes];
-        for (slot, &r) in v.chunks_exact_mut(lanes).zip(chunk) {
-            slot.fill(r ^ offset);
-        }
-        let base = first_index + (c * per) as u64;
-        tccr_hash_in_place(v, |p| tweak(base + (p / lanes) as u64, p % lanes));
-        let words = &mut words[..chunk.len()];
-        words_from_lanes::<P>(v, lanes, words);
-        words.iter().for_each(|&w| emit(w));
+    for (c, chunk) in rows.chunks(HASH_ROWS).enumerate() {
+        hash_chunk::<P>(
+            chunk,
+            offset,
+            first_index + (c * HASH_ROWS) as u64,
+            &mut words,
+        );
+        words[..chunk.len()].iter().for_each(|&w| emit(w));
     }
 }
 
@@ -293,6 +301,48 @@ impl OtBackend for ExtOt {
             }
         }
         Ok(out)
+    }
+
+    fn cot_send_each<P: Params>(
+        &mut self,
+        receiver: usize,
+        _batch: u64,
+        count: usize,
+        swap: impl Fn(usize) -> bool,
+        mut each: impl FnMut(usize, P::Word, P::Word),
+    ) -> Result<(), OtError> {
+        let have = self.send_available(receiver);
+        if have < count {
+            return Err(self.short(receiver, "sender", have, count));
+        }
+        // Both pads of a stretch of OTs are hashed into stack buffers and handed out at
+        // once: no pad pairs are stored (they were 2 x 16 bytes per OT, 25 MB per batch).
+        let zero = <P::Word as Word>::ZERO;
+        let (mut m0, mut m1) = ([zero; HASH_ROWS], [zero; HASH_ROWS]);
+        let queue = &mut self.send[receiver];
+        let (mut left, mut h) = (count, 0usize);
+        while left > 0 {
+            let Some(c) = queue.front_mut() else { break };
+            let take = left.min(c.q.len() - c.pos).min(HASH_ROWS);
+            let (from, to) = (c.pos, c.pos + take);
+            let first = c.first_index + from as u64;
+            hash_chunk::<P>(&c.q[from..to], 0, first, &mut m0);
+            hash_chunk::<P>(&c.q[from..to], c.delta, first, &mut m1);
+            for (&a, &b) in m0[..take].iter().zip(&m1[..take]) {
+                if swap(h) {
+                    each(h, b, a);
+                } else {
+                    each(h, a, b);
+                }
+                h += 1;
+            }
+            c.pos = to;
+            left -= take;
+            if c.pos == c.q.len() {
+                queue.pop_front();
+            }
+        }
+        Ok(())
     }
 
     fn vole_seeds_receive(

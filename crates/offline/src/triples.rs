@@ -47,7 +47,6 @@ enum Stage<P: HasCheckRing> {
         b: Vec<P::Word>,
         ch: Vec<P::Word>,
         recv_pads: Vec<Vec<P::Word>>,
-        send_pads: Vec<crate::ot::PadPairs<P>>,
     },
     Gilboa {
         bits: Vec<bool>,
@@ -119,11 +118,8 @@ impl<P: HasCheckRing> TripleFlow<P> {
             recv_pads[p] = pads;
         }
         recv_pads[base] = base_pads;
-        // Sender side: random-OT pad pairs towards every peer.
-        let mut send_pads = vec![Vec::new(); n];
-        for p in (0..n).filter(|&p| p != me) {
-            send_pads[p] = keys.ot.cot_send::<P>(p, batch, m).map_err(ot)?;
-        }
+        // Sender side: the pad pairs towards every peer are taken from the backend (in the
+        // same batch order as the peer's receiver side) when the corrections are in.
         let b: Vec<P::Word> = (0..count).map(|_| P::random(&mut keys.rng)).collect();
         let mut ch = vec![<P::Word as Word>::ZERO; m];
         gilboa::local::<P>(&bits, &b, tau, &mut ch);
@@ -133,7 +129,6 @@ impl<P: HasCheckRing> TripleFlow<P> {
             b,
             ch,
             recv_pads,
-            send_pads,
         };
         Ok((
             Flow::Triples(Self { count, stage }),
@@ -167,7 +162,6 @@ impl<P: HasCheckRing> TripleFlow<P> {
                 b,
                 mut ch,
                 recv_pads,
-                mut send_pads,
             } => {
                 let mut d = vec![Vec::new(); n];
                 for &p in &peers {
@@ -184,15 +178,8 @@ impl<P: HasCheckRing> TripleFlow<P> {
                             detail: format!("{} bytes, expected {expect}", e.len()),
                         }));
                     }
-                    let pads = &mut send_pads[p];
-                    if expect > 0 {
-                        for (h, pair) in pads.iter_mut().enumerate() {
-                            if (e[h / 8] >> (h % 8)) & 1 == 1 {
-                                *pair = (pair.1, pair.0);
-                            }
-                        }
-                    }
-                    d[p] = gilboa::send::<P>(pads, &b, tau, &mut ch);
+                    d[p] = gilboa::send::<P, O>(&mut keys.ot, p, batch, e, &b, tau, &mut ch)
+                        .map_err(|e| (CheckKind::Ot, Cause::Ot(e)))?;
                 }
                 let (toss, own) = CoinToss::start(&keys.session, batch, 0, me, n, &mut keys.rng);
                 let parts = per_peer(n, me, |p| vec![own.clone(), core::mem::take(&mut d[p])]);
@@ -410,7 +397,7 @@ fn combine<P: HasCheckRing>(
     let mut rng = coin_stream(coins, "triple-combination");
     let mut rs = vec![zero; 2 * tau];
     for e in 0..count {
-        crate::coins::fill_words::<C<P>, _>(&mut rng, &mut rs);
+        rng.fill_words::<C<P>>(&mut rs);
         let (mut a, mut a2, mut c, mut c2) = (zero, zero, zero, zero);
         for t in 0..tau {
             let h = e * tau + t;

@@ -109,7 +109,11 @@ macro_rules! native_word {
             #[inline(always)]
             fn read_le(bytes: &[u8]) -> Self {
                 let mut buf = [0u8; Self::BYTES];
-                buf[..bytes.len()].copy_from_slice(bytes);
+                if bytes.len() == Self::BYTES {
+                    buf.copy_from_slice(bytes);
+                } else {
+                    buf[..bytes.len()].copy_from_slice(bytes);
+                }
                 <$t>::from_le_bytes(buf)
             }
             #[inline]
@@ -192,9 +196,19 @@ macro_rules! bigint_word {
             }
             #[inline(always)]
             fn read_le(bytes: &[u8]) -> Self {
+                let mut words = [0u64; $limbs];
+                if bytes.len() == 8 * $limbs {
+                    // The common case reads the limbs in place (no copy through a buffer,
+                    // which cost a memmove call per element).
+                    for (w, chunk) in words.iter_mut().zip(bytes.chunks_exact(8)) {
+                        let mut b = [0u8; 8];
+                        b.copy_from_slice(chunk);
+                        *w = u64::from_le_bytes(b);
+                    }
+                    return $t::from_words(words);
+                }
                 let mut buf = [0u8; 8 * $limbs];
                 buf[..bytes.len()].copy_from_slice(bytes);
-                let mut words = [0u64; $limbs];
                 for (w, chunk) in words.iter_mut().zip(buf.chunks_exact(8)) {
                     let mut b = [0u8; 8];
                     b.copy_from_slice(chunk);
