@@ -9,7 +9,8 @@ use crate::program::{Program, RunShape};
 use crate::secure_prep::{Generate, MakePrep, Ready};
 use spdz2k::{
     ClientPort, EngineError, FileStore, InsecureDealerSource, Node, NodeConfig, Params, Party,
-    PrepCounts, Preprocessing, RemoteClient, Secret, Session, SessionAbort, SessionId, SessionSpec, TlsSession,
+    PrepCounts, Preprocessing, RemoteClient, Secret, Session, SessionAbort, SessionId, SessionSpec,
+    TlsSession,
 };
 use spdz2k_pki::Route;
 use std::path::PathBuf;
@@ -396,7 +397,11 @@ async fn mul_bench<P: Params, Pr: Preprocessing<P>>(
     let y = s.constant(&vec![P::from_i128(-5); count]);
     // Everything the timed phases use is dealt or read now: the multiplications, the dot,
     // its opening and the delivery to the client.
-    let m = if port.is_some() { outputs.min(count) } else { 0 };
+    let m = if port.is_some() {
+        outputs.min(count)
+    } else {
+        0
+    };
     let mut needs = PrepCounts::zero(s.n_parties());
     needs.triples = (2 * count + m) as u64;
     needs.open_masks = (1 + m) as u64;

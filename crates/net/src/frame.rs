@@ -232,7 +232,9 @@ impl Reassembly {
         let needed = self.partial.len() + header.payload_len;
         if needed > self.partial.capacity() && !self.partial.is_empty() {
             // Longer than expected: grow geometrically, as a vector would.
-            let target = needed.max(2 * self.partial.capacity()).min(MAX_MESSAGE.max(needed));
+            let target = needed
+                .max(2 * self.partial.capacity())
+                .min(MAX_MESSAGE.max(needed));
             self.partial.reserve_exact(target - self.partial.len());
         }
         read_payload_into(r, header.payload_len, &mut self.partial).await?;
