@@ -67,9 +67,17 @@ impl<P: Params> PendingLog<P> {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
-    /// Takes the whole log for a check, leaving it empty.
+    /// Takes the whole log for a check, leaving it empty (with room for as many chunks, so
+    /// that the next batches do not grow the list one reallocation at a time).
     pub fn take(&mut self) -> Self {
-        core::mem::take(self)
+        let room = Vec::with_capacity(self.chunks.capacity());
+        core::mem::replace(
+            self,
+            Self {
+                chunks: room,
+                len: 0,
+            },
+        )
     }
     /// The chunks in opening order: (opened values, this party's MAC shares).
     pub fn chunks(&self) -> impl Iterator<Item = (&[P::Word], &[P::Word])> {

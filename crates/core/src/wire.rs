@@ -147,12 +147,13 @@ impl<P: Params> WireMsg<P> {
 
     /// Decodes a message, accepting only the canonical encoding.
     pub fn decode(bytes: &[u8]) -> Result<Self, WireError> {
-        Self::decode_reusing(bytes, Vec::new())
+        Self::decode_reusing(bytes, &mut Vec::new())
     }
 
     /// [`WireMsg::decode`], with the elements of an opening or input decoded into `spare`
-    /// (cleared first; its memory is reused when large enough).
-    pub fn decode_reusing(bytes: &[u8], mut spare: Vec<P::Word>) -> Result<Self, WireError> {
+    /// (cleared first; its memory is reused when large enough), which is then taken. For
+    /// other messages `spare` is left as it was.
+    pub fn decode_reusing(bytes: &[u8], spare: &mut Vec<P::Word>) -> Result<Self, WireError> {
         let (&tag, body) = bytes.split_first().ok_or(WireError::Empty)?;
         let fixed = |kind: &'static str, len: usize| -> Result<&[u8], WireError> {
             if body.len() == len {
@@ -197,7 +198,7 @@ impl<P: Params> WireMsg<P> {
                 for e in elems.chunks_exact(P::BYTES) {
                     spare.push(P::decode(e).map_err(|source| WireError::Element { kind, source })?);
                 }
-                let v = spare;
+                let v = core::mem::take(spare);
                 Ok(if tag == TAG_OPENING {
                     Self::Opening(v)
                 } else {

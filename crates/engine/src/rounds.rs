@@ -98,8 +98,11 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         from: usize,
         bytes: Vec<u8>,
     ) -> Result<WireMsg<P>, EngineError> {
-        let msg = WireMsg::decode_reusing(&bytes, self.pool.words.get())
+        let mut spare = self.pool.words.get();
+        let msg = WireMsg::decode_reusing(&bytes, &mut spare)
             .map_err(|e| self.abort(phase, AbortReason::malformed(from, phase.name(), e)));
+        // Unused unless the message carried values.
+        self.pool.words.put(spare);
         self.pool.bytes.put(bytes);
         msg
     }
