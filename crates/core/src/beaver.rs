@@ -43,6 +43,58 @@ impl<P: Params> Triples<P> {
     }
 }
 
+/// Borrowed shares: a range of an [`AuthShares`] (values and MAC shares of equal length).
+#[derive(Clone, Copy)]
+pub struct SharesRef<'a, P: Params> {
+    values: &'a [P::Word],
+    macs: &'a [P::Word],
+}
+
+impl<'a, P: Params> SharesRef<'a, P> {
+    /// Elements `range` of `shares`. Panics if `range` is out of bounds (a caller's bug).
+    pub fn of(shares: &'a AuthShares<P>, range: core::ops::Range<usize>) -> Self {
+        Self {
+            values: &shares.values()[range.clone()],
+            macs: &shares.macs()[range],
+        }
+    }
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// Borrowed triples: a range of a [`Triples`] batch.
+#[derive(Clone, Copy)]
+pub struct TriplesRef<'a, P: Params> {
+    a: SharesRef<'a, P>,
+    b: SharesRef<'a, P>,
+    c: SharesRef<'a, P>,
+}
+
+impl<'a, P: Params> TriplesRef<'a, P> {
+    /// Triples `range` of `t`. Panics if `range` is out of bounds (a caller's bug).
+    pub fn of(t: &'a Triples<P>, range: core::ops::Range<usize>) -> Self {
+        Self {
+            a: SharesRef::of(&t.a, range.clone()),
+            b: SharesRef::of(&t.b, range.clone()),
+            c: SharesRef::of(&t.c, range),
+        }
+    }
+    /// Number of triples.
+    pub fn len(&self) -> usize {
+        self.a.len()
+    }
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.a.is_empty()
+    }
+}
+
 /// This party's shares of the Beaver openings: e = x - a followed by d = y - b, as one
 /// vector of 2n elements so the batch costs one message per peer.
 pub fn beaver_openings<P: Params>(
@@ -50,20 +102,41 @@ pub fn beaver_openings<P: Params>(
     y: &AuthShares<P>,
     t: &Triples<P>,
 ) -> AuthShares<P> {
-    // One allocation per array, written once: this runs over every multiplication.
-    let diff = |p: &[P::Word], q: &[P::Word], r: &[P::Word], s: &[P::Word]| {
-        let mut out = Vec::with_capacity(p.len() + r.len());
-        out.extend(p.iter().zip(q).map(|(&a, &b)| P::sub(a, b)));
-        out.extend(r.iter().zip(s).map(|(&a, &b)| P::sub(a, b)));
-        out
-    };
+    let all = 0..t.len();
+    let (mut values, mut macs) = (Vec::new(), Vec::new());
+    beaver_openings_into(
+        SharesRef::of(x, 0..x.len()),
+        SharesRef::of(y, 0..y.len()),
+        TriplesRef::of(t, all),
+        &mut values,
+        &mut macs,
+    );
+    AuthShares::from_parts(values, macs).expect("equal lengths by construction")
+}
+
+/// [`beaver_openings`] on borrowed ranges, written into `values` and `macs` (cleared first;
+/// their memory is reused when large enough).
+pub fn beaver_openings_into<P: Params>(
+    x: SharesRef<'_, P>,
+    y: SharesRef<'_, P>,
+    t: TriplesRef<'_, P>,
+    values: &mut Vec<P::Word>,
+    macs: &mut Vec<P::Word>,
+) {
     assert!(
         x.len() == t.len() && y.len() == t.len(),
         "Beaver openings need one triple per multiplication"
     );
-    let values = diff(x.values(), t.a.values(), y.values(), t.b.values());
-    let macs = diff(x.macs(), t.a.macs(), y.macs(), t.b.macs());
-    AuthShares::from_parts(values, macs).expect("equal lengths by construction")
+    // Written once per array: this runs over every multiplication.
+    let diff =
+        |out: &mut Vec<P::Word>, p: &[P::Word], q: &[P::Word], r: &[P::Word], s: &[P::Word]| {
+            out.clear();
+            out.reserve_exact(p.len() + r.len());
+            out.extend(p.iter().zip(q).map(|(&a, &b)| P::sub(a, b)));
+            out.extend(r.iter().zip(s).map(|(&a, &b)| P::sub(a, b)));
+        };
+    diff(values, x.values, t.a.values, y.values, t.b.values);
+    diff(macs, x.macs, t.a.macs, y.macs, t.b.macs);
 }
 
 /// Combines the opened e (first n) and d (last n) with the triples into shares of x * y.
@@ -73,6 +146,28 @@ pub fn beaver_combine<P: Params>(
     key: &MacKeyShare<P>,
     party: usize,
 ) -> AuthShares<P> {
+    let (mut values, mut macs) = (Vec::with_capacity(t.len()), Vec::with_capacity(t.len()));
+    beaver_combine_into(
+        TriplesRef::of(t, 0..t.len()),
+        opened_ed,
+        key,
+        party,
+        &mut values,
+        &mut macs,
+    );
+    AuthShares::from_parts(values, macs).expect("equal lengths by construction")
+}
+
+/// [`beaver_combine`] on borrowed triples, appending the products' shares to `values` and
+/// `macs` (so sub-batches fill one output in order).
+pub fn beaver_combine_into<P: Params>(
+    t: TriplesRef<'_, P>,
+    opened_ed: &[P::Word],
+    key: &MacKeyShare<P>,
+    party: usize,
+    values: &mut Vec<P::Word>,
+    macs: &mut Vec<P::Word>,
+) {
     let n = t.len();
     assert_eq!(
         opened_ed.len(),
@@ -81,11 +176,11 @@ pub fn beaver_combine<P: Params>(
     );
     let (e, d) = opened_ed.split_at(n);
     let alpha = key.expose();
-    let (av, am) = (t.a.values(), t.a.macs());
-    let (bv, bm) = (t.b.values(), t.b.macs());
-    let (cv, cm) = (t.c.values(), t.c.macs());
-    let mut values = Vec::with_capacity(n);
-    let mut macs = Vec::with_capacity(n);
+    let (av, am) = (t.a.values, t.a.macs);
+    let (bv, bm) = (t.b.values, t.b.macs);
+    let (cv, cm) = (t.c.values, t.c.macs);
+    values.reserve(n);
+    macs.reserve(n);
     // One fused pass: z = c + e*b + d*a (+ e*d on party 0; alpha_i * e*d in every MAC).
     for j in 0..n {
         let ed = P::mul(e[j], d[j]);
@@ -97,5 +192,4 @@ pub fn beaver_combine<P: Params>(
         let m = P::add(cm[j], P::add(P::mul(e[j], bm[j]), P::mul(d[j], am[j])));
         macs.push(P::add(m, P::mul(alpha, ed)));
     }
-    AuthShares::from_parts(values, macs).expect("equal lengths by construction")
 }

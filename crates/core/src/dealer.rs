@@ -87,36 +87,53 @@ impl<P: Params> InsecureDealer<P> {
         KeySetId(id)
     }
 
-    /// Authenticates and shares `secrets` using the stream `kind`: one share vector per party.
-    fn share_with(&mut self, kind: &str, secrets: &[P::Word]) -> Vec<AuthShares<P>> {
+    /// Authenticates and shares `secrets` using the stream `kind`: one share vector per
+    /// party, or only party `only`'s when it is `Some` (the stream is consumed the same way,
+    /// so the shares are the same; the other parties' are just not kept).
+    fn share_with(
+        &mut self,
+        kind: &str,
+        secrets: &[P::Word],
+        only: Option<usize>,
+    ) -> Vec<AuthShares<P>> {
         let n = self.n;
         let alpha = self.alpha;
         let rng = self.stream(kind);
-        let mut values = vec![Vec::with_capacity(secrets.len()); n];
-        let mut macs = vec![Vec::with_capacity(secrets.len()); n];
+        let kept = |i: usize| only.is_none_or(|p| p == i);
+        // One allocation per kept vector, sized up front (`vec![v; n]` would clone `v`
+        // without its capacity, and the vectors would regrow while filling).
+        let fresh = |i: usize| Vec::with_capacity(if kept(i) { secrets.len() } else { 0 });
+        let mut values: Vec<Vec<P::Word>> = (0..n).map(fresh).collect();
+        let mut macs: Vec<Vec<P::Word>> = (0..n).map(fresh).collect();
         for &x in secrets {
             let mut rest_v = x;
             let mut rest_m = P::mul(alpha, x);
             for i in 0..n - 1 {
                 let (v, m) = (P::random(rng), P::random(rng));
-                values[i].push(v);
-                macs[i].push(m);
+                if kept(i) {
+                    values[i].push(v);
+                    macs[i].push(m);
+                }
                 rest_v = P::sub(rest_v, v);
                 rest_m = P::sub(rest_m, m);
             }
-            values[n - 1].push(rest_v);
-            macs[n - 1].push(rest_m);
+            if kept(n - 1) {
+                values[n - 1].push(rest_v);
+                macs[n - 1].push(rest_m);
+            }
         }
         values
             .into_iter()
             .zip(macs)
-            .map(|(v, m)| AuthShares::from_parts(v, m).expect("equal lengths by construction"))
+            .enumerate()
+            .filter(|&(i, _)| kept(i))
+            .map(|(_, (v, m))| AuthShares::from_parts(v, m).expect("equal lengths by construction"))
             .collect()
     }
 
     /// Authenticated shares of given secrets (tests), one vector per party.
     pub fn share(&mut self, secrets: &[P::Word]) -> Vec<AuthShares<P>> {
-        self.share_with("given", secrets)
+        self.share_with("given", secrets, None)
     }
 
     /// `count` authenticated uniform randoms: (the secrets, one share vector per party).
@@ -127,11 +144,36 @@ impl<P: Params> InsecureDealer<P> {
     /// Like [`InsecureDealer::randoms`], from the independent stream `stream` (so that,
     /// e.g., opening masks and general randoms are consumed independently).
     pub fn randoms_in(&mut self, stream: &str, count: usize) -> (Vec<P::Word>, Vec<AuthShares<P>>) {
+        let (values, shares) = (format!("{stream}-values"), format!("{stream}-shares"));
+        self.randoms_for(&values, &shares, count, None)
+    }
+
+    /// [`InsecureDealer::randoms_in`] keeping only party `party`'s shares: the same shares,
+    /// without building the other parties'.
+    pub fn randoms_in_for(
+        &mut self,
+        stream: &str,
+        count: usize,
+        party: usize,
+    ) -> (Vec<P::Word>, AuthShares<P>) {
+        let (values, shares) = (format!("{stream}-values"), format!("{stream}-shares"));
+        let (secrets, mut shares) = self.randoms_for(&values, &shares, count, Some(party));
+        (secrets, shares.pop().unwrap_or_default())
+    }
+
+    /// Secrets from the stream `values`, shared with the stream `shares`.
+    fn randoms_for(
+        &mut self,
+        values: &str,
+        shares: &str,
+        count: usize,
+        only: Option<usize>,
+    ) -> (Vec<P::Word>, Vec<AuthShares<P>>) {
         let secrets: Vec<P::Word> = {
-            let rng = self.stream(&format!("{stream}-values"));
+            let rng = self.stream(values);
             (0..count).map(|_| P::random(rng)).collect()
         };
-        let shares = self.share_with(&format!("{stream}-shares"), &secrets);
+        let shares = self.share_with(shares, &secrets, only);
         (secrets, shares)
     }
 
@@ -142,25 +184,53 @@ impl<P: Params> InsecureDealer<P> {
         owner: usize,
         count: usize,
     ) -> (Vec<P::Word>, Vec<AuthShares<P>>) {
-        let values_kind = format!("input-mask-values-{owner}");
-        let secrets: Vec<P::Word> = {
-            let rng = self.stream(&values_kind);
-            (0..count).map(|_| P::random(rng)).collect()
-        };
-        let shares = self.share_with(&format!("input-mask-shares-{owner}"), &secrets);
-        (secrets, shares)
+        let (values, shares) = Self::input_mask_streams(owner);
+        self.randoms_for(&values, &shares, count, None)
+    }
+
+    /// [`InsecureDealer::input_masks`] keeping only party `party`'s shares.
+    pub fn input_masks_for(
+        &mut self,
+        owner: usize,
+        count: usize,
+        party: usize,
+    ) -> (Vec<P::Word>, AuthShares<P>) {
+        let (values, shares) = Self::input_mask_streams(owner);
+        let (secrets, mut shares) = self.randoms_for(&values, &shares, count, Some(party));
+        (secrets, shares.pop().unwrap_or_default())
+    }
+
+    fn input_mask_streams(owner: usize) -> (String, String) {
+        (
+            format!("input-mask-values-{owner}"),
+            format!("input-mask-shares-{owner}"),
+        )
     }
 
     /// `count` multiplication triples, one batch per party.
     pub fn triples(&mut self, count: usize) -> Vec<Triples<P>> {
+        self.triples_inner(count, None)
+    }
+
+    /// [`InsecureDealer::triples`] keeping only party `party`'s shares.
+    pub fn triples_for(&mut self, count: usize, party: usize) -> Triples<P> {
+        let mut t = self.triples_inner(count, Some(party));
+        t.pop().unwrap_or_else(|| Triples {
+            a: AuthShares::default(),
+            b: AuthShares::default(),
+            c: AuthShares::default(),
+        })
+    }
+
+    fn triples_inner(&mut self, count: usize, only: Option<usize>) -> Vec<Triples<P>> {
         let (a, b): (Vec<P::Word>, Vec<P::Word>) = {
             let rng = self.stream("triple-values");
             (0..count).map(|_| (P::random(rng), P::random(rng))).unzip()
         };
         let c: Vec<P::Word> = a.iter().zip(&b).map(|(&x, &y)| P::mul(x, y)).collect();
-        let sa = self.share_with("triple-shares-a", &a);
-        let sb = self.share_with("triple-shares-b", &b);
-        let sc = self.share_with("triple-shares-c", &c);
+        let sa = self.share_with("triple-shares-a", &a, only);
+        let sb = self.share_with("triple-shares-b", &b, only);
+        let sc = self.share_with("triple-shares-c", &c, only);
         sa.into_iter()
             .zip(sb)
             .zip(sc)

@@ -62,16 +62,19 @@ mod transcript;
 mod wire;
 
 pub use abort::AbortReason;
-pub use beaver::{Triples, beaver_combine, beaver_openings};
+pub use beaver::{
+    SharesRef, Triples, TriplesRef, beaver_combine, beaver_combine_into, beaver_openings,
+    beaver_openings_into,
+};
 pub use commit::{CommitContext, Commitment, Nonce};
 #[cfg(feature = "insecure-dealer")]
 pub use dealer::InsecureDealer;
 pub use key_set::KeySetId;
 pub use mac_check::{
     AwaitingCoinCommits, AwaitingCoinOpens, AwaitingZCommits, AwaitingZOpens, local_check_share,
-    start_mac_check,
+    local_check_share_chunks, start_mac_check,
 };
-pub use open::{PendingLog, mask_for_opening, reconstruct_opening, unmask_opened};
+pub use open::{LogChunk, PendingLog, mask_for_opening, reconstruct_opening, unmask_opened};
 pub use session_id::{MAX_SESSION_ID_LEN, SessionId, SessionIdError};
 pub use shares::{AuthShares, LengthMismatch, MacKeyShare, macs_consistent, reconstruct};
 pub use transcript::BroadcastTranscript;

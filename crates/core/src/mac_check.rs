@@ -28,6 +28,8 @@ struct CheckCommon<P: Params> {
     n: usize,
     key: MacKeyShare<P>,
     log: PendingLog<P>,
+    /// Values in the log (kept once the log is released, for the verdict).
+    count: usize,
     rng: ChaCha20Rng,
     ctx: CommitContext,
 }
@@ -83,6 +85,7 @@ pub fn start_mac_check<P: Params, R: Rng + ?Sized>(
         party,
         n,
         key,
+        count: log.len(),
         log,
         rng: local,
         ctx,
@@ -181,8 +184,7 @@ impl<P: Params> AwaitingCoinOpens<P> {
             h.update(s);
         }
         let coins: [u8; 32] = h.finalize().into();
-        let log = &self.common.log;
-        let z = local_check_share::<P>(&self.common.key, log.values(), log.macs(), coins);
+        let z = local_check_share_chunks::<P>(&self.common.key, self.common.log.chunks(), coins);
         let mut z_bytes = vec![0u8; P::BYTES];
         P::encode(z, &mut z_bytes);
         let (commitment, nonce) = commit::commit(
@@ -213,6 +215,11 @@ impl<P: Params> AwaitingZCommits<P> {
     /// The jointly tossed coins of this check (fresh for every check).
     pub fn coins(&self) -> [u8; 32] {
         self.coins
+    }
+    /// Hands back the checked log (z is computed; the rest of the check does not read it),
+    /// so that its vectors can be reused. The verdict still counts every value.
+    pub fn release_log(&mut self) -> PendingLog<P> {
+        self.common.log.take()
     }
     /// Records the peers' commitments and returns the round-4 message.
     pub fn receive(
@@ -273,10 +280,10 @@ impl<P: Params> AwaitingZOpens<P> {
         P::encode(sum, &mut sum_bytes);
         let zero = vec![0u8; P::BYTES];
         if bool::from(sum_bytes.ct_eq(&zero)) {
-            Ok(self.common.log.len())
+            Ok(self.common.count)
         } else {
             Err(AbortReason::MacCheckFailed {
-                checked: self.common.log.len(),
+                checked: self.common.count,
             })
         }
     }
@@ -301,19 +308,31 @@ pub fn local_check_share<P: Params>(
     macs: &[P::Word],
     coins: [u8; 32],
 ) -> P::Word {
-    assert_eq!(
-        opened.len(),
-        macs.len(),
-        "opened values and MAC shares differ in length"
-    );
+    local_check_share_chunks::<P>(key, core::iter::once((opened, macs)), coins)
+}
+
+/// [`local_check_share`] over a log kept in chunks: the chunks are read in order with one
+/// coefficient stream, so the result equals that over their concatenation.
+pub fn local_check_share_chunks<'a, P: Params>(
+    key: &MacKeyShare<P>,
+    chunks: impl IntoIterator<Item = (&'a [P::Word], &'a [P::Word])>,
+    coins: [u8; 32],
+) -> P::Word {
     let mut rng = seeded_rng(coins);
     // Unreduced wrapping accumulation; reduction mod 2^(k+s) commutes with it.
     let mut y = P::Word::ZERO;
     let mut m = P::Word::ZERO;
-    for (&x, &mac) in opened.iter().zip(macs) {
-        let chi = coefficient::<P>(&mut rng);
-        y = y.wadd(chi.wmul(x));
-        m = m.wadd(chi.wmul(mac));
+    for (opened, macs) in chunks {
+        assert_eq!(
+            opened.len(),
+            macs.len(),
+            "opened values and MAC shares differ in length"
+        );
+        for (&x, &mac) in opened.iter().zip(macs) {
+            let chi = coefficient::<P>(&mut rng);
+            y = y.wadd(chi.wmul(x));
+            m = m.wadd(chi.wmul(mac));
+        }
     }
     P::sub(P::reduce(m), P::mul(key.expose(), P::reduce(y)))
 }

@@ -8,19 +8,30 @@
 use crate::shares::AuthShares;
 use spdz2k_ring::{self as ring, Params, Word};
 
+/// One chunk of a [`PendingLog`]: (opened values, this party's MAC shares), equal lengths.
+pub type LogChunk<P> = (Vec<<P as Params>::Word>, Vec<<P as Params>::Word>);
+
 /// Opened values and this party's MAC shares of them, awaiting the batched MAC check.
 /// Nothing may leave the parties while this log is not empty.
+///
+/// The log is a list of chunks, one per opening, in the order opened: an opening's vectors
+/// are moved in, never copied, and the MAC check reads the chunks in order with one
+/// coefficient stream (the same result as over one flat log, see [`local_check_share_chunks`]).
+/// After a check, [`PendingLog::into_chunks`] hands the vectors back for reuse.
+///
+/// [`local_check_share_chunks`]: crate::local_check_share_chunks
 #[derive(Clone, Debug)]
 pub struct PendingLog<P: Params> {
-    values: Vec<P::Word>,
-    macs: Vec<P::Word>,
+    /// (opened values, this party's MAC shares), equal lengths, in opening order.
+    chunks: Vec<LogChunk<P>>,
+    len: usize,
 }
 
 impl<P: Params> Default for PendingLog<P> {
     fn default() -> Self {
         Self {
-            values: Vec::new(),
-            macs: Vec::new(),
+            chunks: Vec::new(),
+            len: 0,
         }
     }
 }
@@ -30,51 +41,53 @@ impl<P: Params> PendingLog<P> {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Records opened values and this party's MAC shares of them.
+    /// Records opened values and this party's MAC shares of them (copied).
     pub fn push(&mut self, opened: &[P::Word], macs: &[P::Word]) {
-        assert_eq!(
-            opened.len(),
-            macs.len(),
-            "opened values and MAC shares differ in length"
-        );
-        self.values.extend_from_slice(opened);
-        self.macs.extend_from_slice(macs);
+        self.push_owned(opened.to_vec(), macs.to_vec());
     }
-    /// Records opened values and this party's MAC shares of them, taking the vectors
-    /// (no copy when the log is empty, the common case of one opening per check).
+    /// Records opened values and this party's MAC shares of them, taking the vectors as one
+    /// chunk (no copy). Empty chunks are dropped.
     pub fn push_owned(&mut self, opened: Vec<P::Word>, macs: Vec<P::Word>) {
         assert_eq!(
             opened.len(),
             macs.len(),
             "opened values and MAC shares differ in length"
         );
-        if self.values.is_empty() {
-            self.values = opened;
-            self.macs = macs;
-        } else {
-            self.values.extend_from_slice(&opened);
-            self.macs.extend_from_slice(&macs);
+        if opened.is_empty() {
+            return;
         }
+        self.len += opened.len();
+        self.chunks.push((opened, macs));
     }
     /// Number of unchecked values.
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.len
     }
     /// Whether every opened value has been checked.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.len == 0
     }
-    /// Takes the whole log for a check, leaving it empty.
+    /// Takes the whole log for a check, leaving it empty (with room for as many chunks, so
+    /// that the next batches do not grow the list one reallocation at a time).
     pub fn take(&mut self) -> Self {
-        core::mem::take(self)
+        let room = Vec::with_capacity(self.chunks.capacity());
+        core::mem::replace(
+            self,
+            Self {
+                chunks: room,
+                len: 0,
+            },
+        )
     }
-    /// The opened values.
-    pub fn values(&self) -> &[P::Word] {
-        &self.values
+    /// The chunks in opening order: (opened values, this party's MAC shares).
+    pub fn chunks(&self) -> impl Iterator<Item = (&[P::Word], &[P::Word])> {
+        self.chunks
+            .iter()
+            .map(|(v, m)| (v.as_slice(), m.as_slice()))
     }
-    /// This party's MAC shares of the opened values.
-    pub fn macs(&self) -> &[P::Word] {
-        &self.macs
+    /// Gives up the chunks' vectors (e.g. to reuse their memory after a check).
+    pub fn into_chunks(self) -> Vec<LogChunk<P>> {
+        self.chunks
     }
 }
 

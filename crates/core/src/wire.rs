@@ -97,16 +97,8 @@ impl<P: Params> WireMsg<P> {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         match self {
-            Self::Opening(v) | Self::Input(v) => {
-                out.reserve(9 + v.len() * P::BYTES);
-                out.push(if matches!(self, Self::Opening(_)) {
-                    TAG_OPENING
-                } else {
-                    TAG_INPUT
-                });
-                out.extend_from_slice(&(v.len() as u64).to_le_bytes());
-                P::encode_slice(v, &mut out);
-            }
+            Self::Opening(v) => Self::encode_opening_into(v, &mut out),
+            Self::Input(v) => Self::encode_values(TAG_INPUT, v, &mut out),
             Self::CoinCommit {
                 commitment,
                 transcript,
@@ -139,8 +131,29 @@ impl<P: Params> WireMsg<P> {
         out
     }
 
+    /// Writes the encoding of `WireMsg::Opening(values)` into `out`, cleared first (its
+    /// memory is reused), without building the message.
+    pub fn encode_opening_into(values: &[P::Word], out: &mut Vec<u8>) {
+        out.clear();
+        Self::encode_values(TAG_OPENING, values, out);
+    }
+
+    fn encode_values(tag: u8, v: &[P::Word], out: &mut Vec<u8>) {
+        out.reserve(9 + v.len() * P::BYTES);
+        out.push(tag);
+        out.extend_from_slice(&(v.len() as u64).to_le_bytes());
+        P::encode_slice(v, out);
+    }
+
     /// Decodes a message, accepting only the canonical encoding.
     pub fn decode(bytes: &[u8]) -> Result<Self, WireError> {
+        Self::decode_reusing(bytes, &mut Vec::new())
+    }
+
+    /// [`WireMsg::decode`], with the elements of an opening or input decoded into `spare`
+    /// (cleared first; its memory is reused when large enough), which is then taken. For
+    /// other messages `spare` is left as it was.
+    pub fn decode_reusing(bytes: &[u8], spare: &mut Vec<P::Word>) -> Result<Self, WireError> {
         let (&tag, body) = bytes.split_first().ok_or(WireError::Empty)?;
         let fixed = |kind: &'static str, len: usize| -> Result<&[u8], WireError> {
             if body.len() == len {
@@ -180,8 +193,12 @@ impl<P: Params> WireMsg<P> {
                         got: elems.len() as u64,
                     });
                 }
-                let v =
-                    P::decode_slice(elems).map_err(|source| WireError::Element { kind, source })?;
+                spare.clear();
+                spare.reserve_exact(elems.len() / P::BYTES);
+                for e in elems.chunks_exact(P::BYTES) {
+                    spare.push(P::decode(e).map_err(|source| WireError::Element { kind, source })?);
+                }
+                let v = core::mem::take(spare);
                 Ok(if tag == TAG_OPENING {
                     Self::Opening(v)
                 } else {

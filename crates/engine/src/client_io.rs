@@ -11,9 +11,10 @@
 //! received and set [x] = y - [a].
 
 use crate::error::EngineError;
+use crate::phase::Phase;
+use crate::rounds::Digest;
 use crate::secret::Secret;
 use crate::session::Session;
-use crate::tamper::Phase;
 use spdz2k_core::{AbortReason, Triples, WireMsg, mask_for_opening};
 use spdz2k_net::Transport;
 use spdz2k_prep::Preprocessing;
@@ -82,14 +83,13 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     ) -> Result<ClientOutputShares<P>, EngineError> {
         let n = x.len();
         self.ensure_agreed().await?;
-        let r = self.prep.open_masks(n).map_err(|e| self.prep_err(e))?;
-        let t = self.prep.triples(n).map_err(|e| self.prep_err(e))?;
+        let r = self.draw_open_masks(n)?;
+        let t = self.draw_triples(n)?;
         let x_hat = mask_for_opening(&x.shares, &r);
-        let e = self
-            .open_raw(Phase::ClientOutputOpening, x_hat.sub(&t.a))
-            .await?;
+        let (v, m) = x_hat.sub(&t.a).into_parts();
         let mut w = t.b.clone();
-        w.mul_public(self.opened(e));
+        self.open_raw(Phase::ClientOutputOpening, v, m, |e| w.mul_public(e))
+            .await?;
         w.add_assign(&t.c);
         self.check_inner().await?;
         Ok(ClientOutputShares {
@@ -107,7 +107,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         self.live()?;
         let r = self.ensure_agreed().await;
         r.map_err(|e| self.fail(e))?;
-        let t = self.prep.triples(len).map_err(|e| self.prep_err(e));
+        let t = self.draw_triples(len);
         let triples = t.map_err(|e| self.fail(e))?;
         Ok(ClientInputMask { triples })
     }
@@ -144,29 +144,16 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             .exchange(Phase::ClientInputDigest, &WireMsg::Digest(digest), false)
             .await?;
         for (p, m) in msgs.into_iter().enumerate() {
-            match m {
-                None => {}
-                Some(WireMsg::Digest(d)) if bool::from(d.ct_eq(&digest)) => {}
-                Some(WireMsg::Digest(_)) => {
-                    return Err(self.abort(
-                        Phase::ClientInputDigest,
-                        AbortReason::Disagreement {
-                            party: p,
-                            what: "client input (y differs between parties)",
-                        },
-                    ));
-                }
-                Some(other) => {
-                    let detail = format!("expected a digest, got a {} message", other.kind());
-                    return Err(self.abort(
-                        Phase::ClientInputDigest,
-                        AbortReason::Malformed {
-                            party: p,
-                            phase: Phase::ClientInputDigest.name(),
-                            detail,
-                        },
-                    ));
-                }
+            let Some(m) = m else { continue };
+            let Digest(d) = self.expect(Phase::ClientInputDigest, p, m, None)?;
+            if !bool::from(d.ct_eq(&digest)) {
+                return Err(self.abort(
+                    Phase::ClientInputDigest,
+                    AbortReason::Disagreement {
+                        party: p,
+                        what: "client input (y differs between parties)",
+                    },
+                ));
             }
         }
         let mut x = mask.triples.a.neg();

@@ -1,6 +1,6 @@
 //! Engine errors: each names this party, the session and the protocol phase.
 
-use crate::tamper::Phase;
+use crate::phase::Phase;
 use spdz2k_core::{AbortReason, SessionId};
 use spdz2k_net::NetError;
 use spdz2k_prep::PrepError;

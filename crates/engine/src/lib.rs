@@ -12,16 +12,22 @@
 
 mod client_io;
 mod error;
+mod ops;
+mod phase;
+mod pool;
 mod prep_agreement;
 mod retire;
+mod rounds;
 mod secret;
 mod session;
+mod stock;
+#[cfg(feature = "tamper-hooks")]
 mod tamper;
 
 pub use client_io::{ClientInputMask, ClientOutputShares};
 pub use error::{AbortCause, EngineError};
+pub use phase::Phase;
 pub use secret::Secret;
-pub use session::{DEFAULT_CHECK_BOUND, Session, SessionOptions, SessionReport};
-pub use tamper::Phase;
+pub use session::{DEFAULT_CHECK_BOUND, DEFAULT_SUB_BATCH, Session, SessionOptions, SessionReport};
 #[cfg(feature = "tamper-hooks")]
 pub use tamper::TamperHook;

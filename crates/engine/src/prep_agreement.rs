@@ -1,8 +1,8 @@
 //! The session-start agreement on preprocessing (sans-IO core: [`spdz2k_prep::Pairing`]).
 
 use crate::error::EngineError;
+use crate::phase::Phase;
 use crate::session::Session;
-use crate::tamper::Phase;
 use spdz2k_net::Transport;
 use spdz2k_prep::{Pairing, PrepCounts, PrepFingerprint, Preprocessing};
 use spdz2k_ring::Params;

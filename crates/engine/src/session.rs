@@ -1,24 +1,29 @@
 //! A running SPDZ2k session for one party.
 
 use crate::error::{AbortCause, EngineError};
-use crate::secret::Secret;
-use crate::tamper::Phase;
+use crate::phase::Phase;
+use crate::pool::Pool;
+use crate::stock::Stock;
 #[cfg(feature = "tamper-hooks")]
 use crate::tamper::TamperHook;
 use rand::rngs::ChaCha20Rng;
 use spdz2k_core::{
-    AbortReason, AuthShares, BroadcastTranscript, CommitContext, MacKeyShare, PendingLog,
-    SessionId, WireMsg, beaver_combine, beaver_openings, mask_for_opening, rng::secure_rng,
-    start_mac_check, unmask_opened,
+    AbortReason, BroadcastTranscript, CommitContext, MacKeyShare, PendingLog, SessionId,
+    rng::secure_rng, start_mac_check,
 };
 use spdz2k_net::Transport;
 use spdz2k_prep::{PrepCounts, PrepError, Preprocessing};
-use spdz2k_ring::{self as ring, Params};
+use spdz2k_ring::Params;
 use tracing::{debug, info, warn};
 
 /// By default a MAC check runs once this many opened values are pending (MP-SPDZ uses
 /// 1,000,000); it also runs before any value leaves the parties and at `finish()`.
 pub const DEFAULT_CHECK_BOUND: usize = 1 << 21;
+
+/// By default a multiplication of more than this many products is split into sub-batches
+/// of this size, pipelined: sub-batch i+1 is sent before sub-batch i is combined. Chosen
+/// by measurement (docs/BENCHMARKS.md); see [`Session::set_sub_batch`].
+pub const DEFAULT_SUB_BATCH: usize = 1 << 17;
 
 /// Session options.
 #[derive(Clone, Debug)]
@@ -56,21 +61,27 @@ pub struct SessionReport {
 /// One party's view of a running computation. See the crate docs for the check discipline.
 pub struct Session<P: Params, T: Transport, Pr: Preprocessing<P>> {
     pub(crate) party: usize,
-    n: usize,
+    pub(crate) n: usize,
     pub(crate) session: SessionId,
     pub(crate) transport: T,
     pub(crate) prep: Pr,
     pub(crate) key: MacKeyShare<P>,
-    pending: PendingLog<P>,
+    pub(crate) pending: PendingLog<P>,
     /// Running hash of broadcasts, kept only with more than two parties (with two, a
     /// broadcast has one receiver and cannot equivocate).
-    transcript: Option<BroadcastTranscript>,
-    broadcasts_since_check: bool,
-    options: SessionOptions,
+    pub(crate) transcript: Option<BroadcastTranscript>,
+    pub(crate) broadcasts_since_check: bool,
+    pub(crate) options: SessionOptions,
+    /// Products per pipelined sub-batch of a multiplication.
+    pub(crate) sub_batch: usize,
+    /// Preprocessing drawn ahead ([`Session::preload`]).
+    pub(crate) stock: Stock<P>,
+    /// Spare buffers, so that the steady state allocates nothing per batch.
+    pub(crate) pool: Buffers<P>,
     failure: Option<AbortCause>,
     rng: ChaCha20Rng,
     #[cfg(feature = "tamper-hooks")]
-    tamper: Option<Box<dyn TamperHook<P>>>,
+    pub(crate) tamper: Option<Box<dyn TamperHook<P>>>,
     checks: u64,
     values_checked: u64,
     /// Set while this party's z_i is out in a MAC check whose verdict is not yet known: a
@@ -120,6 +131,9 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             transcript: (n > 2).then(BroadcastTranscript::new),
             broadcasts_since_check: false,
             options,
+            sub_batch: DEFAULT_SUB_BATCH,
+            stock: Stock::new(n),
+            pool: Buffers::default(),
             failure: None,
             rng: secure_rng(),
             #[cfg(feature = "tamper-hooks")]
@@ -137,6 +151,14 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     pub fn set_tamper_hook(&mut self, hook: impl TamperHook<P> + 'static) {
         warn!(session = %self.session, party = self.party, "tamper hook set: this party will cheat");
         self.tamper = Some(Box::new(hook));
+    }
+
+    /// Sets the products per pipelined sub-batch of a multiplication (at least 1; the
+    /// default is [`DEFAULT_SUB_BATCH`]). Every party must use the same size: it sets the
+    /// size of each opening message. Results and checks do not change; each further
+    /// sub-batch costs one message header (9 bytes) per peer.
+    pub fn set_sub_batch(&mut self, products: usize) {
+        self.sub_batch = products.max(1);
     }
 
     /// This party's index.
@@ -159,14 +181,19 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     pub(crate) fn unchecked(&self) -> bool {
         self.failure.is_none() && (!self.pending.is_empty() || self.broadcasts_since_check)
     }
-    /// Preprocessing still available.
+    /// Preprocessing still available (including what [`Session::preload`] drew ahead).
     pub fn available(&self) -> PrepCounts {
-        self.prep.available()
+        let (mut a, s) = (self.prep.available(), self.stock.left());
+        a.triples = a.triples.saturating_add(s.triples);
+        a.open_masks = a.open_masks.saturating_add(s.open_masks);
+        for (a, s) in a.input_masks.iter_mut().zip(&s.input_masks) {
+            *a = a.saturating_add(*s);
+        }
+        a
     }
     /// Fails, naming the kind and counts, unless `needed` material is available.
     pub fn ensure_available(&self, needed: &PrepCounts) -> Result<(), EngineError> {
-        self.prep
-            .available()
+        self.available()
             .check_covers(needed)
             .map_err(|source| self.prep_err(source))
     }
@@ -233,159 +260,6 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         }
         err
     }
-    fn same_len(&self, a: &Secret<P>, b: &Secret<P>) -> Result<(), EngineError> {
-        if a.len() == b.len() {
-            Ok(())
-        } else {
-            Err(self.usage(format!(
-                "vectors of different lengths: {} and {}",
-                a.len(),
-                b.len()
-            )))
-        }
-    }
-
-    // ---- rounds ----
-
-    /// Sends `msg` (already encoded as `encoded`) to every peer, through the tamper hook if
-    /// one is set.
-    #[cfg_attr(not(feature = "tamper-hooks"), allow(unused_variables))]
-    async fn send_all(
-        &mut self,
-        phase: Phase,
-        msg: &WireMsg<P>,
-        encoded: Vec<u8>,
-    ) -> Result<(), EngineError> {
-        #[cfg(feature = "tamper-hooks")]
-        if let Some(hook) = self.tamper.as_mut() {
-            for to in (0..self.n).filter(|&p| p != self.party) {
-                let mut m = msg.clone();
-                hook.tamper(phase, to, &mut m);
-                self.transport.send(to, m.encode()).await?;
-            }
-            return Ok(());
-        }
-        self.transport.broadcast(encoded).await?;
-        Ok(())
-    }
-
-    /// A round in which only `sender` broadcasts: the sender passes `Some(msg)`, every other
-    /// party `None`. Every party records the message in the transcript; returns it.
-    async fn broadcast_round(
-        &mut self,
-        phase: Phase,
-        sender: usize,
-        msg: Option<WireMsg<P>>,
-    ) -> Result<WireMsg<P>, EngineError> {
-        self.transport.begin_round(phase.name());
-        self.broadcasts_since_check = true;
-        let (msg, bytes) = match msg {
-            Some(msg) => {
-                let encoded = msg.encode();
-                let recorded = self.transcript.is_some().then(|| encoded.clone());
-                self.send_all(phase, &msg, encoded).await?;
-                (msg, recorded)
-            }
-            None => {
-                let bytes = self.transport.recv(sender).await?;
-                (self.decode(phase, sender, &bytes)?, Some(bytes))
-            }
-        };
-        if let (Some(t), Some(bytes)) = (self.transcript.as_mut(), bytes) {
-            t.record(sender, &bytes);
-        }
-        Ok(msg)
-    }
-
-    fn decode(&self, phase: Phase, from: usize, bytes: &[u8]) -> Result<WireMsg<P>, EngineError> {
-        WireMsg::decode(bytes)
-            .map_err(|e| self.abort(phase, AbortReason::malformed(from, phase.name(), e)))
-    }
-
-    /// One round in which every party sends `msg` and receives one message from each peer.
-    /// Broadcast rounds are recorded in the transcript in party order, so every honest
-    /// party hashes the same sequence.
-    pub(crate) async fn exchange(
-        &mut self,
-        phase: Phase,
-        msg: &WireMsg<P>,
-        record: bool,
-    ) -> Result<Vec<Option<WireMsg<P>>>, EngineError> {
-        self.transport.begin_round(phase.name());
-        let own = msg.encode();
-        // Only with more than two parties is our own message hashed (in party order below).
-        let own_for_transcript = (record && self.transcript.is_some()).then(|| own.clone());
-        self.send_all(phase, msg, own).await?;
-        let mut raw = Vec::with_capacity(self.n);
-        for p in 0..self.n {
-            raw.push(if p == self.party {
-                None
-            } else {
-                Some(self.transport.recv(p).await?)
-            });
-        }
-        if record {
-            self.broadcasts_since_check = true;
-            if let (Some(t), Some(own)) = (self.transcript.as_mut(), own_for_transcript) {
-                for (p, bytes) in raw.iter().enumerate() {
-                    t.record(p, bytes.as_deref().unwrap_or(&own));
-                }
-            }
-        }
-        raw.iter()
-            .enumerate()
-            .map(|(p, b)| b.as_ref().map(|b| self.decode(phase, p, b)).transpose())
-            .collect()
-    }
-
-    /// Opens values from everyone's shares (no mask added here) and moves them, with this
-    /// party's MAC shares, into the pending log. Returns where they sit in the log; they
-    /// are unchecked until the next MAC check.
-    pub(crate) async fn open_raw(
-        &mut self,
-        phase: Phase,
-        shares: AuthShares<P>,
-    ) -> Result<core::ops::Range<usize>, EngineError> {
-        let len = shares.len();
-        let (values, macs) = shares.into_parts();
-        let msg = WireMsg::Opening(values);
-        let msgs = self.exchange(phase, &msg, true).await?;
-        let WireMsg::Opening(mut opened) = msg else {
-            unreachable!("constructed as an opening above")
-        };
-        for (p, m) in msgs.into_iter().enumerate() {
-            match m {
-                None => {}
-                Some(WireMsg::Opening(v)) if v.len() == len => {
-                    ring::add_assign::<P>(&mut opened, &v)
-                }
-                Some(other) => {
-                    let detail = match &other {
-                        WireMsg::Opening(v) => {
-                            format!("{} values where {len} were expected", v.len())
-                        }
-                        m => format!("a {} message where an opening was expected", m.kind()),
-                    };
-                    return Err(self.abort(
-                        phase,
-                        AbortReason::Malformed {
-                            party: p,
-                            phase: phase.name(),
-                            detail,
-                        },
-                    ));
-                }
-            }
-        }
-        let start = self.pending.len();
-        self.pending.push_owned(opened, macs);
-        Ok(start..start + len)
-    }
-
-    /// Opened values in the pending log (see [`Session::open_raw`]).
-    pub(crate) fn opened(&self, range: core::ops::Range<usize>) -> &[P::Word] {
-        &self.pending.values()[range]
-    }
 
     /// Runs the batched MAC check over every pending opened value (and, with more than two
     /// parties, compares broadcast transcripts). A no-op when nothing is pending.
@@ -401,6 +275,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         }
         let log = self.pending.take();
         let count = log.len();
+        let started = std::time::Instant::now();
         let digest = self
             .transcript
             .as_mut()
@@ -423,9 +298,14 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             .receive(&msgs)
             .map_err(|r| self.abort(Phase::CoinCommit, r))?;
         let msgs = self.exchange(Phase::CoinOpen, &msg, false).await?;
-        let (state, msg) = state
+        let (mut state, msg) = state
             .receive(&msgs)
             .map_err(|r| self.abort(Phase::CoinOpen, r))?;
+        // z is computed: the log's memory serves the next openings.
+        for (values, macs) in state.release_log().into_chunks() {
+            self.pool.words.put(values);
+            self.pool.words.put(macs);
+        }
         let msgs = self.exchange(Phase::ZCommit, &msg, false).await?;
         let (state, msg) = state
             .receive(&msgs)
@@ -438,11 +318,12 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         self.z_revealed = false;
         self.checks += 1;
         self.values_checked += count as u64;
-        debug!(session = %self.session, party = self.party, values = count, "MAC check passed");
+        debug!(session = %self.session, party = self.party, values = count,
+               seconds = started.elapsed().as_secs_f64(), "MAC check passed");
         Ok(())
     }
 
-    async fn check_if_due(&mut self) -> Result<(), EngineError> {
+    pub(crate) async fn check_if_due(&mut self) -> Result<(), EngineError> {
         if self.pending.len() >= self.options.check_bound {
             self.check_inner().await
         } else {
@@ -453,266 +334,6 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// Records any failure `r` carries, so later calls are refused.
     pub(crate) fn guarded<R>(&mut self, r: Result<R, EngineError>) -> Result<R, EngineError> {
         r.map_err(|e| self.fail(e))
-    }
-
-    // ---- the embedding API ----
-
-    /// Secret-shares `len` values owned by party `owner`. The owner passes `Some(values)`
-    /// (interpreted mod 2^k); every other party passes `None`. One round: the owner
-    /// broadcasts x - r for input masks r only it knows.
-    pub async fn input(
-        &mut self,
-        owner: usize,
-        values: Option<&[P::Word]>,
-        len: usize,
-    ) -> Result<Secret<P>, EngineError> {
-        self.live()?;
-        let r = self.input_inner(owner, values, len).await;
-        self.guarded(r)
-    }
-
-    async fn input_inner(
-        &mut self,
-        owner: usize,
-        values: Option<&[P::Word]>,
-        len: usize,
-    ) -> Result<Secret<P>, EngineError> {
-        if owner >= self.n {
-            return Err(self.usage(format!(
-                "no party {owner} in a session of {} parties",
-                self.n
-            )));
-        }
-        self.ensure_agreed().await?;
-        let masks = self
-            .prep
-            .input_masks(owner, len)
-            .map_err(|e| self.prep_err(e))?;
-        let own = if owner == self.party {
-            let values = values.ok_or_else(|| {
-                self.usage(format!("party {owner} owns this input but gave no values"))
-            })?;
-            if values.len() != len {
-                return Err(self.usage(format!(
-                    "{} input values given, {len} declared",
-                    values.len()
-                )));
-            }
-            let clear = masks
-                .clear
-                .as_ref()
-                .ok_or_else(|| self.usage("input masks without the owner's clear values"))?;
-            let eps: Vec<P::Word> = values
-                .iter()
-                .zip(clear)
-                .map(|(&x, &r)| P::sub(P::reduce(x), r))
-                .collect();
-            Some(WireMsg::Input(eps))
-        } else {
-            None
-        };
-        let eps = match self.broadcast_round(Phase::Input, owner, own).await? {
-            WireMsg::Input(v) if v.len() == len => v,
-            other => {
-                let detail = format!(
-                    "expected {len} input values, got a {} message",
-                    other.kind()
-                );
-                return Err(self.abort(
-                    Phase::Input,
-                    AbortReason::Malformed {
-                        party: owner,
-                        phase: "input",
-                        detail,
-                    },
-                ));
-            }
-        };
-        let mut shares = masks.shares;
-        shares.add_public(&eps, &self.key, self.party);
-        Ok(Secret::new(shares))
-    }
-
-    /// [`Session::input`] for signed integers (taken mod 2^k).
-    pub async fn input_signed(
-        &mut self,
-        owner: usize,
-        values: Option<&[i128]>,
-        len: usize,
-    ) -> Result<Secret<P>, EngineError> {
-        let words: Option<Vec<P::Word>> =
-            values.map(|v| v.iter().map(|&x| P::from_i128(x)).collect());
-        self.input(owner, words.as_deref(), len).await
-    }
-
-    /// [`Session::open`], read as k-bit two's-complement integers.
-    pub async fn open_signed(&mut self, a: &Secret<P>) -> Result<Vec<i128>, EngineError> {
-        Ok(self.open(a).await?.into_iter().map(P::to_signed).collect())
-    }
-
-    /// \[a\] + \[b\].
-    pub fn add(&self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
-        self.same_len(a, b)?;
-        Ok(Secret::new(a.shares.add(&b.shares)))
-    }
-    /// \[a\] - \[b\].
-    pub fn sub(&self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
-        self.same_len(a, b)?;
-        Ok(Secret::new(a.shares.sub(&b.shares)))
-    }
-    /// -\[a\].
-    pub fn neg(&self, a: &Secret<P>) -> Secret<P> {
-        Secret::new(a.shares.neg())
-    }
-    /// \[a\] + c elementwise for public c.
-    pub fn add_public(&self, a: &Secret<P>, c: &[P::Word]) -> Result<Secret<P>, EngineError> {
-        if c.len() != a.len() {
-            return Err(self.usage(format!("{} constants for {} values", c.len(), a.len())));
-        }
-        let mut s = a.shares.clone();
-        s.add_public(c, &self.key, self.party);
-        Ok(Secret::new(s))
-    }
-    /// c * \[a\] elementwise for public c.
-    pub fn mul_public(&self, a: &Secret<P>, c: &[P::Word]) -> Result<Secret<P>, EngineError> {
-        if c.len() != a.len() {
-            return Err(self.usage(format!("{} constants for {} values", c.len(), a.len())));
-        }
-        let mut s = a.shares.clone();
-        s.mul_public(c);
-        Ok(Secret::new(s))
-    }
-    /// c * \[a\] for one public constant.
-    pub fn scale(&self, a: &Secret<P>, c: P::Word) -> Secret<P> {
-        let mut s = a.shares.clone();
-        s.scale(c);
-        Secret::new(s)
-    }
-    /// A public vector as a secret (no communication).
-    pub fn constant(&self, c: &[P::Word]) -> Secret<P> {
-        let mut s = AuthShares::zeros(c.len());
-        s.add_public(c, &self.key, self.party);
-        Secret::new(s)
-    }
-
-    /// \[a\] * \[b\] elementwise: one round for the whole batch (2 openings per product).
-    pub async fn mul(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
-        self.live()?;
-        let r = self.mul_inner(a, b).await;
-        self.guarded(r)
-    }
-
-    async fn mul_inner(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
-        self.same_len(a, b)?;
-        self.ensure_agreed().await?;
-        let t = self.prep.triples(a.len()).map_err(|e| self.prep_err(e))?;
-        let ed = beaver_openings(&a.shares, &b.shares, &t);
-        let opened = self.open_raw(Phase::BeaverOpening, ed).await?;
-        let z = beaver_combine(&t, self.opened(opened), &self.key, self.party);
-        self.check_if_due().await?;
-        Ok(Secret::new(z))
-    }
-
-    /// sum_j \[a_j\] * \[b_j\]: one round, a secret vector of length 1.
-    pub async fn dot(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
-        let products = self.mul(a, b).await?;
-        Ok(Secret::new(products.shares.sum()))
-    }
-
-    /// Opens values to every party, after a passing MAC check over everything pending.
-    /// Returns the values mod 2^k.
-    pub async fn open(&mut self, a: &Secret<P>) -> Result<Vec<P::Word>, EngineError> {
-        self.live()?;
-        let r = self.open_inner(a).await;
-        self.guarded(r)
-    }
-
-    async fn open_inner(&mut self, a: &Secret<P>) -> Result<Vec<P::Word>, EngineError> {
-        self.ensure_agreed().await?;
-        let masks = self
-            .prep
-            .open_masks(a.len())
-            .map_err(|e| self.prep_err(e))?;
-        let masked = mask_for_opening(&a.shares, &masks);
-        let opened = self.open_raw(Phase::MaskedOpening, masked).await?;
-        let values = unmask_opened::<P>(self.opened(opened));
-        self.check_inner().await?;
-        Ok(values)
-    }
-
-    /// Opens values to party `to` only, after a passing MAC check: `to` gets `Some(values)`
-    /// mod 2^k, every other party `None`.
-    ///
-    /// Per value it uses one of `to`'s input masks r and one fresh opening mask r' and opens
-    /// (x - r) + 2^k r' (PROTOCOL.md 1.2, pattern 1). The r hides x from everyone but `to`;
-    /// the r' hides the top s bits of x - r from `to`, who would otherwise learn x mod
-    /// 2^(k+s), i.e. the overflow of the products x was computed from.
-    pub async fn output_to(
-        &mut self,
-        to: usize,
-        a: &Secret<P>,
-    ) -> Result<Option<Vec<P::Word>>, EngineError> {
-        self.live()?;
-        let r = self.output_inner(to, a).await;
-        self.guarded(r)
-    }
-
-    async fn output_inner(
-        &mut self,
-        to: usize,
-        a: &Secret<P>,
-    ) -> Result<Option<Vec<P::Word>>, EngineError> {
-        if to >= self.n {
-            return Err(self.usage(format!("no party {to} in a session of {} parties", self.n)));
-        }
-        self.ensure_agreed().await?;
-        let masks = self
-            .prep
-            .input_masks(to, a.len())
-            .map_err(|e| self.prep_err(e))?;
-        let top = self
-            .prep
-            .open_masks(a.len())
-            .map_err(|e| self.prep_err(e))?;
-        let masked = mask_for_opening(&a.shares.sub(&masks.shares), &top);
-        let opened = self.open_raw(Phase::OutputOpening, masked).await?;
-        let opened = self.opened(opened).to_vec();
-        self.check_inner().await?;
-        Ok(masks.clear.map(|r| {
-            let mut x = opened;
-            ring::add_assign::<P>(&mut x, &r);
-            x.into_iter().map(P::reduce_k).collect()
-        }))
-    }
-
-    /// Sends an application message (e.g. a sealed envelope for a proxy) to party `to` over
-    /// the session's transport. Both sides must agree on when such messages flow.
-    pub async fn send_bytes(
-        &mut self,
-        to: usize,
-        phase: &'static str,
-        bytes: Vec<u8>,
-    ) -> Result<(), EngineError> {
-        self.live()?;
-        self.transport.begin_round(phase);
-        let r = self
-            .transport
-            .send(to, bytes)
-            .await
-            .map_err(EngineError::from);
-        self.guarded(r)
-    }
-
-    /// Receives an application message from party `from` (see [`Session::send_bytes`]).
-    pub async fn recv_bytes(
-        &mut self,
-        from: usize,
-        phase: &'static str,
-    ) -> Result<Vec<u8>, EngineError> {
-        self.live()?;
-        self.transport.begin_round(phase);
-        let r = self.transport.recv(from).await.map_err(EngineError::from);
-        self.guarded(r)
     }
 
     /// Ends the session: runs the final MAC check over anything pending and reports.
@@ -726,5 +347,22 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         info!(session = %self.session, party = self.party, rounds = report.rounds,
               bytes_sent = report.bytes_sent, checks = report.checks, "session finished");
         Ok(report)
+    }
+}
+
+/// The session's spare buffers (see [`crate::pool`]).
+pub(crate) struct Buffers<P: Params> {
+    /// Ring-element vectors: the log's after a check, decoded openings.
+    pub(crate) words: Pool<P::Word>,
+    /// Byte buffers: received messages, reused for the next encoding.
+    pub(crate) bytes: Pool<u8>,
+}
+
+impl<P: Params> Default for Buffers<P> {
+    fn default() -> Self {
+        Self {
+            words: Pool::default(),
+            bytes: Pool::default(),
+        }
     }
 }

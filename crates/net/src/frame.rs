@@ -176,7 +176,9 @@ pub async fn read_payload_into<R: AsyncRead + Unpin>(
     len: usize,
     buf: &mut Vec<u8>,
 ) -> Result<(), FrameError> {
-    buf.reserve(len);
+    // Exact: a single-frame message is read into a buffer of its size (`reserve` could
+    // double the capacity of a non-empty buffer).
+    buf.reserve_exact(len);
     let mut limited = r.take(len as u64);
     let mut left = len;
     while left > 0 {
@@ -187,6 +189,64 @@ pub async fn read_payload_into<R: AsyncRead + Unpin>(
         left = left.saturating_sub(n);
     }
     Ok(())
+}
+
+/// Reassembles a message sent as `DataPart* Data` frames (see [`write_message`]).
+///
+/// A message of one frame is read into a buffer of exactly its size. A longer one is read
+/// into a buffer reserved once, when its first piece arrives, for the size of the previous
+/// long message on this connection (protocols repeat their message sizes), so that in the
+/// steady state no piece reallocates and copies what came before it. Only a message longer
+/// than the previous one grows its buffer.
+#[derive(Debug, Default)]
+pub struct Reassembly {
+    partial: Vec<u8>,
+    /// The length of the last message that took more than one frame.
+    last_long: usize,
+}
+
+impl Reassembly {
+    /// A reassembler with no message in progress.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Bytes of the message in progress.
+    pub fn pending(&self) -> usize {
+        self.partial.len()
+    }
+
+    /// Reads the payload of a `DataPart` or `Data` frame whose header is `header`; returns
+    /// the whole message after its last piece.
+    pub async fn read_piece<R: AsyncRead + Unpin>(
+        &mut self,
+        r: &mut R,
+        header: &FrameHeader,
+    ) -> Result<Option<Vec<u8>>, FrameError> {
+        let more = header.kind == FrameKind::DataPart;
+        if self.partial.capacity() == 0 && more {
+            // The first piece of a long message: room for all of it, if it is like the last.
+            let expect = self.last_long.clamp(header.payload_len, MAX_MESSAGE);
+            self.partial.reserve_exact(expect);
+        }
+        let needed = self.partial.len() + header.payload_len;
+        if needed > self.partial.capacity() && !self.partial.is_empty() {
+            // Longer than expected: grow geometrically, as a vector would.
+            let target = needed
+                .max(2 * self.partial.capacity())
+                .min(MAX_MESSAGE.max(needed));
+            self.partial.reserve_exact(target - self.partial.len());
+        }
+        read_payload_into(r, header.payload_len, &mut self.partial).await?;
+        if more {
+            return Ok(None);
+        }
+        let msg = std::mem::take(&mut self.partial);
+        if msg.len() > header.payload_len {
+            self.last_long = msg.len();
+        }
+        Ok(Some(msg))
+    }
 }
 
 /// Reads one whole frame (header and payload); for small control frames.
@@ -231,6 +291,38 @@ mod tests {
         assert!(got == msg);
         let (h, p) = read_frame(&mut r).await.unwrap();
         assert_eq!((h.kind, p.as_slice()), (FrameKind::Ping, &b"x"[..]));
+    }
+
+    /// Reads every message on `wire` with one reassembler; returns (length, capacity) each.
+    async fn reassemble(wire: &[u8], messages: usize) -> Vec<(usize, usize)> {
+        let mut r = wire;
+        let mut re = Reassembly::new();
+        let mut out = Vec::new();
+        while out.len() < messages {
+            let h = read_header(&mut r).await.unwrap();
+            if let Some(m) = re.read_piece(&mut r, &h).await.unwrap() {
+                assert!(m.iter().enumerate().all(|(i, &b)| b == i as u8));
+                out.push((m.len(), m.capacity()));
+            }
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn long_messages_after_the_first_are_reassembled_without_reallocation() {
+        let long = MAX_PAYLOAD * 2 + 10;
+        let mut wire = Vec::new();
+        for len in [long, long, 5, long, long + 1] {
+            let msg: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            write_message(&mut wire, b"s1", &msg).await.unwrap();
+        }
+        let got = reassemble(&wire, 5).await;
+        // From the second long message on, the buffer is reserved once at its exact size
+        // (piece-by-piece growth leaves a larger capacity behind, from each reallocation).
+        assert_eq!(got[1], (long, long));
+        assert_eq!(got[2], (5, 5), "a one-frame message is read at its size");
+        assert_eq!(got[3], (long, long));
+        assert_eq!(got[4].0, long + 1, "a longer message still arrives whole");
     }
 
     #[tokio::test]

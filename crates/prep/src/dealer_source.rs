@@ -61,19 +61,9 @@ impl<P: Params> InsecureDealerSource<P> {
         })
     }
 
-    /// Keeps this party's element of a per-party vector the dealer returned.
-    fn mine<T>(&mut self, per_party: Vec<T>, kind: PrepKind, n: usize) -> Result<T, PrepError> {
+    /// Counts `n` items of `kind` as dealt.
+    fn count(&mut self, kind: PrepKind, n: usize) {
         self.consumed.add(kind, n as u64);
-        per_party
-            .into_iter()
-            .nth(self.party)
-            .ok_or(PrepError::Exhausted {
-                party: self.party,
-                kind,
-                requested: n as u64,
-                available: 0,
-                origin: "insecure dealer (it dealt no shares for this party)".into(),
-            })
     }
 }
 
@@ -134,24 +124,27 @@ impl<P: Params> Preprocessing<P> for InsecureDealerSource<P> {
         Ok(skip_owned)
     }
     fn triples(&mut self, n: usize) -> Result<Triples<P>, PrepError> {
-        let all = self.dealer.triples(n);
-        self.mine(all, PrepKind::Triples, n)
+        self.count(PrepKind::Triples, n);
+        Ok(self.dealer.triples_for(n, self.party))
     }
     fn randoms(&mut self, n: usize) -> Result<AuthShares<P>, PrepError> {
-        let (_, all) = self.dealer.randoms_in(RANDOM_STREAM, n);
-        self.mine(all, PrepKind::Randoms, n)
+        self.count(PrepKind::Randoms, n);
+        Ok(self.dealer.randoms_in_for(RANDOM_STREAM, n, self.party).1)
     }
     fn open_masks(&mut self, n: usize) -> Result<AuthShares<P>, PrepError> {
-        let (_, all) = self.dealer.randoms_in(OPEN_MASK_STREAM, n);
-        self.mine(all, PrepKind::OpenMasks, n)
+        self.count(PrepKind::OpenMasks, n);
+        Ok(self
+            .dealer
+            .randoms_in_for(OPEN_MASK_STREAM, n, self.party)
+            .1)
     }
     fn input_masks(&mut self, owner: usize, n: usize) -> Result<InputMasks<P>, PrepError> {
         let n_parties = self.dealer.n_parties();
         if owner >= n_parties {
             return Err(PrepError::UnknownOwner { owner, n_parties });
         }
-        let (clear, all) = self.dealer.input_masks(owner, n);
-        let shares = self.mine(all, PrepKind::InputMasks { owner }, n)?;
+        self.count(PrepKind::InputMasks { owner }, n);
+        let (clear, shares) = self.dealer.input_masks_for(owner, n, self.party);
         Ok(InputMasks {
             shares,
             clear: (owner == self.party).then_some(clear),

@@ -325,7 +325,8 @@ impl<P: Params> FileStore<P> {
                 action: "seek in",
                 source,
             })?;
-        let mut columns = vec![Vec::with_capacity(n); elems];
+        // `vec![Vec::with_capacity(n); elems]` would clone away the capacity.
+        let mut columns: Vec<Vec<P::Word>> = (0..elems).map(|_| Vec::with_capacity(n)).collect();
         let block_items = (READ_BLOCK_BYTES / item_bytes).max(1);
         let mut buf = vec![0u8; block_items.min(n) * item_bytes];
         let mut done = 0;

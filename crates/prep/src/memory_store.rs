@@ -25,6 +25,18 @@ pub struct MemoryStore<P: Params> {
     open_masks: AuthShares<P>,
     /// Per owner.
     input_masks: Vec<InputMasks<P>>,
+    /// Items handed out so far, per kind: each call copies out only what it hands out (taking
+    /// from the front of the vectors would move everything behind it, on every call).
+    taken: Taken,
+}
+
+/// How far each kind of a [`MemoryStore`] has been handed out.
+#[derive(Clone, Debug, Default)]
+struct Taken {
+    triples: usize,
+    randoms: usize,
+    open_masks: usize,
+    input_masks: Vec<usize>,
 }
 
 impl<P: Params> core::fmt::Debug for MemoryStore<P> {
@@ -104,6 +116,7 @@ impl<P: Params> MemoryStore<P> {
                 randoms: randoms.next().unwrap_or_default(),
                 open_masks: open_masks.next().unwrap_or_default(),
                 input_masks,
+                taken: Taken::new(n),
             });
         }
         Ok(stores)
@@ -144,11 +157,27 @@ impl<P: Params> MemoryStore<P> {
             randoms,
             open_masks,
             input_masks,
+            taken: Taken::new(n),
         };
         Ok(Self {
             total: store.available(),
             ..store
         })
+    }
+
+    /// The next `n` items of a kind with `len` in all, `taken` already handed out.
+    fn next(
+        &self,
+        kind: PrepKind,
+        n: usize,
+        len: usize,
+        taken: usize,
+    ) -> Result<core::ops::Range<usize>, PrepError> {
+        let left = len - taken;
+        if n > left {
+            return Err(self.exhausted(kind, n, left));
+        }
+        Ok(taken..taken + n)
     }
 
     fn exhausted(&self, kind: PrepKind, requested: usize, available: usize) -> PrepError {
@@ -177,13 +206,14 @@ impl<P: Params> Preprocessing<P> for MemoryStore<P> {
     }
     fn available(&self) -> PrepCounts {
         PrepCounts {
-            triples: self.triples.len() as u64,
-            randoms: self.randoms.len() as u64,
-            open_masks: self.open_masks.len() as u64,
+            triples: (self.triples.len() - self.taken.triples) as u64,
+            randoms: (self.randoms.len() - self.taken.randoms) as u64,
+            open_masks: (self.open_masks.len() - self.taken.open_masks) as u64,
             input_masks: self
                 .input_masks
                 .iter()
-                .map(|m| m.shares.len() as u64)
+                .zip(&self.taken.input_masks)
+                .map(|(m, &t)| (m.shares.len() - t) as u64)
                 .collect(),
         }
     }
@@ -213,33 +243,45 @@ impl<P: Params> Preprocessing<P> for MemoryStore<P> {
         Ok(skipped)
     }
     fn triples(&mut self, n: usize) -> Result<Triples<P>, PrepError> {
-        if n > self.triples.len() {
-            return Err(self.exhausted(PrepKind::Triples, n, self.triples.len()));
-        }
-        Ok(self.triples.take_front(n))
+        let t = &self.triples;
+        let r = self.next(PrepKind::Triples, n, t.len(), self.taken.triples)?;
+        self.taken.triples = r.end;
+        Ok(Triples {
+            a: t.a.slice(r.clone()),
+            b: t.b.slice(r.clone()),
+            c: t.c.slice(r),
+        })
     }
     fn randoms(&mut self, n: usize) -> Result<AuthShares<P>, PrepError> {
-        if n > self.randoms.len() {
-            return Err(self.exhausted(PrepKind::Randoms, n, self.randoms.len()));
-        }
-        Ok(self.randoms.take_front(n))
+        let r = self.next(PrepKind::Randoms, n, self.randoms.len(), self.taken.randoms)?;
+        self.taken.randoms = r.end;
+        Ok(self.randoms.slice(r))
     }
     fn open_masks(&mut self, n: usize) -> Result<AuthShares<P>, PrepError> {
-        if n > self.open_masks.len() {
-            return Err(self.exhausted(PrepKind::OpenMasks, n, self.open_masks.len()));
-        }
-        Ok(self.open_masks.take_front(n))
+        let (len, taken) = (self.open_masks.len(), self.taken.open_masks);
+        let r = self.next(PrepKind::OpenMasks, n, len, taken)?;
+        self.taken.open_masks = r.end;
+        Ok(self.open_masks.slice(r))
     }
     fn input_masks(&mut self, owner: usize, n: usize) -> Result<InputMasks<P>, PrepError> {
-        let left = self.input_masks.get(owner).map_or(0, |m| m.shares.len());
-        if n > left {
-            return Err(self.exhausted(PrepKind::InputMasks { owner }, n, left));
-        }
-        let masks = &mut self.input_masks[owner];
+        let len = self.input_masks.get(owner).map_or(0, |m| m.shares.len());
+        let taken = self.taken.input_masks.get(owner).copied().unwrap_or(0);
+        let r = self.next(PrepKind::InputMasks { owner }, n, len, taken)?;
+        self.taken.input_masks[owner] = r.end;
+        let masks = &self.input_masks[owner];
         Ok(InputMasks {
-            shares: masks.shares.take_front(n),
-            clear: masks.clear.as_mut().map(|c| c.drain(..n).collect()),
+            shares: masks.shares.slice(r.clone()),
+            clear: masks.clear.as_ref().map(|c| c[r].to_vec()),
         })
+    }
+}
+
+impl Taken {
+    fn new(n: usize) -> Self {
+        Self {
+            input_masks: vec![0; n],
+            ..Self::default()
+        }
     }
 }
 

@@ -593,3 +593,26 @@ fn million_triples_timing() {
         size as f64 / read.as_secs_f64() / 1e6
     );
 }
+
+/// Every vector read from a file is allocated once at its final size: `vec![Vec::with_capacity
+/// (n); k]` cloned the capacity away, so all but one column regrew while filling (and ended
+/// with a power-of-two capacity).
+#[test]
+fn items_read_from_a_file_are_allocated_once_at_their_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let counts = PrepCounts {
+        triples: 1000,
+        randoms: 0,
+        open_masks: 1000,
+        input_masks: vec![0, 0],
+    };
+    let paths = deal_insecure_files::<K64S64>(dir.path(), 2, &counts, [8; 32]).unwrap();
+    let mut store = FileStore::<K64S64>::open(&paths[0], 0, 2).unwrap();
+    let t = store.triples(1000).unwrap();
+    for part in [t.a, t.b, t.c] {
+        let (v, m) = part.into_parts();
+        assert_eq!((v.capacity(), m.capacity()), (1000, 1000));
+    }
+    let (v, m) = store.open_masks(1000).unwrap().into_parts();
+    assert_eq!((v.capacity(), m.capacity()), (1000, 1000));
+}

@@ -254,7 +254,7 @@ async fn read_loop(
 ) -> String {
     let mut r = BufReader::with_capacity(IO_BUFFER, read);
     // Pieces of the message being reassembled; frames of one message are consecutive.
-    let mut partial: Vec<u8> = Vec::new();
+    let mut partial = frame::Reassembly::new();
     loop {
         let header = match frame::read_header(&mut r).await {
             Ok(h) => h,
@@ -262,22 +262,17 @@ async fn read_loop(
         };
         let result = match header.kind {
             FrameKind::DataPart | FrameKind::Data => {
-                if partial.len().saturating_add(header.payload_len) > frame::MAX_MESSAGE {
+                if partial.pending().saturating_add(header.payload_len) > frame::MAX_MESSAGE {
                     return format!(
                         "protocol error: a message larger than {} bytes",
                         frame::MAX_MESSAGE
                     );
                 }
-                if let Err(e) =
-                    frame::read_payload_into(&mut r, header.payload_len, &mut partial).await
-                {
-                    return describe_read_error(&e);
+                match partial.read_piece(&mut r, &header).await {
+                    Err(e) => return describe_read_error(&e),
+                    Ok(None) => continue,
+                    Ok(Some(msg)) => sink.deliver(link, &header.sid, Inbound::Data(msg)),
                 }
-                if header.kind == FrameKind::DataPart {
-                    continue;
-                }
-                let msg = std::mem::take(&mut partial);
-                sink.deliver(link, &header.sid, Inbound::Data(msg))
             }
             kind => {
                 let mut payload = Vec::new();

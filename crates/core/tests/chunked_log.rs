@@ -1,0 +1,116 @@
+//! The pending log kept in chunks gives the MAC check the same z_i as the old flat log, and
+//! the dealer's per-party dealing gives the same shares as dealing for everyone.
+
+use proptest::prelude::*;
+use spdz2k_core::{
+    InsecureDealer, MacKeyShare, PendingLog, local_check_share_chunks, rng::seeded_rng,
+};
+use spdz2k_ring::{K32S32, K64S64, K128S64, Params, Word};
+
+/// The computation before the log was chunked, verbatim: one flat pass over one coefficient
+/// stream.
+fn flat_check_share<P: Params>(
+    key: &MacKeyShare<P>,
+    opened: &[P::Word],
+    macs: &[P::Word],
+    coins: [u8; 32],
+) -> P::Word {
+    let mut rng = seeded_rng(coins);
+    let mut y = P::Word::ZERO;
+    let mut m = P::Word::ZERO;
+    for (&x, &mac) in opened.iter().zip(macs) {
+        let chi = if P::S <= 64 {
+            P::reduce_s(P::Word::from_u128(rand::Rng::next_u64(&mut rng) as u128))
+        } else {
+            P::random_s(&mut rng)
+        };
+        y = y.wadd(chi.wmul(x));
+        m = m.wadd(chi.wmul(mac));
+    }
+    P::sub(P::reduce(m), P::mul(key.expose(), P::reduce(y)))
+}
+
+fn chunked_equals_flat<P: Params>(sizes: &[usize], seed: u8) {
+    let mut dealer = InsecureDealer::<P>::new(2, [seed; 32]);
+    let total: usize = sizes.iter().sum();
+    let (opened, shares) = dealer.randoms(total);
+    let key = dealer.mac_key_share(0);
+    let mut log = PendingLog::<P>::new();
+    let mut at = 0;
+    for &n in sizes {
+        log.push_owned(
+            opened[at..at + n].to_vec(),
+            shares[0].macs()[at..at + n].to_vec(),
+        );
+        at += n;
+    }
+    assert_eq!(log.len(), total);
+    let coins = [seed.wrapping_add(1); 32];
+    assert_eq!(
+        local_check_share_chunks::<P>(&key, log.chunks(), coins),
+        flat_check_share::<P>(&key, &opened, shares[0].macs(), coins)
+    );
+    let back: Vec<P::Word> = log.into_chunks().into_iter().flat_map(|(v, _)| v).collect();
+    assert_eq!(back, opened, "chunks kept in opening order");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    #[test]
+    fn chunked_log_gives_the_flat_check_share(
+        sizes in proptest::collection::vec(0usize..40, 0..8),
+        seed in any::<u8>(),
+    ) {
+        chunked_equals_flat::<K32S32>(&sizes, seed);
+        chunked_equals_flat::<K64S64>(&sizes, seed);
+        chunked_equals_flat::<K128S64>(&sizes, seed);
+    }
+}
+
+#[test]
+fn a_change_in_any_chunk_changes_the_share() {
+    let mut dealer = InsecureDealer::<K64S64>::new(2, [9; 32]);
+    let (opened, shares) = dealer.randoms(10);
+    let key = dealer.mac_key_share(1);
+    let split = |v: &[u128]| (v[..4].to_vec(), v[4..].to_vec());
+    let (v0, v1) = split(&opened);
+    let (m0, m1) = split(shares[1].macs());
+    let share = |v1: &[u128]| {
+        local_check_share_chunks::<K64S64>(&key, [(&v0[..], &m0[..]), (v1, &m1[..])], [3; 32])
+    };
+    let mut bad = v1.clone();
+    bad[5] = K64S64::add(bad[5], 1);
+    assert_ne!(share(&v1), share(&bad));
+}
+
+#[test]
+fn dealing_for_one_party_gives_that_partys_shares() {
+    for n in [2, 3] {
+        let mut all = InsecureDealer::<K64S64>::new(n, [4; 32]);
+        let triples = all.triples(7);
+        let (r, rs) = all.randoms_in("open-mask", 5);
+        let (m, ms) = all.input_masks(1, 3);
+        for p in 0..n {
+            let mut one = InsecureDealer::<K64S64>::new(n, [4; 32]);
+            assert_eq!(one.triples_for(7, p), triples[p]);
+            assert_eq!(
+                one.randoms_in_for("open-mask", 5, p),
+                (r.clone(), rs[p].clone())
+            );
+            assert_eq!(one.input_masks_for(1, 3, p), (m.clone(), ms[p].clone()));
+        }
+    }
+}
+
+/// The dealer allocates each share vector once at its size (`vec![Vec::with_capacity(n); k]`
+/// cloned the capacity away and the vectors regrew to a power of two while filling).
+#[test]
+fn dealt_vectors_are_allocated_once_at_their_size() {
+    let mut dealer = InsecureDealer::<K64S64>::new(3, [2; 32]);
+    for t in dealer.triples(1000) {
+        for part in [t.a, t.b, t.c] {
+            let (v, m) = part.into_parts();
+            assert_eq!((v.capacity(), m.capacity()), (1000, 1000));
+        }
+    }
+}

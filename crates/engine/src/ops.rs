@@ -1,0 +1,334 @@
+//! The embedding API of a session: inputs, linear operations, multiplications, openings
+//! and outputs.
+
+use crate::error::EngineError;
+use crate::phase::Phase;
+use crate::rounds::{Digest, InputMsg};
+use crate::secret::Secret;
+use crate::session::Session;
+use crate::stock::HeldTriples;
+use core::ops::Range;
+use spdz2k_core::{
+    AuthShares, SharesRef, TriplesRef, WireMsg, beaver_combine_into, beaver_openings_into,
+    mask_for_opening, unmask_opened,
+};
+use spdz2k_net::Transport;
+use spdz2k_prep::Preprocessing;
+use spdz2k_ring::{self as ring, Params};
+use std::collections::VecDeque;
+
+impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
+    /// Secret-shares `len` values owned by party `owner`. The owner passes `Some(values)`
+    /// (interpreted mod 2^k); every other party passes `None`. One round: the owner
+    /// broadcasts x - r for input masks r only it knows.
+    pub async fn input(
+        &mut self,
+        owner: usize,
+        values: Option<&[P::Word]>,
+        len: usize,
+    ) -> Result<Secret<P>, EngineError> {
+        self.live()?;
+        let r = self.input_inner(owner, values, len).await;
+        self.guarded(r)
+    }
+
+    async fn input_inner(
+        &mut self,
+        owner: usize,
+        values: Option<&[P::Word]>,
+        len: usize,
+    ) -> Result<Secret<P>, EngineError> {
+        if owner >= self.n {
+            return Err(self.usage(format!(
+                "no party {owner} in a session of {} parties",
+                self.n
+            )));
+        }
+        self.ensure_agreed().await?;
+        let masks = self.draw_input_masks(owner, len)?;
+        let own = if owner == self.party {
+            let values = values.ok_or_else(|| {
+                self.usage(format!("party {owner} owns this input but gave no values"))
+            })?;
+            if values.len() != len {
+                return Err(self.usage(format!(
+                    "{} input values given, {len} declared",
+                    values.len()
+                )));
+            }
+            let clear = masks
+                .clear
+                .as_ref()
+                .ok_or_else(|| self.usage("input masks without the owner's clear values"))?;
+            let eps: Vec<P::Word> = values
+                .iter()
+                .zip(clear)
+                .map(|(&x, &r)| P::sub(P::reduce(x), r))
+                .collect();
+            Some(WireMsg::Input(eps))
+        } else {
+            None
+        };
+        let msg = self.broadcast_round(Phase::Input, owner, own).await?;
+        let InputMsg(eps) = self.expect(Phase::Input, owner, msg, Some(len))?;
+        let mut shares = masks.shares;
+        shares.add_public(&eps, &self.key, self.party);
+        Ok(Secret::new(shares))
+    }
+
+    /// [`Session::input`] for signed integers (taken mod 2^k).
+    pub async fn input_signed(
+        &mut self,
+        owner: usize,
+        values: Option<&[i128]>,
+        len: usize,
+    ) -> Result<Secret<P>, EngineError> {
+        let words: Option<Vec<P::Word>> =
+            values.map(|v| v.iter().map(|&x| P::from_i128(x)).collect());
+        self.input(owner, words.as_deref(), len).await
+    }
+
+    /// [`Session::open`], read as k-bit two's-complement integers.
+    pub async fn open_signed(&mut self, a: &Secret<P>) -> Result<Vec<i128>, EngineError> {
+        Ok(self.open(a).await?.into_iter().map(P::to_signed).collect())
+    }
+
+    /// \[a\] + \[b\].
+    pub fn add(&self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
+        self.same_len(a, b)?;
+        Ok(Secret::new(a.shares.add(&b.shares)))
+    }
+    /// \[a\] - \[b\].
+    pub fn sub(&self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
+        self.same_len(a, b)?;
+        Ok(Secret::new(a.shares.sub(&b.shares)))
+    }
+    /// -\[a\].
+    pub fn neg(&self, a: &Secret<P>) -> Secret<P> {
+        Secret::new(a.shares.neg())
+    }
+    /// \[a\] + c elementwise for public c.
+    pub fn add_public(&self, a: &Secret<P>, c: &[P::Word]) -> Result<Secret<P>, EngineError> {
+        if c.len() != a.len() {
+            return Err(self.usage(format!("{} constants for {} values", c.len(), a.len())));
+        }
+        let mut s = a.shares.clone();
+        s.add_public(c, &self.key, self.party);
+        Ok(Secret::new(s))
+    }
+    /// c * \[a\] elementwise for public c.
+    pub fn mul_public(&self, a: &Secret<P>, c: &[P::Word]) -> Result<Secret<P>, EngineError> {
+        if c.len() != a.len() {
+            return Err(self.usage(format!("{} constants for {} values", c.len(), a.len())));
+        }
+        let mut s = a.shares.clone();
+        s.mul_public(c);
+        Ok(Secret::new(s))
+    }
+    /// c * \[a\] for one public constant.
+    pub fn scale(&self, a: &Secret<P>, c: P::Word) -> Secret<P> {
+        let mut s = a.shares.clone();
+        s.scale(c);
+        Secret::new(s)
+    }
+    /// A public vector as a secret (no communication).
+    pub fn constant(&self, c: &[P::Word]) -> Secret<P> {
+        let mut s = AuthShares::zeros(c.len());
+        s.add_public(c, &self.key, self.party);
+        Secret::new(s)
+    }
+
+    /// \[a\] * \[b\] elementwise: one round for the whole batch (2 openings per product).
+    pub async fn mul(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
+        self.live()?;
+        let r = self.mul_inner(a, b).await;
+        self.guarded(r)
+    }
+
+    async fn mul_inner(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
+        self.same_len(a, b)?;
+        self.ensure_agreed().await?;
+        let n = a.len();
+        let held = self.hold_triples(n)?;
+        let r = self.mul_batches(a, b, &held).await;
+        self.release_triples(held);
+        let z = r?;
+        self.check_if_due().await?;
+        Ok(Secret::new(z))
+    }
+
+    /// The Beaver openings of a multiplication in pipelined sub-batches: sub-batch i+1 is
+    /// sent before sub-batch i is received and combined, so the network and the arithmetic
+    /// overlap. The values sent are the same whatever the sub-batch size (which every party
+    /// must share), cut into messages of 2 x sub-batch values.
+    async fn mul_batches(
+        &mut self,
+        a: &Secret<P>,
+        b: &Secret<P>,
+        held: &HeldTriples<P>,
+    ) -> Result<AuthShares<P>, EngineError> {
+        let n = a.len();
+        let (key, party, phase) = (self.key, self.party, Phase::BeaverOpening);
+        let step = self.sub_batch;
+        // At least one (possibly empty) opening, as for any multiplication.
+        let batches: Vec<Range<usize>> = (0..n.max(1))
+            .step_by(step)
+            .map(|s| s..(s + step).min(n))
+            .collect();
+        let (mut values, mut macs) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        self.transport.begin_round(phase.name());
+        let mut in_flight = VecDeque::with_capacity(2);
+        let mut next = 0;
+        for r in &batches {
+            // Keep one sub-batch ahead: sub-batches 0 and 1 go out before 0 comes back.
+            while next < batches.len() && in_flight.len() < 2 {
+                let s = &batches[next];
+                let t = TriplesRef::of(&held.triples, held.at + s.start..held.at + s.end);
+                let (x, y) = (
+                    SharesRef::of(&a.shares, s.clone()),
+                    SharesRef::of(&b.shares, s.clone()),
+                );
+                let (mut ev, mut em) = (self.pool.words.get(), self.pool.words.get());
+                beaver_openings_into(x, y, t, &mut ev, &mut em);
+                in_flight.push_back((self.send_opening(phase, ev).await?, em));
+                next += 1;
+            }
+            let Some((sent, em)) = in_flight.pop_front() else {
+                break;
+            };
+            let opened = self.recv_opening(phase, sent).await?;
+            let t = TriplesRef::of(&held.triples, held.at + r.start..held.at + r.end);
+            beaver_combine_into(t, &opened, &key, party, &mut values, &mut macs);
+            self.pending.push_owned(opened, em);
+        }
+        Ok(AuthShares::from_parts(values, macs).expect("equal lengths by construction"))
+    }
+
+    /// sum_j \[a_j\] * \[b_j\]: one round, a secret vector of length 1.
+    pub async fn dot(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
+        let products = self.mul(a, b).await?;
+        Ok(Secret::new(products.shares.sum()))
+    }
+
+    /// Opens values to every party, after a passing MAC check over everything pending.
+    /// Returns the values mod 2^k.
+    pub async fn open(&mut self, a: &Secret<P>) -> Result<Vec<P::Word>, EngineError> {
+        self.live()?;
+        let r = self.open_inner(a).await;
+        self.guarded(r)
+    }
+
+    async fn open_inner(&mut self, a: &Secret<P>) -> Result<Vec<P::Word>, EngineError> {
+        self.ensure_agreed().await?;
+        let masks = self.draw_open_masks(a.len())?;
+        let (v, m) = mask_for_opening(&a.shares, &masks).into_parts();
+        let values = self
+            .open_raw(Phase::MaskedOpening, v, m, unmask_opened::<P>)
+            .await?;
+        self.check_inner().await?;
+        Ok(values)
+    }
+
+    /// Opens values to party `to` only, after a passing MAC check: `to` gets `Some(values)`
+    /// mod 2^k, every other party `None`.
+    ///
+    /// Per value it uses one of `to`'s input masks r and one fresh opening mask r' and opens
+    /// (x - r) + 2^k r' (PROTOCOL.md 1.2, pattern 1). The r hides x from everyone but `to`;
+    /// the r' hides the top s bits of x - r from `to`, who would otherwise learn x mod
+    /// 2^(k+s), i.e. the overflow of the products x was computed from.
+    pub async fn output_to(
+        &mut self,
+        to: usize,
+        a: &Secret<P>,
+    ) -> Result<Option<Vec<P::Word>>, EngineError> {
+        self.live()?;
+        let r = self.output_inner(to, a).await;
+        self.guarded(r)
+    }
+
+    async fn output_inner(
+        &mut self,
+        to: usize,
+        a: &Secret<P>,
+    ) -> Result<Option<Vec<P::Word>>, EngineError> {
+        if to >= self.n {
+            return Err(self.usage(format!("no party {to} in a session of {} parties", self.n)));
+        }
+        self.ensure_agreed().await?;
+        let masks = self.draw_input_masks(to, a.len())?;
+        let top = self.draw_open_masks(a.len())?;
+        let (v, m) = mask_for_opening(&a.shares.sub(&masks.shares), &top).into_parts();
+        let opened = self
+            .open_raw(Phase::OutputOpening, v, m, <[P::Word]>::to_vec)
+            .await?;
+        self.check_inner().await?;
+        Ok(masks.clear.map(|r| {
+            let mut x = opened;
+            ring::add_assign::<P>(&mut x, &r);
+            x.into_iter().map(P::reduce_k).collect()
+        }))
+    }
+
+    /// Sends an application message (e.g. a sealed envelope for a proxy) to party `to` over
+    /// the session's transport. Both sides must agree on when such messages flow.
+    pub async fn send_bytes(
+        &mut self,
+        to: usize,
+        phase: &'static str,
+        bytes: Vec<u8>,
+    ) -> Result<(), EngineError> {
+        self.live()?;
+        self.transport.begin_round(phase);
+        let r = self
+            .transport
+            .send(to, bytes)
+            .await
+            .map_err(EngineError::from);
+        self.guarded(r)
+    }
+
+    /// Receives an application message from party `from` (see [`Session::send_bytes`]).
+    pub async fn recv_bytes(
+        &mut self,
+        from: usize,
+        phase: &'static str,
+    ) -> Result<Vec<u8>, EngineError> {
+        self.live()?;
+        self.transport.begin_round(phase);
+        let r = self.transport.recv(from).await.map_err(EngineError::from);
+        self.guarded(r)
+    }
+
+    /// A start barrier: every party sends one short message and waits for every peer's, so
+    /// that timers started after it on every party measure the same interval (to within
+    /// one message's latency). Nothing secret is sent and nothing is opened.
+    pub async fn barrier(&mut self) -> Result<(), EngineError> {
+        self.live()?;
+        let r = self.barrier_inner().await;
+        self.guarded(r)
+    }
+
+    async fn barrier_inner(&mut self) -> Result<(), EngineError> {
+        let msgs = self
+            .exchange(Phase::Barrier, &WireMsg::Digest([0; 32]), false)
+            .await?;
+        for (p, m) in msgs.into_iter().enumerate() {
+            if let Some(m) = m {
+                let Digest(_) = self.expect(Phase::Barrier, p, m, None)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn same_len(&self, a: &Secret<P>, b: &Secret<P>) -> Result<(), EngineError> {
+        if a.len() == b.len() {
+            Ok(())
+        } else {
+            Err(self.usage(format!(
+                "vectors of different lengths: {} and {}",
+                a.len(),
+                b.len()
+            )))
+        }
+    }
+}
