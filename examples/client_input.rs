@@ -1,5 +1,6 @@
 //! Client input over mutual TLS: a client secret-shares its values with two parties, they
 //! compute on them together with their own private data, and the client gets the result.
+//! The parties first generate the preprocessing this takes, securely, over their session.
 //!
 //! The client holds a feature vector `x`; P0 holds weights `w`, P1 a bias `c`. The client
 //! learns the score x . w + c and nothing else; no party learns x, w or c of another.
@@ -14,12 +15,12 @@
 
 use spdz2k::layers::pki::{Route, SetupOptions, setup};
 use spdz2k::{
-    ClientPort, InsecureDealerSource, K64S64, Node, NodeConfig, Params, Party, RemoteClient,
-    SessionId, SessionSpec,
+    ClientPort, K64S64, Node, NodeConfig, Params, Party, PrepCounts, RemoteClient,
+    SECURE_TRIPLE_BATCH, SessionId, SessionSpec, Transport, generate_secure,
 };
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -84,9 +85,29 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
     let n = config.parties.len();
 
     let spec = SessionSpec::new(sid.clone(), K64S64::id(), n, "client-input-example");
-    let transport = node.open_session(spec).await?;
-    // INSECURE preprocessing from a shared seed, for demos and tests only.
-    let prep = InsecureDealerSource::<K64S64>::new(me, n, [3; 32])?;
+    let mut transport = node.open_session(spec).await?;
+    // Preprocessing, generated securely over this TLS session by the OT-based SPDZ2k
+    // offline phase: exactly what the computation below consumes. The client's input takes
+    // a triple per value; P0's weights and P1's bias take input masks of their owners; the
+    // dot product takes a triple per term; delivering the score takes an opening mask and
+    // a triple.
+    let counts = PrepCounts {
+        triples: (X.len() + W.len() + 1) as u64,
+        randoms: 0,
+        open_masks: 1,
+        input_masks: vec![W.len() as u64, 1],
+    };
+    let start = Instant::now();
+    let prep = generate_secure::<K64S64, _>(&mut transport, &counts, SECURE_TRIPLE_BATCH).await?;
+    println!(
+        "P{me}: offline phase over TLS: {} triples, {} opening mask, input masks {:?} \
+         generated securely; {} bytes sent in {:.2} s",
+        counts.triples,
+        counts.open_masks,
+        counts.input_masks,
+        transport.stats().bytes_sent,
+        start.elapsed().as_secs_f64()
+    );
     let mut s = Party::new(prep).join(transport)?;
 
     // Client I/O: P0 over its own connection to the client, P1 through P0.
@@ -110,6 +131,9 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
     let xw = s.dot(&x, &w).await?;
     let score = s.add(&xw, &c)?;
     port.deliver(&mut s, "score", &score).await?;
+    if s.available() != PrepCounts::uniform(n, 0) {
+        return Err(format!("P{me}: preprocessing left over: {:?}", s.available()).into());
+    }
     s.finish().await?;
     println!("P{me}: score computed on the client's input and delivered toward {CLIENT}");
     Ok(())

@@ -1,5 +1,6 @@
-//! Online computation: three parties secret-share their inputs, multiply, take a dot
-//! product and open the results, every opening MAC-checked.
+//! Online computation: three parties generate their preprocessing securely, secret-share
+//! their inputs, multiply, take a dot product and open the results, every opening
+//! MAC-checked.
 //!
 //! The parties run as tokio tasks in this one process and talk over the in-memory mesh,
 //! the transport for tests and experiments. Over a real network each party would run on
@@ -9,7 +10,8 @@
 //! Run: `cargo run --example online`
 
 use spdz2k::prelude::*;
-use std::time::Duration;
+use spdz2k::{PrepCounts, SECURE_TRIPLE_BATCH, generate_secure};
+use std::time::{Duration, Instant};
 
 /// Each party's private vector: party i holds `INPUTS[i]`.
 const INPUTS: [[i128; LEN]; 3] = [[2, -3, 1 << 20], [5, 7, -11], [10, 100, 3]];
@@ -27,21 +29,50 @@ struct Opened {
     dot: i128,
 }
 
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// The preprocessing the computation below consumes, item for item: `LEN` input masks of
+/// every owner, `LEN` triples per multiplication (two element-wise products and the dot
+/// product) and one opening mask per opened value (the products and the dot product).
+fn needs(n: usize) -> PrepCounts {
+    PrepCounts {
+        triples: 3 * LEN as u64,
+        randoms: 0,
+        open_masks: LEN as u64 + 1,
+        input_masks: vec![LEN as u64; n],
+    }
+}
+
 #[tokio::main]
-pub async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+pub async fn main() -> Result<(), Error> {
     let n = INPUTS.len();
     // Every party of one computation uses the same session ID.
     let sid = SessionId::random();
-    println!("session {sid}: {n} parties over the in-memory mesh, ring k=64, s=64");
+    println!(
+        "session {sid}: {n} parties over the in-memory mesh, ring k=64, s=64, preprocessing \
+         generated securely by the OT-based SPDZ2k offline phase"
+    );
 
     let mut parties = Vec::new();
-    for transport in MemoryMesh::connect(n, sid, TIMEOUT) {
+    for mut transport in MemoryMesh::connect(n, sid, TIMEOUT) {
         let me = transport.party();
-        // INSECURE preprocessing for demos and tests: every party derives its MAC key
-        // share, triples and masks from one shared seed. A deployment uses preprocessing
-        // from a secure generator (e.g. a `FileStore` file) instead.
-        let prep = InsecureDealerSource::<K64S64>::new(me, n, [1; 32])?;
         parties.push(tokio::spawn(async move {
+            // 0. Preprocessing: the parties generate exactly what they need together, over
+            //    the session's transport (MAC key shares, triples checked by sacrifice,
+            //    input and opening masks). A cheating party makes every honest one abort.
+            let counts = needs(n);
+            let start = Instant::now();
+            let prep =
+                generate_secure::<K64S64, _>(&mut transport, &counts, SECURE_TRIPLE_BATCH).await?;
+            println!(
+                "P{me}: offline phase: {} triples, {} opening masks, input masks {:?} \
+                 generated securely; {} bytes sent in {:.2} s",
+                counts.triples,
+                counts.open_masks,
+                counts.input_masks,
+                transport.stats().bytes_sent,
+                start.elapsed().as_secs_f64()
+            );
             let mut s = Party::new(prep).join(transport)?;
 
             // 1. Inputs: one round per owner. The owner passes its values, the others
@@ -63,14 +94,18 @@ pub async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             //    cheating party makes every honest party abort instead of a wrong result.
             let opened = s.open_signed(&Secret::concat(&[&product, &dot])).await?;
 
+            // Everything generated was used, nothing more was needed.
+            if s.available() != PrepCounts::uniform(n, 0) {
+                return Err(format!("P{me}: preprocessing left over: {:?}", s.available()).into());
+            }
             // 5. Finish: a final check over anything still pending, and traffic figures.
             let report = s.finish().await?;
             println!(
-                "P{me}: opened {opened:?}; sent {} bytes in {} rounds, {} MAC checks passed",
+                "P{me}: opened {opened:?}; sent {} bytes (offline phase included) in {} rounds, {} MAC checks passed",
                 report.bytes_sent, report.rounds, report.checks
             );
             // The opened vector is the products followed by the dot product.
-            Ok::<_, EngineError>(Opened {
+            Ok::<_, Error>(Opened {
                 product: opened[..LEN].to_vec(),
                 dot: opened[LEN],
             })

@@ -1,5 +1,6 @@
-//! Proxied output delivery over mutual TLS: two parties compute on private inputs and
-//! deliver the results to a client that only one of them can reach.
+//! Proxied output delivery over mutual TLS: two parties generate their preprocessing
+//! securely, compute on private inputs and deliver the results to a client that only one of
+//! them can reach.
 //!
 //! The topology `spdz2k setup` writes by default: P0 has a direct route to the client C0;
 //! P1 has none, so it seals its shares to the client's session key, signs them, and hands
@@ -14,12 +15,12 @@
 
 use spdz2k::layers::pki::{Route, SetupOptions, setup};
 use spdz2k::{
-    ClientPort, InsecureDealerSource, K64S64, Node, NodeConfig, Params, Party, RemoteClient,
-    Secret, SessionId, SessionSpec,
+    ClientPort, K64S64, Node, NodeConfig, Params, Party, PrepCounts, RemoteClient,
+    SECURE_TRIPLE_BATCH, Secret, SessionId, SessionSpec, Transport, generate_secure,
 };
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -93,9 +94,28 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
     // Open the session with every other party: TLS connections are up, and every party
     // agreed on the session ID, the ring (k, s), the party set and the operation name.
     let spec = SessionSpec::new(sid.clone(), K64S64::id(), n, "proxied-output-example");
-    let transport = node.open_session(spec).await?;
-    // INSECURE preprocessing from a shared seed, for demos and tests only.
-    let prep = InsecureDealerSource::<K64S64>::new(me, n, [2; 32])?;
+    let mut transport = node.open_session(spec).await?;
+    // Preprocessing, generated securely over this TLS session by the OT-based SPDZ2k
+    // offline phase: exactly what the computation below consumes. Both inputs take 3 input
+    // masks of their owner; the products take 3 triples; delivering 6 values to the client
+    // takes an opening mask and a triple per value.
+    let counts = PrepCounts {
+        triples: 3 + 6,
+        randoms: 0,
+        open_masks: 6,
+        input_masks: vec![3, 3],
+    };
+    let start = Instant::now();
+    let prep = generate_secure::<K64S64, _>(&mut transport, &counts, SECURE_TRIPLE_BATCH).await?;
+    println!(
+        "P{me}: offline phase over TLS: {} triples, {} opening masks, input masks {:?} \
+         generated securely; {} bytes sent in {:.2} s",
+        counts.triples,
+        counts.open_masks,
+        counts.input_masks,
+        transport.stats().bytes_sent,
+        start.elapsed().as_secs_f64()
+    );
     let mut s = Party::new(prep).join(transport)?;
 
     // Client I/O. Only a party with a direct route has a connection to the client; a
@@ -121,9 +141,12 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
     // shares to the client. No party ever sees the results.
     port.deliver(&mut s, "results", &Secret::concat(&[&products, &sums]))
         .await?;
+    if s.available() != PrepCounts::uniform(n, 0) {
+        return Err(format!("P{me}: preprocessing left over: {:?}", s.available()).into());
+    }
     let report = s.finish().await?;
     println!(
-        "P{me}: results delivered toward {CLIENT}; sent {} bytes to the other party",
+        "P{me}: results delivered toward {CLIENT}; sent {} bytes to the other party (offline phase included)",
         report.bytes_sent
     );
     Ok(())

@@ -76,6 +76,12 @@ pub use spdz2k_net::{
     AbortKind, ClientNode, MemoryMesh, MemoryTransport, NetError, Node, PeerChannel, SessionAbort,
     SessionSpec, TlsSession, TrafficStats, Transport,
 };
+/// Secure preprocessing: the OT-based SPDZ2k offline phase run by every party over its
+/// session [`Transport`] (`generate_secure::<P, _>(&mut transport, &counts,
+/// SECURE_TRIPLE_BATCH)`), returning a source to pass to [`Party::new`] before joining a
+/// session over the same transport. A failed check retires the key set and aborts every
+/// honest party with an [`OfflineError`].
+pub use spdz2k_offline::{OfflineError, SECURE_TRIPLE_BATCH, generate_secure};
 pub use spdz2k_pki::{NodeConfig, PkiError};
 /// INSECURE test preprocessing from a shared seed (`insecure-dealer` feature).
 #[cfg(feature = "insecure-dealer")]
@@ -89,6 +95,8 @@ pub mod layers {
     pub use spdz2k_core as core;
     pub use spdz2k_engine as engine;
     pub use spdz2k_net as net;
+    pub use spdz2k_offline as offline;
+    pub use spdz2k_ot as ot;
     pub use spdz2k_output as output;
     pub use spdz2k_pki as pki;
     pub use spdz2k_prep as prep;

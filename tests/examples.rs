@@ -2,6 +2,9 @@
 //! fails if one fails: each example checks its own results and returns an error if they
 //! are wrong. The examples are compiled into this test (no cargo call at test time).
 
+#[path = "../examples/quickstart.rs"]
+mod quickstart;
+
 #[path = "../examples/online.rs"]
 mod online;
 
@@ -12,6 +15,11 @@ mod proxied_output;
 mod client_input;
 
 // Each example's `main` builds its own tokio runtime, so these are plain tests.
+
+#[test]
+fn quickstart_example_runs() {
+    quickstart::main().unwrap();
+}
 
 #[test]
 fn online_example_runs() {
