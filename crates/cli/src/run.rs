@@ -144,15 +144,23 @@ async fn finish<P: Params, Pr: Preprocessing<P>>(
     let me = s.party();
     let report = s.finish().await?;
     println!(
-        "P{me}: finished: {} MAC checks passed over {} opened values; sent {} bytes, received {} bytes, {} rounds; {} preprocessing items discarded at start; every peer confirmed the end of the session",
-        report.checks,
-        report.values_checked,
+        "P{me}: finished: {} passed over {}; sent {} bytes, received {} bytes, {}; {} discarded at start; every peer confirmed the end of the session",
+        plural(report.checks, "MAC check"),
+        plural(report.values_checked, "opened value"),
         report.bytes_sent,
         report.bytes_received,
-        report.rounds,
-        report.prep_discarded
+        plural(report.rounds, "round"),
+        plural(report.prep_discarded, "preprocessing item"),
     );
     Ok(())
+}
+
+/// `1 round`, `2 rounds`: a count and its noun, singular or plural.
+pub fn plural(n: impl Into<u64>, noun: &str) -> String {
+    match n.into() {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
