@@ -5,11 +5,19 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+/// Prints one transcript line: on stdout, or on stderr while stdout carries a machine-readable
+/// result (see [`run::transcript_to_stderr`]).
+macro_rules! say {
+    ($($t:tt)*) => { $crate::run::say_line(format_args!($($t)*)) };
+}
+
+pub mod client_run;
 pub mod cmd;
 pub mod error;
 pub mod program;
 pub mod run;
 pub mod secure_prep;
+pub mod values;
 
 pub use error::CliError;
 

@@ -9,6 +9,7 @@ pub mod check;
 pub mod client;
 pub mod deal_insecure;
 pub mod demo;
+pub mod io;
 pub mod party;
 pub mod prep;
 pub mod procs;
