@@ -103,7 +103,7 @@ async fn client_program(name: &str, run: &ClientRun, c: &mut RemoteClient) -> Re
                 out.params()
             );
             let [sum, product, square] = v[..] else {
-                return Err(CliError::Usage(format!(
+                return Err(CliError::Failed(format!(
                     "{name}: the parties delivered {} results where the demo program sends 3; \
                      are they running `--program demo`?",
                     v.len()

@@ -5,9 +5,12 @@ use spdz2k::DeliveryError;
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    /// Bad arguments.
+    /// Bad arguments (exit status 2, like clap's own usage errors).
     #[error("{0}")]
     Usage(String),
+    /// A run that failed for a reason other than the arguments (exit status 1).
+    #[error("{0}")]
+    Failed(String),
     /// Configuration, keys or certificates.
     #[error(transparent)]
     Pki(Box<spdz2k_pki::PkiError>),
@@ -63,7 +66,18 @@ impl CliError {
                 DeliveryError::ClientMessage { .. } | DeliveryError::Client(_) => AbortKind::Client,
                 DeliveryError::Pki(_) | DeliveryError::Config(_) => AbortKind::Other,
             },
-            CliError::Usage(_) | CliError::Pki(_) | CliError::Io { .. } => AbortKind::Other,
+            CliError::Usage(_) | CliError::Failed(_) | CliError::Pki(_) | CliError::Io { .. } => {
+                AbortKind::Other
+            }
+        }
+    }
+
+    /// The process exit status: 2 for a usage error (as clap exits for its own), 1 for
+    /// every other failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            _ => 1,
         }
     }
 }

@@ -138,7 +138,7 @@ fn setup_then_two_parties_and_a_client_as_processes() {
     ]);
     let t = text(&o);
     assert!(o.status.success(), "{t}");
-    assert!(t.contains("SHA256:"), "setup prints fingerprints: {t}");
+    assert!(t.contains("sha256:"), "setup prints fingerprints: {t}");
     let session = String::from_utf8(run(&["session-id"]).stdout)
         .unwrap()
         .trim()
@@ -266,10 +266,14 @@ fn every_subcommand_has_help() {
     ] {
         let o = run(&[sub, "--help"]);
         assert!(o.status.success(), "{sub} --help: {}", text(&o));
+        let help = String::from_utf8_lossy(&o.stdout);
+        assert!(help.contains("Usage"), "{sub}");
+        // An "about" line first, and examples after the flags.
         assert!(
-            String::from_utf8_lossy(&o.stdout).contains("Usage"),
-            "{sub}"
+            !help.starts_with("Usage") && help.lines().next().is_some_and(|l| l.len() > 10),
+            "{sub} has no about: {help}"
         );
+        assert!(help.contains("Example"), "{sub} has no examples: {help}");
     }
     let o = run(&["deal-insecure", "--help"]);
     assert!(text(&o).to_lowercase().contains("insecure"));
