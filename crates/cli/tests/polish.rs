@@ -121,3 +121,33 @@ fn log_format_json_writes_one_object_a_line() {
     }
     assert!(stderr.contains(r#""message":"node started""#), "{stderr}");
 }
+
+#[test]
+fn bench_json_is_one_object_with_the_figures() {
+    let o = run(&[
+        "bench",
+        "--count",
+        "2000",
+        "--outputs",
+        "100",
+        "--proxy-only",
+        "--allow-insecure-preprocessing",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.trim_start().starts_with('{') && out.trim_end().ends_with('}'),
+        "{out}"
+    );
+    for key in [
+        r#""command": "bench""#,
+        r#""count": 2000"#,
+        r#""topology": "proxied""#,
+        r#""mul_per_second": "#,
+        r#""end_to_end_seconds": "#,
+    ] {
+        assert!(out.contains(key), "{key} missing: {out}");
+    }
+    assert!(!out.contains("null"), "every figure measured: {out}");
+}
