@@ -4,6 +4,7 @@ use spdz2k::DeliveryError;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CliError {
     /// Bad arguments (exit status 2, like clap's own usage errors).
     #[error("{0}")]
@@ -47,9 +48,9 @@ impl CliError {
         let engine = |e: &EngineError| match e {
             EngineError::Aborted { .. } => AbortKind::Protocol,
             EngineError::Net(n) => n.abort_kind(),
-            EngineError::Prep { .. } => AbortKind::Preprocessing,
             EngineError::SessionFailed { cause, .. } => cause.abort_kind(),
-            EngineError::Usage { .. } => AbortKind::Other,
+            EngineError::Prep { .. } | EngineError::Preprocessing(_) => AbortKind::Preprocessing,
+            _ => AbortKind::Other,
         };
         match self {
             CliError::Net(e) => e.abort_kind(),

@@ -12,6 +12,7 @@
 
 mod client_io;
 mod error;
+mod ops;
 mod prep_agreement;
 mod retire;
 mod secret;
