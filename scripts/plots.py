@@ -220,7 +220,8 @@ def load_note(reports):
 def plot_all(data, out):
     os.makedirs(out, exist_ok=True)
     reports = bench_reports(data)
-    criterion = load_json(os.path.join(data, "criterion-online.json")) or {}
+    crit_path = os.path.join(data, "criterion-online.json")
+    criterion = (load_json(crit_path) if os.path.exists(crit_path) else None) or {}
     note = load_note(reports)
     made = []
 
