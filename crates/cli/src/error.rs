@@ -4,10 +4,14 @@ use spdz2k::DeliveryError;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CliError {
-    /// Bad arguments.
+    /// Bad arguments (exit status 2, like clap's own usage errors).
     #[error("{0}")]
     Usage(String),
+    /// A run that failed for a reason other than the arguments (exit status 1).
+    #[error("{0}")]
+    Failed(String),
     /// Configuration, keys or certificates.
     #[error(transparent)]
     Pki(Box<spdz2k_pki::PkiError>),
@@ -44,9 +48,9 @@ impl CliError {
         let engine = |e: &EngineError| match e {
             EngineError::Aborted { .. } => AbortKind::Protocol,
             EngineError::Net(n) => n.abort_kind(),
-            EngineError::Prep { .. } => AbortKind::Preprocessing,
             EngineError::SessionFailed { cause, .. } => cause.abort_kind(),
-            EngineError::Usage { .. } => AbortKind::Other,
+            EngineError::Prep { .. } | EngineError::Preprocessing(_) => AbortKind::Preprocessing,
+            _ => AbortKind::Other,
         };
         match self {
             CliError::Net(e) => e.abort_kind(),
@@ -63,7 +67,18 @@ impl CliError {
                 DeliveryError::ClientMessage { .. } | DeliveryError::Client(_) => AbortKind::Client,
                 DeliveryError::Pki(_) | DeliveryError::Config(_) => AbortKind::Other,
             },
-            CliError::Usage(_) | CliError::Pki(_) | CliError::Io { .. } => AbortKind::Other,
+            CliError::Usage(_) | CliError::Failed(_) | CliError::Pki(_) | CliError::Io { .. } => {
+                AbortKind::Other
+            }
+        }
+    }
+
+    /// The process exit status: 2 for a usage error (as clap exits for its own), 1 for
+    /// every other failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            _ => 1,
         }
     }
 }

@@ -7,14 +7,47 @@
 use crate::CliError;
 use crate::program::{Program, RunShape};
 use crate::secure_prep::{Generate, MakePrep, Ready};
+use crate::values::{OutputSpec, ResultInfo, write_result};
 use spdz2k::{
     ClientPort, EngineError, FileStore, InsecureDealerSource, Node, NodeConfig, Params, Party,
-    PrepCounts, Preprocessing, RemoteClient, Secret, Session, SessionAbort, SessionId, SessionSpec,
-    TlsSession,
+    PrepCounts, Preprocessing, Secret, Session, SessionAbort, SessionId, SessionSpec, TlsSession,
 };
 use spdz2k_pki::Route;
+use std::fmt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
+
+pub use crate::client_run::{ClientRun, run_client};
+
+static TRANSCRIPT_TO_STDERR: AtomicBool = AtomicBool::new(false);
+
+/// Sends the transcript to stderr (`true`), for a node whose stdout carries a JSON or binary
+/// result.
+pub fn transcript_to_stderr(on: bool) {
+    TRANSCRIPT_TO_STDERR.store(on, Ordering::Relaxed);
+}
+
+/// Prints one transcript line (use the `say!` macro).
+pub fn say_line(line: fmt::Arguments<'_>) {
+    if TRANSCRIPT_TO_STDERR.load(Ordering::Relaxed) {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+}
+
+/// Values for a transcript line: all of them up to 10, else the first 5 and the count.
+pub fn show_values(v: &[i128]) -> String {
+    if v.len() <= 10 {
+        return format!("{v:?}");
+    }
+    format!(
+        "{:?} ... ({} values; --output-file writes them all)",
+        &v[..5],
+        v.len()
+    )
+}
 
 /// Where a party's preprocessing comes from.
 #[derive(Clone, Debug)]
@@ -41,8 +74,12 @@ pub struct PartyRun {
     pub inputs: Vec<i128>,
     /// Preprocessing source.
     pub prep: PrepChoice,
-    /// The client to deliver to (default: the program's, if the config lists one).
+    /// The client to deliver to (default: the config's first client, if it lists one).
     pub client: Option<String>,
+    /// Open the result to the parties even though the config lists a client.
+    pub no_client: bool,
+    /// Where the result goes when the parties open it (no client).
+    pub output: OutputSpec,
     /// Alter every forwarded envelope (demo of the client rejecting a cheating proxy).
     pub tamper_forward: bool,
     /// For `mul-bench`: multiplications to run.
@@ -72,20 +109,18 @@ async fn run_party_with<P: spdz2k_ring::HasCheckRing>(run: PartyRun) -> Result<(
     match &run.prep {
         PrepChoice::InsecureSeed(seed) => {
             let prep = InsecureDealerSource::<P>::new(me, n, *seed)?;
-            println!(
-                "preprocessing: INSECURE dealer from a shared seed (for tests and demos only)"
-            );
+            say!("preprocessing: INSECURE dealer from a shared seed (for tests and demos only)");
             run_party_prep::<P, _>(run, Ready(prep)).await
         }
         PrepChoice::Generate => {
-            println!(
+            say!(
                 "preprocessing: generated securely in this session (OT-based SPDZ2k offline phase)"
             );
             run_party_prep::<P, _>(run, Generate).await
         }
         PrepChoice::File(path) => {
             let prep = FileStore::<P>::open(path, me, n)?;
-            println!(
+            say!(
                 "preprocessing: file {} ({} triples left)",
                 path.display(),
                 prep.available().triples
@@ -144,16 +179,24 @@ async fn finish<P: Params, Pr: Preprocessing<P>>(
 ) -> Result<(), CliError> {
     let me = s.party();
     let report = s.finish().await?;
-    println!(
-        "P{me}: finished: {} MAC checks passed over {} opened values; sent {} bytes, received {} bytes, {} rounds; {} preprocessing items discarded at start; every peer confirmed the end of the session",
-        report.checks,
-        report.values_checked,
+    say!(
+        "P{me}: finished: {} passed over {}; sent {} bytes, received {} bytes, {}; {} discarded at start; every peer confirmed the end of the session",
+        plural(report.checks, "MAC check"),
+        plural(report.values_checked, "opened value"),
         report.bytes_sent,
         report.bytes_received,
-        report.rounds,
-        report.prep_discarded
+        plural(report.rounds, "round"),
+        plural(report.prep_discarded, "preprocessing item"),
     );
     Ok(())
+}
+
+/// `1 round`, `2 rounds`: a count and its noun, singular or plural.
+pub fn plural(n: impl Into<u64>, noun: &str) -> String {
+    match n.into() {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -174,17 +217,20 @@ async fn party_session<P: Params, M: MakePrep<P>>(
         .filter(|&p| p != me)
         .map(|p| format!("P{p}"))
         .collect();
-    println!(
+    say!(
         "P{me}: session {} open with {} over mutual TLS 1.3 (keys pinned, metadata agreed: {}, program {})",
         run.session,
         peers.join(", "),
         P::NAME,
         run.program
     );
-    let client = run.client.clone().or_else(|| match run.program {
-        Program::Demo | Program::MulBench => run.config.clients.first().map(|c| c.name.clone()),
-        _ => None,
-    });
+    // Every program delivers to the client when the config lists one (the first, unless
+    // named), so that a client started for any program gets its result.
+    let client = match (&run.client, run.no_client) {
+        (Some(name), _) => Some(name.clone()),
+        (None, true) => None,
+        (None, false) => run.config.clients.first().map(|c| c.name.clone()),
+    };
     let needs = run.program.needs(RunShape {
         n_parties: n,
         len: run.inputs.len(),
@@ -215,7 +261,7 @@ async fn party_session<P: Params, M: MakePrep<P>>(
         // that every peer can also name the refusal itself.
         Err(e) => return Err(e.into()),
     };
-    println!(
+    say!(
         "P{me}: preprocessing agreed with {} (same deal, parameters and cursors; enough for \
          this run); {} items discarded that an earlier run used or lost",
         peers.join(", "),
@@ -238,7 +284,7 @@ async fn party_session<P: Params, M: MakePrep<P>>(
                 ClientPort::open(s, &run.config, identity.signing_key.clone(), name, channel)
                     .await?;
             if run.tamper_forward {
-                println!(
+                say!(
                     "TAMPER: this party will flip one byte of every envelope it forwards to {name}"
                 );
                 // Entry 0 is this party's own envelope; the rest are forwarded.
@@ -251,10 +297,10 @@ async fn party_session<P: Params, M: MakePrep<P>>(
                 }));
             }
             match route {
-                Some(Route::Direct) => println!(
+                Some(Route::Direct) => say!(
                     "P{me}: {name} connected directly; its session key is registered and confirmed to it"
                 ),
-                Some(Route::Via(p)) => println!(
+                Some(Route::Via(p)) => say!(
                     "P{me}: no route to {name}; its registration arrived through P{p} and verified; confirmed to {name} through P{p}"
                 ),
                 None => {}
@@ -266,7 +312,7 @@ async fn party_session<P: Params, M: MakePrep<P>>(
     match run.program {
         Program::Demo => demo(me, s, port, &run.inputs).await?,
         Program::Sum | Program::Product | Program::Dot => {
-            vector_program(me, s, port, run.program, &run.inputs).await?
+            vector_program(me, s, port, run, &run.inputs).await?
         }
         Program::MulBench => mul_bench(me, s, port, run.bench_count, run.bench_outputs).await?,
     }
@@ -282,7 +328,7 @@ async fn party_session<P: Params, M: MakePrep<P>>(
 /// `SPDZ2K_FAULT_AT` names `phase` (connect, input, multiplication, mac-check, delivery),
 /// this process prints `FAULT-POINT <phase> pid=<pid>` and stops itself (SIGSTOP), so that
 /// the script can kill it, or leave it stopped, at exactly that phase.
-fn fault_point(phase: &str) {
+pub(crate) fn fault_point(phase: &str) {
     if std::env::var("SPDZ2K_FAULT_AT").ok().as_deref() != Some(phase) {
         return;
     }
@@ -321,9 +367,9 @@ async fn demo<P: Params, Pr: Preprocessing<P>>(
     fault_point("input");
     let a = s.input_signed(0, a_in.as_deref(), 1).await?;
     let b = s.input_signed(1, b_in.as_deref(), 1).await?;
-    println!("P{me}: inputs of P0 and P1 secret-shared");
+    say!("P{me}: inputs of P0 and P1 secret-shared");
     let c = port.receive_input(s, "c", 1).await?;
-    println!("P{me}: input of {name} received, signature verified, digests agree across parties");
+    say!("P{me}: input of {name} received, signature verified, digests agree across parties");
     let sum = s.add(&s.add(&a, &b)?, &c)?;
     fault_point("multiplication");
     let ab = s.mul(&a, &b).await?;
@@ -334,7 +380,7 @@ async fn demo<P: Params, Pr: Preprocessing<P>>(
     s.check().await?;
     fault_point("delivery");
     port.deliver(s, "results", &results).await?;
-    println!(
+    say!(
         "P{me}: MAC check passed; sealed, signed results (sum, product, square of sum) sent toward {name}"
     );
     Ok(())
@@ -344,12 +390,13 @@ async fn vector_program<P: Params, Pr: Preprocessing<P>>(
     me: usize,
     s: &mut Session<P, TlsSession, Pr>,
     port: Option<&mut Port>,
-    program: Program,
+    run: &PartyRun,
     inputs: &[i128],
 ) -> Result<(), CliError> {
+    let program = run.program;
     if inputs.is_empty() {
         return Err(CliError::Usage(format!(
-            "P{me}: give this party's vector with --input V [--input V ...]"
+            "P{me}: give this party's vector with --input V[,V...] or --input-file FILE"
         )));
     }
     let len = inputs.len();
@@ -376,11 +423,24 @@ async fn vector_program<P: Params, Pr: Preprocessing<P>>(
     match port {
         Some((name, port)) => {
             port.deliver(s, "result", &acc).await?;
-            println!("P{me}: {program} of {len} values delivered toward {name}");
+            say!("P{me}: {program} of {len} values delivered toward {name}");
         }
         None => {
             let out = s.open_signed(&acc).await?;
-            println!("P{me}: {program} (MAC-checked) = {out:?}");
+            say!("P{me}: {program} (MAC-checked) = {}", show_values(&out));
+            if run.output.is_set() {
+                let info = ResultInfo {
+                    node: &run.config.name,
+                    session: run.session.to_string(),
+                    program: program.name(),
+                    params: P::id().to_string(),
+                    count: out.len(),
+                    values: &out,
+                };
+                if let Some(line) = write_result(&run.output, &info)? {
+                    say!("P{me}: {line}");
+                }
+            }
         }
     }
     Ok(())
@@ -456,101 +516,8 @@ async fn mul_bench<P: Params, Pr: Preprocessing<P>>(
 }
 
 /// Microseconds since the Unix epoch (0 if the clock is before it).
-fn unix_micros() -> u128 {
+pub(crate) fn unix_micros() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_micros())
-}
-
-/// Everything `spdz2k client` needs.
-#[derive(Clone, Debug)]
-pub struct ClientRun {
-    /// The client's config.
-    pub config: NodeConfig,
-    /// The session the parties were given.
-    pub session: SessionId,
-    /// The program the parties run.
-    pub program: Program,
-    /// The client's input values.
-    pub inputs: Vec<i128>,
-}
-
-/// Runs the client to the end of the program.
-pub async fn run_client(run: ClientRun) -> Result<(), CliError> {
-    let name = run.config.name.clone();
-    let routes: Vec<String> = run
-        .config
-        .parties
-        .iter()
-        .map(|p| {
-            format!(
-                "P{} {}",
-                p.index,
-                p.route.map_or("direct".to_string(), |r| r.to_string())
-            )
-        })
-        .collect();
-    fault_point("connect");
-    let mut c = RemoteClient::connect(run.config.clone(), &run.session).await?;
-    println!(
-        "{name}: connected for session {} (routes: {}); session key registered, confirmed by the parties",
-        run.session,
-        routes.join(", ")
-    );
-    match client_program(&name, &run, &mut c).await {
-        Ok(()) => Ok(c.close().await?),
-        Err(e) => {
-            let line = e.to_string();
-            Err(CliError::Delivery(Box::new(
-                c.abort(spdz2k::DeliveryError::Config(line)).await,
-            )))
-        }
-    }
-}
-
-async fn client_program(name: &str, run: &ClientRun, c: &mut RemoteClient) -> Result<(), CliError> {
-    match run.program {
-        Program::Demo => {
-            let [v] = run.inputs[..] else {
-                return Err(CliError::Usage(format!(
-                    "{name}: the demo needs exactly one --input"
-                )));
-            };
-            fault_point("input");
-            c.send_input("c", &[v]).await?;
-            println!("{name}: input triples verified (a*b = c), masked input sent to every party");
-            fault_point("delivery");
-            let out = c.receive_outputs("results").await?;
-            let v = out.signed();
-            println!(
-                "{name}: every signature, header and w = x*b check passed for {} values ({})",
-                out.len(),
-                out.params()
-            );
-            let [sum, product, square] = v[..] else {
-                return Err(CliError::Usage(format!(
-                    "{name}: the parties delivered {} results where the demo program sends 3; \
-                     are they running `--program demo`?",
-                    v.len()
-                )));
-            };
-            println!(
-                "{name}: verified results: sum = {sum}, product = {product}, square of sum = {square}"
-            );
-        }
-        Program::Sum | Program::Product | Program::Dot => {
-            let out = c.receive_outputs("result").await?;
-            println!("{name}: verified {}: {:?}", run.program, out.signed());
-        }
-        Program::MulBench => {
-            let out = c.receive_outputs("bench").await?;
-            // Wall clock, so `spdz2k bench` can time delivery from the parties' start to here.
-            println!(
-                "BENCH party=client kind=receive count={} end_us={}",
-                out.len(),
-                unix_micros()
-            );
-        }
-    }
-    Ok(())
 }

@@ -56,7 +56,7 @@ impl<P: HasCheckRing> MakePrep<P> for Generate {
         let secs = start.elapsed().as_secs_f64();
         let sent = t.stats().bytes_sent - before;
         let masks: u64 = needs.input_masks.iter().sum();
-        println!(
+        say!(
             "P{me}: offline phase done: {} triples, {} randoms and open masks, {masks} input \
              masks generated and checked; sent {sent} bytes in {secs:.2} s",
             needs.triples,

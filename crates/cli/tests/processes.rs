@@ -22,11 +22,15 @@ fn demo_succeeds_and_prints_the_transcript() {
         "bytes",
         // Secure preprocessing, generated in the session; no insecure dealer.
         "preprocessing: generated securely (OT-based SPDZ2k offline phase)",
-        "P0: offline phase done: 7 triples",
-        "P1: offline phase done: 7 triples",
+        "[P0] offline phase done: 7 triples",
+        "[P1] offline phase done: 7 triples",
+        "[P0] finished: 2 MAC checks passed",
     ] {
         assert!(t.contains(fact), "missing {fact:?} in:\n{t}");
     }
+    // A clean transcript: no doubled names, the preprocessing said once.
+    assert!(!t.contains("[P0] P0:") && !t.contains("[C0] C0:"), "{t}");
+    assert_eq!(t.matches("preprocessing: generated").count(), 1, "{t}");
     assert!(
         !t.contains("INSECURE"),
         "the demo uses no insecure dealer:\n{t}"
@@ -52,6 +56,45 @@ fn demo_with_other_inputs_and_parameters() {
         t.contains("sum = 999999999999, product = -6000000000000"),
         "{t}"
     );
+}
+
+/// The closing line of a demo run: what C0 verified, mod 2^k.
+fn closing_line(t: &str) -> &str {
+    let line = t.lines().find(|l| l.starts_with("demo succeeded:"));
+    line.unwrap_or_else(|| panic!("no closing line in:\n{t}"))
+}
+
+#[test]
+fn demo_closing_line_is_what_the_client_verified_mod_2k() {
+    // a = b = 2^40: a*b*c overflows both rings; c = 5.
+    for (params, expect) in [
+        // sum = 2^41 + 5; 5 * 2^80 = 0 mod 2^64; (2^41 + 5)^2 = 10 * 2^41 + 25 mod 2^64.
+        (
+            "K64S64",
+            "sum = 2199023255557, product = 0, square of sum = 21990232555545",
+        ),
+        // 2^40 = 0 mod 2^32: only c remains.
+        ("K32S32", "sum = 5, product = 0, square of sum = 25"),
+    ] {
+        let o = run(&[
+            "demo",
+            "--params",
+            params,
+            "--input",
+            "1099511627776,1099511627776,5",
+        ]);
+        let t = text(&o);
+        assert!(o.status.success(), "{t}");
+        assert!(
+            t.contains(&format!("[C0] verified results: {expect}")),
+            "{t}"
+        );
+        let closing = closing_line(&t);
+        assert!(
+            closing.contains(&format!("C0 verified {expect} (mod 2^")),
+            "{t}"
+        );
+    }
 }
 
 #[test]
@@ -95,7 +138,7 @@ fn setup_then_two_parties_and_a_client_as_processes() {
     ]);
     let t = text(&o);
     assert!(o.status.success(), "{t}");
-    assert!(t.contains("SHA256:"), "setup prints fingerprints: {t}");
+    assert!(t.contains("sha256:"), "setup prints fingerprints: {t}");
     let session = String::from_utf8(run(&["session-id"]).stdout)
         .unwrap()
         .trim()
@@ -154,7 +197,7 @@ fn setup_then_two_parties_and_a_client_as_processes() {
         "{}",
         text(&oc)
     );
-    assert!(text(&o0).contains("MAC checks passed"), "{}", text(&o0));
+    assert!(text(&o0).contains("MAC check"), "{}", text(&o0));
 }
 
 #[test]
@@ -223,10 +266,14 @@ fn every_subcommand_has_help() {
     ] {
         let o = run(&[sub, "--help"]);
         assert!(o.status.success(), "{sub} --help: {}", text(&o));
+        let help = String::from_utf8_lossy(&o.stdout);
+        assert!(help.contains("Usage"), "{sub}");
+        // An "about" line first, and examples after the flags.
         assert!(
-            String::from_utf8_lossy(&o.stdout).contains("Usage"),
-            "{sub}"
+            !help.starts_with("Usage") && help.lines().next().is_some_and(|l| l.len() > 10),
+            "{sub} has no about: {help}"
         );
+        assert!(help.contains("Example"), "{sub} has no examples: {help}");
     }
     let o = run(&["deal-insecure", "--help"]);
     assert!(text(&o).to_lowercase().contains("insecure"));

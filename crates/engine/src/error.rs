@@ -7,6 +7,7 @@ use spdz2k_prep::PrepError;
 
 /// The first cause of a session's failure, kept so that later calls can report it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AbortCause {
     /// A protocol check failed or a peer misbehaved.
     #[error("{reason} (phase: {phase})")]
@@ -37,6 +38,7 @@ impl AbortCause {
 
 /// An engine error.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum EngineError {
     /// The protocol aborted: a check failed or a peer misbehaved. No value was released.
     #[error("party {party}: session {session} aborted in {phase}: {reason}; no value was released")]
@@ -75,6 +77,25 @@ pub enum EngineError {
         /// The first failure.
         cause: AbortCause,
     },
+    /// Preprocessing failed outside a session (making a source, opening a file): what `?`
+    /// on a [`PrepError`] gives.
+    #[error("preprocessing: {0}")]
+    Preprocessing(PrepError),
+    /// The session was agreed for another parameter set than this party's.
+    #[error(
+        "party {party}: session {session} was opened for parameters {spec}, but this party \
+         computes with {party_params}; give the session spec the party's parameter set"
+    )]
+    ParamsMismatch {
+        /// This party.
+        party: usize,
+        /// The session.
+        session: SessionId,
+        /// The parameters of the session's spec.
+        spec: spdz2k_ring::ParamsId,
+        /// The party's parameters.
+        party_params: spdz2k_ring::ParamsId,
+    },
     /// The caller asked for something impossible (e.g. vectors of different lengths).
     #[error("party {party}: session {session}: {detail}")]
     Usage {
@@ -102,8 +123,12 @@ impl EngineError {
                 phase: *phase,
             }),
             EngineError::Net(e) => Some(AbortCause::Network(e.to_string())),
-            EngineError::Prep { source, .. } => Some(AbortCause::Preprocessing(source.to_string())),
-            EngineError::SessionFailed { .. } | EngineError::Usage { .. } => None,
+            EngineError::Prep { source, .. } | EngineError::Preprocessing(source) => {
+                Some(AbortCause::Preprocessing(source.to_string()))
+            }
+            EngineError::SessionFailed { .. }
+            | EngineError::Usage { .. }
+            | EngineError::ParamsMismatch { .. } => None,
         }
     }
 }

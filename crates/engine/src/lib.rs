@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 mod client_io;
+mod embed;
 mod error;
 mod ops;
 mod phase;

@@ -74,9 +74,7 @@ async fn material_for_another_party_is_refused() {
     let mut t = mesh(2);
     let t1 = t.pop().unwrap();
     let prep = InsecureDealerSource::<P>::new(0, 2, [1; 32]).unwrap();
-    let err = Session::new(t1, prep, SessionOptions::default())
-        .err()
-        .expect("refused");
+    let err = Session::new(t1, prep, SessionOptions::default()).expect_err("refused");
     let text = err.to_string();
     assert!(
         text.contains("party 0") && text.contains("party 1"),

@@ -146,9 +146,7 @@ async fn a_copy_of_material_whose_key_set_failed_is_refused_at_session_start() {
         .zip(copies)
         .enumerate()
     {
-        let err = Session::new(t, prep, SessionOptions::default())
-            .err()
-            .expect("refused");
+        let err = Session::new(t, prep, SessionOptions::default()).expect_err("refused");
         assert!(is_retired(&err), "party {i}: {err:?}");
         assert!(err.to_string().contains("retire-memory"), "{err}");
     }

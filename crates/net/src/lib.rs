@@ -21,6 +21,7 @@
 // Errors carry names, addresses, fingerprints and fixes; built once, on a cold path.
 #![allow(clippy::result_large_err)]
 
+mod debug;
 mod error;
 pub mod frame;
 mod memory;

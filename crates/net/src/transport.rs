@@ -44,6 +44,12 @@ pub trait Transport: Send {
     /// Counters so far.
     fn stats(&self) -> TrafficStats;
 
+    /// The parameter set the session was agreed for, if the transport knows it (a TLS
+    /// session does, from its spec): the engine refuses to run a party of another set on it.
+    fn params(&self) -> Option<spdz2k_ring::ParamsId> {
+        None
+    }
+
     /// Ends the session cleanly after this party's last message: returns once every peer
     /// has said it has everything it expected (the closing handshake), so that no party
     /// exits or reports success before its peers have its last message. The default (for

@@ -41,16 +41,23 @@ impl PublicKey {
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }
-    /// `SHA256:` + lowercase hex of SHA-256 over the 32 key bytes.
+    /// The one fingerprint format everywhere (setup, check, configs' display, errors):
+    /// `sha256:` + the first 32 lowercase hex digits (128 bits) of SHA-256 over the 32 key
+    /// bytes. Short enough to compare by eye, long enough that no key can be made to match
+    /// another's.
     pub fn fingerprint(&self) -> String {
-        format!("SHA256:{}", hex::encode(Sha256::digest(self.0)))
+        let digest = Sha256::digest(self.0);
+        format!("sha256:{}", hex::encode(&digest[..FINGERPRINT_BYTES]))
     }
-    /// The first 16 hex digits of the fingerprint, for one-line summaries.
+    /// The same as [`PublicKey::fingerprint`] (kept so callers need not change: there is one
+    /// format, not a long and a short one).
     pub fn short_fingerprint(&self) -> String {
-        let full = self.fingerprint();
-        full.chars().take("SHA256:".len() + 16).collect()
+        self.fingerprint()
     }
 }
+
+/// Digest bytes a fingerprint shows.
+const FINGERPRINT_BYTES: usize = 16;
 
 impl PartialEq for PublicKey {
     fn eq(&self, other: &Self) -> bool {
@@ -246,9 +253,9 @@ mod tests {
     fn fingerprints_and_hex() {
         let pk = PublicKey::from(&generate_key());
         assert_eq!(PublicKey::from_hex(&pk.to_hex()).unwrap(), pk);
-        assert_eq!(pk.fingerprint().len(), 7 + 64);
-        assert_eq!(pk.short_fingerprint().len(), 7 + 16);
-        assert!(pk.fingerprint().starts_with(&pk.short_fingerprint()));
+        assert_eq!(pk.fingerprint().len(), "sha256:".len() + 32);
+        assert!(pk.fingerprint().starts_with("sha256:"));
+        assert_eq!(pk.short_fingerprint(), pk.fingerprint());
         assert!(PublicKey::from_hex("abc").unwrap_err().contains("64 hex"));
         assert!(PublicKey::from_hex(&"zz".repeat(32)).is_err());
     }

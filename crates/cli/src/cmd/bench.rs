@@ -29,6 +29,78 @@ pub struct BenchArgs {
     /// bench measures the online phase only. Required.
     #[arg(long)]
     pub allow_insecure_preprocessing: bool,
+    /// Print the figures as one JSON object on stdout instead of text (for
+    /// `scripts/plots.py`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `spdz2k bench --json`: the whole report.
+#[derive(serde::Serialize, Debug)]
+struct JsonReport {
+    command: &'static str,
+    params: String,
+    count: usize,
+    outputs: usize,
+    /// The 1-minute load average when the bench ended (Linux), to judge the figures by.
+    load_average: Option<f64>,
+    unix_time: u64,
+    runs: Vec<JsonRun>,
+}
+
+/// One topology's figures (`None` where a party printed no such figure).
+#[derive(serde::Serialize, Debug)]
+struct JsonRun {
+    topology: &'static str,
+    mul_seconds: Option<f64>,
+    mul_per_second: Option<f64>,
+    bytes_per_mul: Option<f64>,
+    rounds: Option<f64>,
+    dot_seconds: Option<f64>,
+    dot_terms_per_second: Option<f64>,
+    deliver_seconds: Option<f64>,
+    end_to_end_seconds: Option<f64>,
+}
+
+fn json_run(a: &BenchArgs, direct: bool, f: &Figures) -> JsonRun {
+    let deliver = match (rate(f, "0", "deliver"), rate(f, "1", "deliver")) {
+        (Some((_, s0)), Some((_, s1))) => Some(s0.max(s1)),
+        _ => None,
+    };
+    let first_start = f.deliver_start_us.iter().copied().reduce(f64::min);
+    JsonRun {
+        topology: if direct { "direct" } else { "proxied" },
+        mul_seconds: rate(f, "0", "mul").map(|(_, s)| s),
+        mul_per_second: rate(f, "0", "mul").map(|(r, _)| r),
+        bytes_per_mul: f.mul_bytes.map(|b| b / a.count as f64),
+        rounds: f.mul_rounds,
+        dot_seconds: rate(f, "0", "dot").map(|(_, s)| s),
+        dot_terms_per_second: rate(f, "0", "dot").map(|(r, _)| r),
+        deliver_seconds: deliver,
+        end_to_end_seconds: first_start
+            .zip(f.client_end_us)
+            .map(|(start, end)| (end - start) / 1e6),
+    }
+}
+
+fn print_json(a: &BenchArgs, runs: &[(bool, Figures)]) -> Result<ExitCode, CliError> {
+    let report = JsonReport {
+        command: "bench",
+        params: format!("{:?}", a.params),
+        count: a.count,
+        outputs: a.outputs.min(a.count),
+        load_average: std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|l| l.split_whitespace().next()?.parse().ok()),
+        unix_time: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        runs: runs.iter().map(|(d, f)| json_run(a, *d, f)).collect(),
+    };
+    let text = serde_json::to_string_pretty(&report)
+        .map_err(|e| CliError::Failed(format!("writing the bench report as JSON: {e}")))?;
+    println!("{text}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One run's measurements: kind -> (count, seconds) per party, plus bytes and rounds.
@@ -149,7 +221,7 @@ fn run_once(a: &BenchArgs, direct: bool, verbose: u8) -> Result<Figures, CliErro
         for e in &errors {
             eprintln!("{e}");
         }
-        return Err(CliError::Usage(format!(
+        return Err(CliError::Failed(format!(
             "bench run ({topology}) failed in {}",
             failed.join(", ")
         )));
@@ -173,13 +245,18 @@ pub fn run(a: BenchArgs, verbose: u8) -> Result<ExitCode, CliError> {
                 .into(),
         ));
     }
-    println!(
-        "spdz2k bench: 2 parties + 1 client as separate processes, mutual TLS on 127.0.0.1, {:?}, online phase only (INSECURE dealer preprocessing)",
-        a.params
-    );
+    if !a.json {
+        println!(
+            "spdz2k bench: 2 parties + 1 client as separate processes, mutual TLS on 127.0.0.1, {:?}, online phase only (INSECURE dealer preprocessing)",
+            a.params
+        );
+    }
     let mut runs = vec![(false, run_once(&a, false, verbose)?)];
     if !a.proxy_only {
         runs.push((true, run_once(&a, true, verbose)?));
+    }
+    if a.json {
+        return print_json(&a, &runs);
     }
     for (direct, f) in &runs {
         let topology = if *direct {

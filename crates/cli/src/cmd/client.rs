@@ -1,5 +1,6 @@
 //! `spdz2k client`.
 
+use super::io::IoArgs;
 use crate::CliError;
 use crate::program::Program;
 use crate::run::{ClientRun, run_client};
@@ -15,12 +16,12 @@ pub struct ClientArgs {
     /// The session ID the parties were given.
     #[arg(long, value_parser = super::parse_session)]
     pub session: SessionId,
-    /// The program the parties run.
+    /// The built-in program the parties run: demo, sum, product, dot or mul-bench.
     #[arg(long, default_value = "demo")]
     pub program: Program,
-    /// The client's input values.
-    #[arg(long = "input", allow_negative_numbers = true)]
-    pub inputs: Vec<i128>,
+    /// Inputs and the result.
+    #[command(flatten)]
+    pub io: IoArgs,
 }
 
 /// Runs the client.
@@ -30,7 +31,8 @@ pub fn run(a: ClientArgs) -> Result<(), CliError> {
         config,
         session: a.session,
         program: a.program,
-        inputs: a.inputs,
+        inputs: a.io.values()?,
+        output: a.io.output(),
     };
     super::runtime()?.block_on(run_client(run))
 }

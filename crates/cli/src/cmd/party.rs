@@ -1,5 +1,6 @@
 //! `spdz2k party`.
 
+use super::io::IoArgs;
 use crate::CliError;
 use crate::program::Program;
 use crate::run::{PartyRun, PrepChoice, run_party};
@@ -15,12 +16,13 @@ pub struct PartyArgs {
     /// The session ID; every node of the session must be given the same one.
     #[arg(long, value_parser = super::parse_session)]
     pub session: SessionId,
-    /// The built-in program: demo, sum, product, dot or mul-bench.
-    #[arg(long)]
+    /// The built-in program: demo, sum, product, dot or mul-bench. Every node of the
+    /// session runs the same one.
+    #[arg(long, default_value = "demo")]
     pub program: Program,
-    /// This party's input values (repeat for a vector).
-    #[arg(long = "input", allow_negative_numbers = true)]
-    pub inputs: Vec<i128>,
+    /// Inputs and the result.
+    #[command(flatten)]
+    pub io: IoArgs,
     /// Preprocessing file for this party (`spdz2k prep`, or `spdz2k deal-insecure`).
     /// Without it (and without a seed) the party generates what the program needs
     /// securely in the session (OT-based SPDZ2k offline phase).
@@ -33,9 +35,14 @@ pub struct PartyArgs {
     /// deal-insecure`): whoever ran the dealer knows every secret. Tests and demos only.
     #[arg(long)]
     pub allow_insecure_preprocessing: bool,
-    /// Deliver the result to this client (default: the program's client, if any).
-    #[arg(long)]
+    /// Deliver the result to this client (default: the config's first client, if it lists
+    /// one).
+    #[arg(long, value_name = "NAME")]
     pub client: Option<String>,
+    /// Open the result to the parties (printed, and written by --output-file) even though the
+    /// config lists a client.
+    #[arg(long, conflicts_with = "client")]
+    pub no_client: bool,
     /// For mul-bench: number of multiplications.
     #[arg(long, default_value_t = 1_000_000)]
     pub count: usize,
@@ -85,9 +92,11 @@ pub fn run(a: PartyArgs) -> Result<(), CliError> {
         config,
         session: a.session,
         program: a.program,
-        inputs: a.inputs,
+        inputs: a.io.values()?,
         prep,
         client: a.client,
+        no_client: a.no_client,
+        output: a.io.output(),
         tamper_forward: a.tamper_forward,
         bench_count: a.count,
         bench_outputs: a.outputs,

@@ -132,7 +132,7 @@ pub fn free_port_pair() -> Result<u16, CliError> {
             return Ok(port);
         }
     }
-    Err(CliError::Usage(
+    Err(CliError::Failed(
         "could not find two consecutive free ports on 127.0.0.1".into(),
     ))
 }

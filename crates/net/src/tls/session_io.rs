@@ -252,6 +252,9 @@ impl Transport for TlsSession {
     fn session_id(&self) -> &SessionId {
         &self.spec.session
     }
+    fn params(&self) -> Option<spdz2k_ring::ParamsId> {
+        Some(self.spec.params)
+    }
     fn begin_round(&mut self, phase: &'static str) {
         self.phase = phase;
         self.stats.rounds += 1;
