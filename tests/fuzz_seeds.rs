@@ -8,13 +8,15 @@
 use ed25519_dalek::SigningKey;
 use spdz2k::layers::client::ClientSession;
 use spdz2k::layers::core::commit::{Commitment, Nonce};
-use spdz2k::layers::core::{SessionId, WireMsg};
-use spdz2k::layers::net::tls::wire::{ConnHello, Purpose, SessionHello};
+use spdz2k::layers::core::{KeySetId, SessionId, WireMsg};
+use spdz2k::layers::net::tls::wire::{AbortKind, AbortNotice, ConnHello, Purpose, SessionHello};
 use spdz2k::layers::output::{
     ClientId, ClientInput, Delivery, HpkeKeyPair, Label, OutputBundle, RunId, seal_output_bundle,
 };
 use spdz2k::layers::pki::SetupOptions;
-use spdz2k::layers::prep::{PrepCounts, deal_insecure_files};
+use spdz2k::layers::prep::{
+    DealId, PrepCounts, PrepFingerprint, PrepOrigin, PrepPosition, deal_insecure_files,
+};
 use spdz2k::layers::ring::{K64S64, ParamsId};
 use std::path::{Path, PathBuf};
 
@@ -152,4 +154,44 @@ fn write_fuzz_seeds() {
     };
     let paths = deal_insecure_files::<K64S64>(dir.path(), 2, &counts, [5; 32]).unwrap();
     write("prep_file", "p0", &std::fs::read(&paths[0]).unwrap());
+
+    // A session's abort notice and preprocessing fingerprint.
+    let notice = AbortNotice::new(AbortKind::Protocol, "MAC check failed in session s");
+    write("net_abort", "protocol", &notice.encode());
+    let fingerprint = PrepFingerprint {
+        params: ParamsId { k: 64, s: 64 },
+        n_parties: 2,
+        party: 0,
+        key_set: KeySetId([1; 16]),
+        position: PrepPosition {
+            origin: PrepOrigin::File,
+            deal: DealId([2; 16]),
+            total: counts.clone(),
+            consumed: PrepCounts::uniform(2, 0),
+        },
+    };
+    write("prep_fingerprint", "file", &fingerprint.encode());
+
+    // The state-machine targets read their input as a script of choices in which a zero
+    // byte means "honest": all-zero scripts run the protocols honestly end to end, and the
+    // first bytes pick the party count, batch kind or OT variant.
+    for (target, heads) in [
+        ("mac_check", &[&[0u8, 3][..], &[1, 7], &[2, 5]][..]),
+        ("client_session", &[&[0u8, 1, 0, 2], &[1, 2, 1, 3]]),
+        (
+            "ot_protocols",
+            &[&[0u8, 0, 0, 4], &[1, 0, 1, 0], &[2, 0, 1, 2]],
+        ),
+        (
+            "offline_party",
+            &[&[0u8, 1, 1, 0], &[1, 2, 1, 1], &[0, 3, 0, 2, 1]],
+        ),
+        ("round_trip", &[&[0u8], &[2], &[3], &[4], &[5], &[6]]),
+    ] {
+        for (i, head) in heads.iter().enumerate() {
+            let mut script = head.to_vec();
+            script.resize(512, 0);
+            write(target, &format!("honest{i}"), &script);
+        }
+    }
 }

@@ -94,13 +94,16 @@ impl PrepOrigin {
             Self::Other => 0,
         }
     }
-    fn from_code(c: u8) -> Self {
-        match c {
+    /// The origin of `c`; `None` for a code no version defines, so that every accepted
+    /// fingerprint has one encoding (an unknown code is not read as `Other`).
+    fn from_code(c: u8) -> Option<Self> {
+        Some(match c {
+            0 => Self::Other,
             1 => Self::File,
             2 => Self::InsecureSeed,
             3 => Self::Memory,
-            _ => Self::Other,
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -190,7 +193,9 @@ impl PrepFingerprint {
         let party = r.small()?;
         let key_set = KeySetId(r.array()?);
         let deal = DealId(r.array()?);
-        let origin = PrepOrigin::from_code(r.take(1)?[0]);
+        let code = r.take(1)?[0];
+        let origin =
+            PrepOrigin::from_code(code).ok_or_else(|| format!("unknown source origin {code}"))?;
         let total = r.counts()?;
         let consumed = r.counts()?;
         if !r.0.is_empty() {

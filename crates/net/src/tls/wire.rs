@@ -76,15 +76,18 @@ impl AbortKind {
             Self::Other => 0,
         }
     }
-    fn from_code(c: u8) -> Self {
-        match c {
+    /// The kind of `c`; `None` for a code no version defines, so that every accepted notice
+    /// has one encoding (an unknown code is not read as `Other`).
+    fn from_code(c: u8) -> Option<Self> {
+        Some(match c {
+            0 => Self::Other,
             1 => Self::Mismatch,
             2 => Self::Protocol,
             3 => Self::Network,
             4 => Self::Client,
             5 => Self::Preprocessing,
-            _ => Self::Other,
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -136,7 +139,9 @@ impl AbortNotice {
     /// Decodes a notice.
     pub fn decode(bytes: &[u8]) -> Result<Self, String> {
         let mut r = Reader(bytes);
-        let kind = AbortKind::from_code(r.u8()?);
+        let code = r.u8()?;
+        let kind =
+            AbortKind::from_code(code).ok_or_else(|| format!("unknown abort kind {code}"))?;
         let detail = r.str()?;
         r.end()?;
         Ok(Self { kind, detail })
