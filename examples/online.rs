@@ -27,6 +27,7 @@ struct Opened {
     dot: i128,
 }
 
+/// Runs the example (also called by `tests/examples.rs`).
 #[tokio::main]
 pub async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let n = INPUTS.len();

@@ -45,6 +45,7 @@
 //! # let _: WireMsg<K64S64> = WireMsg::Digest([0; 32]);
 //! ```
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 
 mod abort;

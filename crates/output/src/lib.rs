@@ -57,6 +57,7 @@
 //! assert_eq!(K64S64::to_signed(opened.x_hat[0]), -7);
 //! ```
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 
 mod bundle;
