@@ -369,3 +369,15 @@ impl Sink for PingSink {
     }
     fn lost(&self, _link: &LinkHandle, _cause: &str) {}
 }
+
+/// Queues an abort frame for `session` on every link in `links`.
+pub(crate) fn send_abort(links: &[Arc<LinkHandle>], session: &SessionId, notice: &AbortNotice) {
+    let payload = notice.encode();
+    for link in links {
+        link.send(Out::Frame {
+            kind: FrameKind::Abort,
+            sid: session.as_bytes().to_vec(),
+            payload: payload.clone(),
+        });
+    }
+}

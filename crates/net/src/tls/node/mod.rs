@@ -15,7 +15,7 @@ pub(crate) use shared::{NO_SESSION, Shared};
 use super::client::PeerChannel;
 use super::connect::TlsContext;
 use super::link::LinkHandle;
-use super::session_io::send_abort;
+use super::link::send_abort;
 use super::tasks::LINGER;
 use super::wire::{AbortKind, AbortNotice};
 use crate::error::NetError;
