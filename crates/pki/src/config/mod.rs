@@ -369,6 +369,27 @@ mod tests {
         assert_eq!(again, cfg);
     }
 
+    /// Client names follow the one rule for names (`spdz2k_core::Name`), as the client IDs
+    /// in envelopes do: a name the data path accepts is accepted here too (before, configs
+    /// allowed 32 characters without '.').
+    #[test]
+    fn client_names_follow_the_name_rule() {
+        let with = |name: &str| {
+            party_config(&format!(
+                "\n[[clients]]\nname = \"{name}\"\npublic_key = \"{}\"\nroute = \"via P0\"\n",
+                key()
+            ))
+        };
+        let long = format!("client.{}", "x".repeat(57));
+        assert_eq!(long.len(), 64);
+        let cfg = NodeConfig::parse(Path::new("p1.toml"), &with(&long)).unwrap();
+        assert_eq!(cfg.clients[0].name, long);
+        for bad in ["C 0", "", &"x".repeat(65)] {
+            let err = NodeConfig::parse(Path::new("p1.toml"), &with(bad)).unwrap_err();
+            assert_eq!(err.field.as_deref(), Some("clients[0].name"), "{bad:?}: {err}");
+        }
+    }
+
     #[test]
     fn errors_name_file_line_and_field() {
         let text = party_config("").replacen("public_key = \"", "public_key = \"abc", 1);

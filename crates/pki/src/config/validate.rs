@@ -5,6 +5,7 @@ use super::raw::{Locator, RawConfig, RawNode, RawParams};
 use super::{ClientEntry, PartyEntry, Role, Route, SUPPORTED_PARAMS};
 use crate::error::ConfigError;
 use crate::identity::PublicKey;
+use spdz2k_core::Name;
 use spdz2k_ring::ParamsId;
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -105,12 +106,10 @@ pub(super) fn node(
                 format!("party {i} must be named \"P{i}\", got {name:?}"),
             ));
         }
-        Role::Client if !valid_client_name(&name) => {
-            return Err(loc.at(
-                node.name.span(),
-                "node.name",
-                "a client name is 1 to 32 characters from A-Z, a-z, 0-9, '-', '_'",
-            ));
+        Role::Client => {
+            if let Err(e) = Name::new(name.as_str()) {
+                return Err(loc.at(node.name.span(), "node.name", format!("a client name {e}")));
+            }
         }
         _ => {}
     }
@@ -386,9 +385,8 @@ fn valid_address(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A client name follows the one rule for names ([`spdz2k_core::Name`]): 1 to 64
+/// characters from `[A-Za-z0-9._-]`, as client IDs in envelopes do.
 fn valid_client_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 32
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    Name::new(s).is_ok()
 }
