@@ -34,6 +34,7 @@ const C: i128 = -1_000;
 /// The client's name in the deployment.
 const CLIENT: &str = "C0";
 
+/// Runs the example (also called by `tests/examples.rs`).
 #[tokio::main]
 pub async fn main() -> Result<(), Error> {
     // 1. A throw-away deployment: an Ed25519 identity, a certificate and a config per node.

@@ -43,6 +43,7 @@ fn needs(n: usize) -> PrepCounts {
     }
 }
 
+/// Runs the example (also called by `tests/examples.rs`).
 #[tokio::main]
 pub async fn main() -> Result<(), Error> {
     let n = INPUTS.len();

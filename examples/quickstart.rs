@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
+/// Runs the example (also called by `tests/examples.rs`).
 #[tokio::main]
 pub async fn main() -> Result<(), Error> {
     let n = 2;

@@ -57,6 +57,7 @@
 //!
 //! Security: see docs/SECURITY.md.
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 
 pub mod delivery;

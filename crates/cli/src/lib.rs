@@ -3,6 +3,7 @@
 //! Subcommands: `setup`, `check`, `renew-cert`, `deal-insecure`, `session-id`, `party`,
 //! `client`, `demo` and `bench`. Each lives in its own module under [`cmd`].
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 
 /// Prints one transcript line: on stdout, or on stderr while stdout carries a machine-readable

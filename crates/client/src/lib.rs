@@ -62,6 +62,7 @@
 //! assert!(client.receive_outputs("out", &envelopes).unwrap_err().to_string().starts_with("replay check failed"));
 //! ```
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 
 mod dispatch;

@@ -45,6 +45,7 @@
 //! # let _: WireMsg<K64S64> = WireMsg::Digest([0; 32]);
 //! ```
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 
 mod abort;
@@ -54,6 +55,7 @@ pub mod commit;
 mod dealer;
 mod key_set;
 mod mac_check;
+pub mod name;
 mod open;
 pub mod rng;
 mod session_id;
@@ -74,6 +76,7 @@ pub use mac_check::{
     AwaitingCoinCommits, AwaitingCoinOpens, AwaitingZCommits, AwaitingZOpens, local_check_share,
     local_check_share_chunks, start_mac_check,
 };
+pub use name::{MAX_NAME_LEN, Name, NameError};
 pub use open::{LogChunk, PendingLog, mask_for_opening, reconstruct_opening, unmask_opened};
 pub use session_id::{MAX_SESSION_ID_LEN, SessionId, SessionIdError};
 pub use shares::{AuthShares, LengthMismatch, MacKeyShare, macs_consistent, reconstruct};

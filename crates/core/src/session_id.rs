@@ -1,16 +1,17 @@
 //! Session identifiers: every party of one computation is given the same one.
 
+use crate::name::{Name, NameError};
 use core::fmt;
 use core::str::FromStr;
 use rand::Rng;
 
 /// The longest session ID accepted, in bytes.
-pub const MAX_SESSION_ID_LEN: usize = 64;
+pub const MAX_SESSION_ID_LEN: usize = crate::name::MAX_NAME_LEN;
 
-/// A session ID: 1 to 64 characters from `[A-Za-z0-9._-]`, so it is safe in file names,
-/// logs and headers. `SessionId::random()` gives 32 hex characters (128 bits).
+/// A session ID: a [`Name`] (1 to 64 characters from `[A-Za-z0-9._-]`), so it is safe in
+/// file names, logs and headers. `SessionId::random()` gives 32 hex characters (128 bits).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SessionId(String);
+pub struct SessionId(Name);
 
 /// Why a string is not a valid session ID.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,34 +27,28 @@ pub enum SessionIdError {
 impl SessionId {
     /// Validates `s` as a session ID.
     pub fn new(s: impl Into<String>) -> Result<Self, SessionIdError> {
-        let s = s.into();
-        if s.is_empty() || s.len() > MAX_SESSION_ID_LEN {
-            return Err(SessionIdError::Length(s.len()));
-        }
-        if let Some(c) = s
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-        {
-            return Err(SessionIdError::Character(c));
-        }
-        Ok(Self(s))
+        Name::new(s).map(Self).map_err(|e| match e {
+            NameError::Length(len) => SessionIdError::Length(len),
+            NameError::Character(c) => SessionIdError::Character(c),
+        })
     }
 
     /// A fresh random session ID (32 lowercase hex characters) from the OS CSPRNG.
     pub fn random() -> Self {
         let mut bytes = [0u8; 16];
         crate::rng::secure_rng().fill_bytes(&mut bytes);
-        Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        Self(Name(hex))
     }
 
     /// The ID as a string.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     /// The ID as bytes (for hashing and headers).
     pub fn as_bytes(&self) -> &[u8] {
-        self.0.as_bytes()
+        self.0.as_str().as_bytes()
     }
 }
 
@@ -66,7 +61,7 @@ impl FromStr for SessionId {
 
 impl fmt::Display for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0.as_str())
     }
 }
 

@@ -11,6 +11,8 @@
 //! vectors and session-ID clones, the MAC check's short messages).
 //!
 //! Run: `cargo bench -p spdz2k-engine --bench steady_state`
+// A counting global allocator needs `unsafe impl GlobalAlloc` (bench binary only).
+#![allow(unsafe_code)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use spdz2k_core::{InsecureDealer, PendingLog, SessionId, local_check_share_chunks};

@@ -8,6 +8,7 @@
 //! checked at [`Session::finish`] and whenever it grows past a bound. After an abort the
 //! session refuses all further work and reports the first cause.
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 
 mod client_io;

@@ -17,6 +17,7 @@
 //! # let _ = reply; Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 // Errors carry names, addresses, fingerprints and fixes; built once, on a cold path.
 #![allow(clippy::result_large_err)]

@@ -74,6 +74,7 @@
 //! let session = spdz2k_engine::Session::new(transport, store, options)?;
 //! ```
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 
 mod auth;

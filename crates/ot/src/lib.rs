@@ -95,6 +95,7 @@
 //! replayed, reordered, truncated or misrouted message is refused with
 //! [`OtError::BadMessage`], which also retires the state.
 #![deny(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 
 pub mod block;

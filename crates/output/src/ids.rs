@@ -5,44 +5,30 @@ use core::fmt;
 use core::str::FromStr;
 
 use crate::error::FieldError;
+use spdz2k_core::Name;
 
 /// The longest client ID accepted, in bytes.
-pub const MAX_CLIENT_ID_LEN: usize = 64;
+pub const MAX_CLIENT_ID_LEN: usize = spdz2k_core::MAX_NAME_LEN;
 /// The longest label accepted, in bytes.
 pub const MAX_LABEL_LEN: usize = 255;
 
-/// A client's name as configured, e.g. `"C0"`: 1 to 64 characters from `[A-Za-z0-9._-]`.
+/// A client's name as configured, e.g. `"C0"`: a [`Name`] (1 to 64 characters from
+/// `[A-Za-z0-9._-]`, the rules of session IDs and of the client names in node configs).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ClientId(String);
+pub struct ClientId(Name);
 
 impl ClientId {
     /// Validates `s` as a client ID.
     pub fn new(s: impl Into<String>) -> Result<Self, FieldError> {
-        let s = s.into();
-        if s.is_empty() || s.len() > MAX_CLIENT_ID_LEN {
-            return Err(FieldError {
-                field: "client ID",
-                reason: format!(
-                    "must be 1 to {MAX_CLIENT_ID_LEN} bytes long, got {}",
-                    s.len()
-                ),
-            });
-        }
-        if let Some(c) = s
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-        {
-            return Err(FieldError {
-                field: "client ID",
-                reason: format!("may contain only A-Z, a-z, 0-9, '.', '_' and '-'; found {c:?}"),
-            });
-        }
-        Ok(Self(s))
+        Name::new(s).map(Self).map_err(|e| FieldError {
+            field: "client ID",
+            reason: e.to_string(),
+        })
     }
 
     /// The ID as a string.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -55,7 +41,7 @@ impl FromStr for ClientId {
 
 impl fmt::Display for ClientId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0.as_str())
     }
 }
 

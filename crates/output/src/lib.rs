@@ -7,7 +7,8 @@
 //! (k, s), value count and sequence number; an HPKE (RFC 9180, X25519 / HKDF-SHA256 /
 //! ChaCha20-Poly1305, mode base) single-shot seal to the client's session key with the
 //! header as associated data; and an Ed25519 signature by the sender's identity key. The
-//! route (see [`Route`]) only decides who carries the bytes.
+//! route (`spdz2k_pki::Route`, planned by `spdz2k-delivery`) only decides who carries the
+//! bytes.
 //!
 //! It also holds the client's signed [`Registration`] of its HPKE key, the parties'
 //! [`ClientRegistry`], and the client's signed, masked [`ClientInput`].
@@ -57,6 +58,7 @@
 //! assert_eq!(K64S64::to_signed(opened.x_hat[0]), -7);
 //! ```
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 
 mod bundle;
@@ -69,7 +71,6 @@ mod hpke_keys;
 mod ids;
 mod registration;
 mod registry;
-mod route;
 mod run;
 mod sequence;
 mod signed;
@@ -95,7 +96,6 @@ pub use registration::{
     RegistrationError,
 };
 pub use registry::{ClientRegistry, ConflictingRegistration, DeliveryError, UnregisteredClient};
-pub use route::Route;
 pub use run::{RUN_ID_DOMAIN, RunId};
 pub use sequence::SequenceCounter;
 

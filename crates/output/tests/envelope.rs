@@ -412,13 +412,6 @@ fn client_input_signature_and_digest() {
     assert!(!digests_match(&input.digest(), &different.digest()));
 }
 
-#[test]
-fn routes() {
-    assert_eq!(Route::Direct.carrier(1), 1);
-    assert_eq!(Route::Via { proxy: 0 }.carrier(1), 0);
-    assert_eq!(Route::Via { proxy: 0 }.to_string(), "via party 0");
-}
-
 /// Collects what a `tracing` subscriber writes.
 #[derive(Clone, Default)]
 struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);

@@ -20,6 +20,7 @@
 //! println!("P1 is {}", id.public_key.fingerprint());
 //! ```
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 // Errors carry files, fingerprints and fixes; they are built once on a cold path, so their
 // size does not matter.

@@ -42,6 +42,7 @@
 //! assert!(err.to_string().contains("triples"));
 //! ```
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 
 // The chunk hasher serves the file writers (the dealer's today).

@@ -14,6 +14,7 @@
 //! assert_eq!(K64S64::to_signed(z), -35);
 //! ```
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 
 mod encoding;

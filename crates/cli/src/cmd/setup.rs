@@ -1,6 +1,3 @@
-// NOTE for helpers: the lead owns crates/cli now (setup, check and renew-cert are wired to
-// spdz2k_pki::setup / spdz2k_net::check / spdz2k_pki::renew_certificate). Do not rewrite these
-// files; report wanted changes instead.
 //! `spdz2k setup` and `spdz2k renew-cert`.
 
 use super::deal_insecure::ParamsArg;

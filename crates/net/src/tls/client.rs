@@ -1,10 +1,12 @@
 //! Party-client channels: [`PeerChannel`] (either end) and [`ClientNode`] (the client,
 //! which dials every party it has a direct route to).
 
+use super::abort::SessionAbort;
 use super::connect::{self, TlsContext};
+use super::link::ChannelSink;
+use super::link::send_abort;
 use super::link::{Inbound, LinkHandle, Out, heartbeat_interval, next_inbound, spawn_link};
-use super::node::{ChannelSink, LINGER, Tasks};
-use super::session_io::{SessionAbort, send_abort};
+use super::tasks::{LINGER, Tasks};
 use super::wire::{AbortKind, AbortNotice, Purpose};
 use crate::error::{MissingPeer, NetError};
 use crate::frame::FrameKind;

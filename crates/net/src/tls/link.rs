@@ -8,6 +8,7 @@
 
 use super::wire::{AbortNotice, SessionHello};
 use crate::frame::{self, FrameError, FrameKind};
+use spdz2k_core::SessionId;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -170,7 +171,7 @@ pub(crate) fn spawn_link(
     peer: String,
     address: String,
     sink: Arc<dyn Sink>,
-    tasks: &super::node::Tasks,
+    tasks: &super::tasks::Tasks,
     heartbeat: Duration,
 ) -> Arc<LinkHandle> {
     let (tx, rx) = unbounded_channel();
@@ -325,5 +326,53 @@ pub(crate) fn describe_read_error(e: &FrameError) -> String {
         }
         FrameError::Io(io) => format!("connection error: {io}"),
         FrameError::Malformed(m) => format!("protocol error: {m}"),
+    }
+}
+
+/// Sends one session's traffic to one channel (party-client links).
+pub(crate) struct ChannelSink {
+    pub session: SessionId,
+    pub tx: UnboundedSender<Inbound>,
+}
+
+impl Sink for ChannelSink {
+    fn deliver(&self, _link: &LinkHandle, sid: &[u8], item: Inbound) -> Result<(), String> {
+        if sid != self.session.as_bytes() {
+            return Err(format!(
+                "frame for session {} on a channel of session {}",
+                String::from_utf8_lossy(sid),
+                self.session
+            ));
+        }
+        let _ = self.tx.send(item);
+        Ok(())
+    }
+    fn lost(&self, link: &LinkHandle, cause: &str) {
+        let _ = self.tx.send(Inbound::LinkLost {
+            link: link.id,
+            cause: cause.to_string(),
+        });
+    }
+}
+
+/// Links that only answer pings (`spdz2k check`).
+pub(crate) struct PingSink;
+
+impl Sink for PingSink {
+    fn deliver(&self, _link: &LinkHandle, _sid: &[u8], _item: Inbound) -> Result<(), String> {
+        Err("session traffic on a ping-only connection".into())
+    }
+    fn lost(&self, _link: &LinkHandle, _cause: &str) {}
+}
+
+/// Queues an abort frame for `session` on every link in `links`.
+pub(crate) fn send_abort(links: &[Arc<LinkHandle>], session: &SessionId, notice: &AbortNotice) {
+    let payload = notice.encode();
+    for link in links {
+        link.send(Out::Frame {
+            kind: FrameKind::Abort,
+            sid: session.as_bytes().to_vec(),
+            payload: payload.clone(),
+        });
     }
 }

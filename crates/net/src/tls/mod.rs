@@ -12,6 +12,7 @@
 //!   with [`Node::client_channel`].
 //! * [`check()`] is `spdz2k check`.
 
+mod abort;
 mod check;
 mod client;
 mod connect;
@@ -25,9 +26,9 @@ pub mod verify;
 /// (`fuzz/`) can reach their decoders.
 pub mod wire;
 
+pub use abort::SessionAbort;
 pub use check::{CheckLine, CheckReport, CheckStatus, check};
 pub use client::{ClientNode, PeerChannel};
 pub use node::Node;
 pub use session::{SessionSpec, TlsSession};
-pub use session_io::SessionAbort;
 pub use wire::{AbortKind, AbortNotice, PROTOCOL_VERSION};

@@ -32,18 +32,18 @@
 //! Every error names the file, the line and the field, e.g.
 //! `p1.toml:7: field parties[0].public_key: not 64 hex characters (got 12)`.
 
+mod raw;
+mod validate;
+
 use crate::cert::read_cert_file;
 use crate::error::{ConfigError, PkiError};
 use crate::identity::{NodeIdentity, PublicKey, read_key_file};
-use serde::Deserialize;
+use raw::{Locator, RawConfig};
 use spdz2k_ring::ParamsId;
-use std::collections::HashSet;
 use std::fmt;
 use std::net::SocketAddr;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use toml::Spanned;
 
 /// The ring parameter sets a config may name.
 pub const SUPPORTED_PARAMS: [(u32, u32); 4] = [(32, 32), (64, 64), (66, 48), (128, 64)];
@@ -140,122 +140,6 @@ pub struct NodeConfig {
     pub clients: Vec<ClientEntry>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConfig {
-    connection_timeout_secs: Option<Spanned<i64>>,
-    idle_timeout_secs: Option<Spanned<i64>>,
-    node: Spanned<RawNode>,
-    params: Spanned<RawParams>,
-    #[serde(default)]
-    parties: Vec<Spanned<RawParty>>,
-    #[serde(default)]
-    clients: Vec<Spanned<RawClient>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawNode {
-    name: Spanned<String>,
-    role: Spanned<String>,
-    index: Option<Spanned<i64>>,
-    listen: Option<Spanned<String>>,
-    key_file: Spanned<String>,
-    cert_file: Spanned<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawParams {
-    k: Spanned<i64>,
-    s: Spanned<i64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawParty {
-    index: Spanned<i64>,
-    address: Spanned<String>,
-    public_key: Spanned<String>,
-    route: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawClient {
-    name: Spanned<String>,
-    public_key: Spanned<String>,
-    route: Spanned<String>,
-}
-
-/// Builds located errors for one file.
-struct Locator<'a> {
-    path: &'a Path,
-    text: &'a str,
-}
-
-impl Locator<'_> {
-    fn line(&self, span: Range<usize>) -> usize {
-        let end = span.start.min(self.text.len());
-        self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
-    }
-    fn at(
-        &self,
-        span: Range<usize>,
-        field: impl Into<String>,
-        msg: impl Into<String>,
-    ) -> ConfigError {
-        ConfigError {
-            path: self.path.to_path_buf(),
-            line: Some(self.line(span)),
-            field: Some(field.into()),
-            message: msg.into(),
-        }
-    }
-}
-
-/// Parses `P<i>` / `via P<i>` party references.
-fn parse_party_ref(s: &str) -> Option<usize> {
-    let digits = s.strip_prefix('P')?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
-}
-
-fn parse_route(s: &str) -> Option<Route> {
-    if s == "direct" {
-        return Some(Route::Direct);
-    }
-    s.strip_prefix("via ")
-        .and_then(parse_party_ref)
-        .map(Route::Via)
-}
-
-/// Checks `host:port` without resolving the host.
-fn valid_address(s: &str) -> Result<(), String> {
-    let (host, port) = s
-        .rsplit_once(':')
-        .ok_or_else(|| format!("{s:?} is not host:port"))?;
-    if host.is_empty() {
-        return Err(format!("{s:?} has no host"));
-    }
-    port.parse::<u16>()
-        .map_err(|_| format!("{s:?} has no valid port"))?;
-    Ok(())
-}
-
-fn valid_client_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 32
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 impl NodeConfig {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<NodeConfig, PkiError> {
@@ -268,319 +152,35 @@ impl NodeConfig {
     }
 
     /// Validates config text; `path` names the file in errors and anchors relative paths.
+    /// The sections are checked in file order, one validator each.
     pub fn parse(path: &Path, text: &str) -> Result<NodeConfig, ConfigError> {
         let loc = Locator { path, text };
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError {
-            path: path.to_path_buf(),
-            line: e.span().map(|s| loc.line(s)),
-            field: None,
-            message: e.message().trim().to_string(),
-        })?;
-        let node = raw.node.get_ref();
+        let raw = RawConfig::parse(&loc)?;
         let base = path.parent().unwrap_or(Path::new("."));
-
-        let seconds = |raw: &Option<Spanned<i64>>, field: &str, default: Duration| match raw {
-            None => Ok(default),
-            Some(t) => {
-                let secs = *t.get_ref();
-                if !(1..=3600).contains(&secs) {
-                    return Err(loc.at(
-                        t.span(),
-                        field,
-                        format!("must be 1 to 3600 seconds, got {secs}"),
-                    ));
-                }
-                Ok(Duration::from_secs(secs.unsigned_abs()))
-            }
-        };
-        let connection_timeout = seconds(
+        let connection_timeout = validate::seconds(
+            &loc,
             &raw.connection_timeout_secs,
             "connection_timeout_secs",
             DEFAULT_CONNECTION_TIMEOUT,
         )?;
-        let idle_timeout = seconds(
+        let idle_timeout = validate::seconds(
+            &loc,
             &raw.idle_timeout_secs,
             "idle_timeout_secs",
             DEFAULT_IDLE_TIMEOUT,
         )?;
-
-        let params = raw.params.get_ref();
-        let (k, s) = (*params.k.get_ref(), *params.s.get_ref());
-        if !SUPPORTED_PARAMS
-            .iter()
-            .any(|&(pk, ps)| i64::from(pk) == k && i64::from(ps) == s)
-        {
-            return Err(loc.at(
-                params.k.span(),
-                "params",
-                format!(
-                    "(k, s) = ({k}, {s}) is not supported; use one of (32,32), (64,64), (66,48), (128,64)"
-                ),
-            ));
-        }
-        let params = ParamsId {
-            k: u32::try_from(k).unwrap_or_default(),
-            s: u32::try_from(s).unwrap_or_default(),
-        };
-
-        let role = match node.role.get_ref().as_str() {
-            "party" => {
-                let Some(index) = &node.index else {
-                    return Err(loc.at(raw.node.span(), "node.index", "a party needs an index"));
-                };
-                let i = usize::try_from(*index.get_ref())
-                    .map_err(|_| loc.at(index.span(), "node.index", "must be 0 or greater"))?;
-                Role::Party(i)
-            }
-            "client" => {
-                if let Some(index) = &node.index {
-                    return Err(loc.at(index.span(), "node.index", "clients have no index"));
-                }
-                Role::Client
-            }
-            other => {
-                return Err(loc.at(
-                    node.role.span(),
-                    "node.role",
-                    format!("must be \"party\" or \"client\", got {other:?}"),
-                ));
-            }
-        };
-
-        let name = node.name.get_ref().clone();
-        match role {
-            Role::Party(i) if name != format!("P{i}") => {
-                return Err(loc.at(
-                    node.name.span(),
-                    "node.name",
-                    format!("party {i} must be named \"P{i}\", got {name:?}"),
-                ));
-            }
-            Role::Client if !valid_client_name(&name) => {
-                return Err(loc.at(
-                    node.name.span(),
-                    "node.name",
-                    "a client name is 1 to 32 characters from A-Z, a-z, 0-9, '-', '_'",
-                ));
-            }
-            _ => {}
-        }
-
-        let listen = match (role, &node.listen) {
-            (Role::Party(_), None) => {
-                return Err(loc.at(
-                    raw.node.span(),
-                    "node.listen",
-                    "a party needs a listen address",
-                ));
-            }
-            (Role::Party(_), Some(l)) => Some(l.get_ref().parse::<SocketAddr>().map_err(|_| {
-                loc.at(
-                    l.span(),
-                    "node.listen",
-                    format!("{:?} is not an IP:port socket address", l.get_ref()),
-                )
-            })?),
-            (Role::Client, Some(l)) => {
-                return Err(loc.at(l.span(), "node.listen", "clients do not listen"));
-            }
-            (Role::Client, None) => None,
-        };
-
-        let resolve = |p: &Spanned<String>, field: &str| -> Result<PathBuf, ConfigError> {
-            if p.get_ref().is_empty() {
-                return Err(loc.at(p.span(), field, "must not be empty"));
-            }
-            Ok(base.join(p.get_ref()))
-        };
-        let key_file = resolve(&node.key_file, "node.key_file")?;
-        let cert_file = resolve(&node.cert_file, "node.cert_file")?;
-
-        let mut keys_seen: Vec<(PublicKey, String)> = vec![];
-        let mut check_key =
-            |key: &Spanned<String>, field: String| -> Result<PublicKey, ConfigError> {
-                let pk = PublicKey::from_hex(key.get_ref())
-                    .map_err(|m| loc.at(key.span(), field.clone(), m))?;
-                if let Some((_, other)) = keys_seen.iter().find(|(k, _)| *k == pk) {
-                    return Err(loc.at(
-                    key.span(),
-                    field,
-                    format!(
-                        "the same key is already pinned by {other}; every node needs its own key"
-                    ),
-                ));
-                }
-                keys_seen.push((pk, field));
-                Ok(pk)
-            };
-
-        let mut parties = vec![];
-        for (pos, p) in raw.parties.iter().enumerate() {
-            let p = p.get_ref();
-            let field = |f: &str| format!("parties[{pos}].{f}");
-            let index = usize::try_from(*p.index.get_ref())
-                .map_err(|_| loc.at(p.index.span(), field("index"), "must be 0 or greater"))?;
-            valid_address(p.address.get_ref())
-                .map_err(|m| loc.at(p.address.span(), field("address"), m))?;
-            let public_key = check_key(&p.public_key, field("public_key"))?;
-            let route = match (role, &p.route) {
-                (Role::Party(_), Some(r)) => {
-                    return Err(loc.at(
-                        r.span(),
-                        field("route"),
-                        "routes to parties belong in client configs only",
-                    ));
-                }
-                (Role::Party(_), None) => None,
-                (Role::Client, None) => {
-                    return Err(loc.at(
-                        raw.parties[pos].span(),
-                        field("route"),
-                        "a client config needs a route for every party (\"direct\" or \"via P<j>\")",
-                    ));
-                }
-                (Role::Client, Some(r)) => Some(parse_route(r.get_ref()).ok_or_else(|| {
-                    loc.at(
-                        r.span(),
-                        field("route"),
-                        format!("must be \"direct\" or \"via P<j>\", got {:?}", r.get_ref()),
-                    )
-                })?),
-            };
-            parties.push((
-                p.index.span(),
-                PartyEntry {
-                    index,
-                    address: p.address.get_ref().clone(),
-                    public_key,
-                    route,
-                    position: pos,
-                },
-            ));
-        }
-        let n = parties.len();
-        let mut seen = HashSet::new();
-        for (span, p) in &parties {
-            let problem = if p.index >= n {
-                format!(
-                    "index {} is out of range: with {n} [[parties]] entries the indices are 0 to {}",
-                    p.index,
-                    n.saturating_sub(1)
-                )
-            } else if !seen.insert(p.index) {
-                format!("index {} appears more than once", p.index)
-            } else {
-                continue;
-            };
-            return Err(loc.at(
-                span.clone(),
-                format!("parties[{}].index", p.position),
-                problem,
-            ));
-        }
-        parties.sort_by_key(|(_, p)| p.index);
-        let parties: Vec<PartyEntry> = parties.into_iter().map(|(_, p)| p).collect();
-        if parties.len() < 2 {
-            return Err(loc.at(
-                0..0,
-                "parties",
-                format!(
-                    "at least 2 [[parties]] entries are needed, found {}",
-                    parties.len()
-                ),
-            ));
-        }
-        if let Role::Party(i) = role
-            && i >= parties.len()
-        {
-            let span = node.index.as_ref().map(|s| s.span()).unwrap_or(0..0);
-            return Err(loc.at(
-                span,
-                "node.index",
-                format!(
-                    "index {i} has no [[parties]] entry (there are {} parties)",
-                    parties.len()
-                ),
-            ));
-        }
-        let check_via =
-            |route: Route, span: Range<usize>, field: String| -> Result<(), ConfigError> {
-                if let Route::Via(j) = route {
-                    if j >= parties.len() {
-                        return Err(loc.at(
-                            span,
-                            field,
-                            format!("P{j} is not a party of this deployment"),
-                        ));
-                    }
-                    if role == Role::Party(j) {
-                        return Err(loc.at(
-                            span,
-                            field,
-                            format!("this node is P{j}; its own route must be \"direct\""),
-                        ));
-                    }
-                }
-                Ok(())
-            };
-        for p in &parties {
-            if let (Some(r), Some(raw_route)) = (p.route, &raw.parties[p.position].get_ref().route)
-            {
-                check_via(
-                    r,
-                    raw_route.span(),
-                    format!("parties[{}].route", p.position),
-                )?;
-            }
-        }
-
-        let mut clients = vec![];
-        let mut names = HashSet::new();
-        for (pos, c) in raw.clients.iter().enumerate() {
-            let c = c.get_ref();
-            let field = |f: &str| format!("clients[{pos}].{f}");
-            if role == Role::Client {
-                return Err(loc.at(
-                    c.name.span(),
-                    field("name"),
-                    "client configs list parties only",
-                ));
-            }
-            let name = c.name.get_ref().clone();
-            if !valid_client_name(&name) || !names.insert(name.clone()) {
-                return Err(loc.at(
-                    c.name.span(),
-                    field("name"),
-                    format!("{name:?} is not a valid, unique client name"),
-                ));
-            }
-            let public_key = check_key(&c.public_key, field("public_key"))?;
-            let route = parse_route(c.route.get_ref()).ok_or_else(|| {
-                loc.at(
-                    c.route.span(),
-                    field("route"),
-                    format!(
-                        "must be \"direct\" or \"via P<j>\", got {:?}",
-                        c.route.get_ref()
-                    ),
-                )
-            })?;
-            check_via(route, c.route.span(), field("route"))?;
-            clients.push(ClientEntry {
-                name,
-                public_key,
-                route,
-                position: pos,
-            });
-        }
-
+        let params = validate::params(&loc, raw.params.get_ref())?;
+        let node = validate::node(&loc, &raw.node, base)?;
+        let mut pins = validate::KeyPins::default();
+        let parties = validate::parties(&loc, &raw, node.role, &mut pins)?;
+        let clients = validate::clients(&loc, &raw, node.role, parties.len(), &mut pins)?;
         Ok(NodeConfig {
             path: path.to_path_buf(),
-            name,
-            role,
-            listen,
-            key_file,
-            cert_file,
+            name: node.name,
+            role: node.role,
+            listen: node.listen,
+            key_file: node.key_file,
+            cert_file: node.cert_file,
             params,
             connection_timeout,
             idle_timeout,
@@ -767,6 +367,31 @@ mod tests {
         assert_eq!(cfg.params, ParamsId { k: 64, s: 64 });
         let again = NodeConfig::parse(path, &cfg.to_toml()).unwrap();
         assert_eq!(again, cfg);
+    }
+
+    /// Client names follow the one rule for names (`spdz2k_core::Name`), as the client IDs
+    /// in envelopes do: a name the data path accepts is accepted here too (before, configs
+    /// allowed 32 characters without '.').
+    #[test]
+    fn client_names_follow_the_name_rule() {
+        let with = |name: &str| {
+            party_config(&format!(
+                "\n[[clients]]\nname = \"{name}\"\npublic_key = \"{}\"\nroute = \"via P0\"\n",
+                key()
+            ))
+        };
+        let long = format!("client.{}", "x".repeat(57));
+        assert_eq!(long.len(), 64);
+        let cfg = NodeConfig::parse(Path::new("p1.toml"), &with(&long)).unwrap();
+        assert_eq!(cfg.clients[0].name, long);
+        for bad in ["C 0", "", &"x".repeat(65)] {
+            let err = NodeConfig::parse(Path::new("p1.toml"), &with(bad)).unwrap_err();
+            assert_eq!(
+                err.field.as_deref(),
+                Some("clients[0].name"),
+                "{bad:?}: {err}"
+            );
+        }
     }
 
     #[test]
