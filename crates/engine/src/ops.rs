@@ -173,7 +173,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         // At least one (possibly empty) opening, as for any multiplication.
         let batches: Vec<Range<usize>> = (0..n.max(1))
             .step_by(step)
-            .map(|s| s..(s + step).min(n))
+            .map(|s| s..s.saturating_add(step).min(n))
             .collect();
         let (mut values, mut macs) = (Vec::with_capacity(n), Vec::with_capacity(n));
         self.transport.begin_round(phase.name());
