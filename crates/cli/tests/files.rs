@@ -209,3 +209,40 @@ fn bad_input_files_are_named_with_the_line() {
     let t = text(&o);
     assert!(t.contains("in.txt:3") && t.contains("\"three\""), "{t}");
 }
+
+#[test]
+fn a_missing_client_is_named_by_the_parties() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = spdz2k_cli::cmd::procs::free_port_pair()
+        .expect("free ports")
+        .to_string();
+    let out = dir.path().display().to_string();
+    let o = run(&[
+        "setup",
+        "--parties",
+        "2",
+        "--clients",
+        "1",
+        "--out",
+        &out,
+        "--base-port",
+        &port,
+        "--timeout-secs",
+        "2",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    // The config lists C0, so `sum` delivers to it; C0 never starts.
+    let sid = session();
+    let p0 = party(dir.path(), 0, &sid, &["--program", "sum", "--input", "1"]);
+    let p1 = party(dir.path(), 1, &sid, &["--program", "sum", "--input", "2"]);
+    for o in [p0, p1].map(|c| wait(c, Duration::from_secs(60))) {
+        let t = text(&o);
+        assert!(!o.status.success(), "{t}");
+        let last = t
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("error:"))
+            .unwrap_or("");
+        assert!(last.contains("waiting for C0"), "{t}");
+    }
+}
