@@ -53,7 +53,7 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Generate preprocessing securely (OT-based offline phase) and write one file per party.
     Prep(prep::PrepArgs),
-    /// Offline-phase throughput: two `prep` processes over loopback TLS.
+    /// Offline-phase throughput: N `prep` processes over loopback TLS (`--json` for plots).
     BenchOffline(bench_offline::BenchOfflineArgs),
 }
 
