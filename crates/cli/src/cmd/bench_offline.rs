@@ -135,26 +135,6 @@ fn prep_args(
     args
 }
 
-/// Draws P0's `PROGRESS done total` line as a bar on stderr.
-fn draw_progress(rest: &str) {
-    let mut it = rest
-        .split_whitespace()
-        .filter_map(|t| t.parse::<usize>().ok());
-    if let (Some(done), Some(total)) = (it.next(), it.next()) {
-        let width = 30;
-        let filled = width * done / total.max(1);
-        eprint!(
-            "\roffline phase [{}{}] {done}/{total} batches",
-            "#".repeat(filled),
-            ".".repeat(width - filled)
-        );
-        if done == total {
-            eprintln!();
-        }
-        let _ = std::io::stderr().flush();
-    }
-}
-
 /// Runs the benchmark and prints the figures.
 pub fn run(a: BenchOfflineArgs, verbose: u8) -> Result<ExitCode, CliError> {
     let n = usize::from(a.parties);
@@ -199,8 +179,12 @@ pub fn run(a: BenchOfflineArgs, verbose: u8) -> Result<ExitCode, CliError> {
         Duration::from_secs(3600),
         |(name, is_err, line)| {
             if let Some(rest) = line.strip_prefix("PROGRESS ") {
-                if name == "P0" {
-                    draw_progress(rest);
+                // P0's `PROGRESS done total` lines, drawn as `prep` draws its bar.
+                let mut it = rest.split_whitespace().map(str::parse::<usize>);
+                if let (true, Some(Ok(done)), Some(Ok(total))) =
+                    (name == "P0", it.next(), it.next())
+                {
+                    super::prep::progress(false, 0, done, total);
                 }
             } else if line.starts_with("BENCH ") {
                 if let Some((p, f)) = parse(line) {

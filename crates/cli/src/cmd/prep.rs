@@ -216,7 +216,7 @@ pub fn peak_rss_kib() -> Option<u64> {
 }
 
 /// A progress bar on stderr (or `PROGRESS done total` lines on stdout).
-fn progress(lines: bool, me: usize, done: usize, total: usize) {
+pub(crate) fn progress(lines: bool, me: usize, done: usize, total: usize) {
     if lines {
         println!("PROGRESS {done} {total}");
         return;
