@@ -108,9 +108,10 @@ client in the config, the result goes to it (the first one, or --client NAME).")
     #[command(after_help = "Example (on each party, with the same session ID):
   spdz2k prep --config deploy/P0/node.toml --session $SID --triples 1000000 --out prep-P0.spdz2kprep")]
     Prep(prep::PrepArgs),
-    /// Offline-phase throughput: two `prep` processes over loopback TLS.
-    #[command(after_help = "Example:
-  spdz2k bench-offline --triples 100000")]
+    /// Offline-phase throughput: N `prep` processes over loopback TLS (`--json` for plots).
+    #[command(after_help = "Examples:
+  spdz2k bench-offline --triples 100000
+  spdz2k bench-offline --parties 3 --triples 20000 --json offline.json")]
     BenchOffline(bench_offline::BenchOfflineArgs),
 }
 

@@ -134,9 +134,22 @@ async fn prep_with<P: HasCheckRing>(a: PrepArgs, config: NodeConfig) -> Result<(
                 counts.triples as f64 / d.secs,
                 per(d.bytes)
             );
+            let rss = peak_rss_kib();
             println!(
-                "BENCH party={me} kind=offline count={} seconds={:.6} bytes_sent={} ot_bytes={}",
-                counts.triples, d.secs, d.bytes, d.ot_bytes
+                "P{me}: peak RSS {}",
+                rss.map_or("n/a".into(), |kib| format!(
+                    "{:.1} MiB",
+                    kib as f64 / 1024.0
+                ))
+            );
+            println!(
+                "BENCH party={me} kind=offline count={} seconds={:.6} bytes_sent={} ot_bytes={} \
+                 peak_rss_kib={}",
+                counts.triples,
+                d.secs,
+                d.bytes,
+                d.ot_bytes,
+                rss.map_or("n/a".into(), |kib| kib.to_string())
             );
         }
         Err(e) => abort.abort(e.abort_kind(), &e.to_string()),
@@ -194,8 +207,16 @@ async fn generate_file<P: HasCheckRing>(
     })
 }
 
+/// This process's peak resident set size in KiB (`VmHWM` in `/proc/self/status`); `None`
+/// where there is no such file (not Linux) or it cannot be read.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    line.trim().strip_suffix("kB")?.trim().parse().ok()
+}
+
 /// A progress bar on stderr (or `PROGRESS done total` lines on stdout).
-fn progress(lines: bool, me: usize, done: usize, total: usize) {
+pub(crate) fn progress(lines: bool, me: usize, done: usize, total: usize) {
     if lines {
         println!("PROGRESS {done} {total}");
         return;
@@ -211,4 +232,16 @@ fn progress(lines: bool, me: usize, done: usize, total: usize) {
         eprintln!();
     }
     let _ = std::io::stderr().flush();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn peak_rss_is_read_on_linux() {
+        let rss = super::peak_rss_kib();
+        if cfg!(target_os = "linux") {
+            // This test process holds more than a megabyte at its peak.
+            assert!(rss.is_some_and(|kib| kib > 1024), "{rss:?}");
+        }
+    }
 }

@@ -116,6 +116,11 @@ pub fn wait_all(
 
 /// A port p such that p and p + 1 are free on 127.0.0.1 right now.
 pub fn free_port_pair() -> Result<u16, CliError> {
+    free_ports(2)
+}
+
+/// A port p such that p, p + 1, ..., p + count - 1 are free on 127.0.0.1 right now.
+pub fn free_ports(count: usize) -> Result<u16, CliError> {
     for _ in 0..50 {
         let a = TcpListener::bind("127.0.0.1:0").map_err(|source| CliError::Io {
             what: "finding a free port".into(),
@@ -128,13 +133,18 @@ pub fn free_port_pair() -> Result<u16, CliError> {
                 source,
             })?
             .port();
-        if port < u16::MAX && TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+        // Hold every port found free until all of them are.
+        let rest: Vec<_> = (1..count)
+            .map_while(|i| u16::try_from(usize::from(port) + i).ok())
+            .map_while(|p| TcpListener::bind(("127.0.0.1", p)).ok())
+            .collect();
+        if rest.len() + 1 == count {
             return Ok(port);
         }
     }
-    Err(CliError::Failed(
-        "could not find two consecutive free ports on 127.0.0.1".into(),
-    ))
+    Err(CliError::Failed(format!(
+        "could not find {count} consecutive free ports on 127.0.0.1"
+    )))
 }
 
 /// A fresh channel for child output.
@@ -156,6 +166,19 @@ pub fn loopback_deployment(
     opts.params = params;
     opts.direct_clients = direct_clients;
     opts.force = force;
+    Ok(spdz2k_pki::setup(&opts)?)
+}
+
+/// A deployment of `n` parties and no client on free loopback ports in `dir` (what
+/// `bench-offline` runs), with `setup`'s default timeouts. Returns the nodes' summaries.
+pub fn loopback_parties(
+    dir: &Path,
+    params: spdz2k::ParamsId,
+    n: usize,
+) -> Result<Vec<spdz2k_pki::NodeSummary>, CliError> {
+    let mut opts = spdz2k_pki::SetupOptions::new(n, 0, dir);
+    opts.base_port = free_ports(n)?;
+    opts.params = params;
     Ok(spdz2k_pki::setup(&opts)?)
 }
 
