@@ -386,16 +386,10 @@ fn pki_certificates_and_keys() {
     let pem = b"-----BEGIN CERTIFICATE-----\n";
     let path = huge_file(dir.path(), "cert.pem", pem);
     let (r, largest) = largest_alloc(|| read_cert_file(&path).is_ok());
-    assert!(
-        !r && largest <= 4 * MAX_PEM_BYTES as usize,
-        "{largest}"
-    );
+    assert!(!r && largest <= 4 * MAX_PEM_BYTES as usize, "{largest}");
     let path = huge_file(dir.path(), "key.pem", b"-----BEGIN PRIVATE KEY-----\n");
     let (r, largest) = largest_alloc(|| read_key_file(&path).is_ok());
-    assert!(
-        !r && largest <= 4 * MAX_PEM_BYTES as usize,
-        "{largest}"
-    );
+    assert!(!r && largest <= 4 * MAX_PEM_BYTES as usize, "{largest}");
 
     // DER length fields of a real certificate.
     let opts = SetupOptions::new(2, 1, &dir.path().join("deploy"));
