@@ -5,7 +5,8 @@
 # crashing input is left in fuzz/artifacts/<target>/ (add it to the regression tests).
 #
 #   scripts/fuzz.sh            # 60 s per target
-#   scripts/fuzz.sh 20         # what CI runs
+#   scripts/fuzz.sh 2          # what CI runs (.ci/run): every target builds, runs its
+#                              # seeds and 2 s of mutations (see docs/FUZZING.md, "CI")
 #   scripts/fuzz.sh 600 core_wire net_frame   # chosen targets only
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../fuzz"
@@ -27,7 +28,7 @@ fi
 # overflow checks (debug assertions are on) still turn memory errors into crashes.
 cargo fuzz build --sanitizer none -O --debug-assertions
 
-printf '%-18s %12s %10s %s\n' target executions coverage result
+printf '%-18s %12s %8s %8s %s\n' target executions cov ft result
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "seeds/$t"
     log="$(mktemp)"
@@ -38,8 +39,10 @@ for t in "${targets[@]}"; do
         status=CRASH
     fi
     runs="$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo '?')"
-    cov="$(grep -Eo 'cov: [0-9]+' "$log" | tail -1 | grep -Eo '[0-9]+' || echo '?')"
-    printf '%-18s %12s %10s %s\n' "$t" "$runs" "$cov" "$status"
+    last="$(grep -E 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)"
+    cov="$(grep -Eo 'cov: [0-9]+' <<<"$last" | grep -Eo '[0-9]+' || echo '?')"
+    ft="$(grep -Eo 'ft: [0-9]+' <<<"$last" | grep -Eo '[0-9]+' || echo '?')"
+    printf '%-18s %12s %8s %8s %s\n' "$t" "$runs" "$cov" "$ft" "$status"
     if [ "$status" != ok ]; then
         grep -E 'panicked|ERROR|SUMMARY|Test unit written' "$log" | head -20
         rm -f "$log"

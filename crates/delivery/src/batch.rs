@@ -16,7 +16,8 @@ pub fn encode_batch(items: &[Vec<u8>]) -> Vec<u8> {
 pub fn decode_batch(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
     let (count, mut rest) = bytes.split_first_chunk::<4>()?;
     let count = u32::from_le_bytes(*count) as usize;
-    let mut out = Vec::with_capacity(count.min(1024));
+    // Every item takes at least its 8-byte length: no more slots than the input can fill.
+    let mut out = Vec::with_capacity(count.min(rest.len() / 8));
     for _ in 0..count {
         let (len, r) = rest.split_first_chunk::<8>()?;
         let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;

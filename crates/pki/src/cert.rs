@@ -219,11 +219,7 @@ pub fn read_cert_file(path: &Path) -> Result<(Vec<u8>, CertInfo), PkiError> {
         path: path.to_path_buf(),
         reason,
     };
-    let pem = std::fs::read(path).map_err(|source| PkiError::Io {
-        path: path.to_path_buf(),
-        action: "read",
-        source,
-    })?;
+    let pem = crate::error::read_bounded(path, crate::error::MAX_PEM_BYTES)?;
     let der = CertificateDer::from_pem_slice(&pem)
         .map_err(|e| bad(format!("no PEM certificate ({e})")))?;
     let info = parse_certificate(&der).map_err(bad)?;

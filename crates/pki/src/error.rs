@@ -193,3 +193,31 @@ pub enum PkiError {
     #[error("invalid setup options: {0}")]
     Options(String),
 }
+
+/// The largest config file [`crate::NodeConfig::load`] reads (1 MiB; real ones are a few KiB).
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// The largest PEM file (certificate or key) this crate reads (64 KiB; real ones are < 1 KiB).
+pub const MAX_PEM_BYTES: u64 = 64 << 10;
+
+/// Reads a whole file of at most `max` bytes; a longer one (or a device that never ends) is
+/// refused after reading `max + 1` bytes, so a wrong path cannot make a node allocate
+/// without bound.
+pub(crate) fn read_bounded(path: &std::path::Path, max: u64) -> Result<Vec<u8>, PkiError> {
+    use std::io::Read;
+    let io = |source| PkiError::Io {
+        path: path.to_path_buf(),
+        action: "read",
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut buf = Vec::new();
+    file.take(max + 1).read_to_end(&mut buf).map_err(io)?;
+    if buf.len() as u64 > max {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("the file is larger than the {max}-byte limit"),
+        )));
+    }
+    Ok(buf)
+}

@@ -157,11 +157,7 @@ pub fn read_key_file(path: &Path) -> Result<SigningKey, PkiError> {
             mode,
         });
     }
-    let pem = std::fs::read(path).map_err(|source| PkiError::Io {
-        path: path.to_path_buf(),
-        action: "read",
-        source,
-    })?;
+    let pem = crate::error::read_bounded(path, crate::error::MAX_PEM_BYTES)?;
     let der = PrivatePkcs8KeyDer::from_pem_slice(&pem)
         .map_err(|e| bad(format!("no PKCS#8 private key in PEM form ({e})")))?;
     let bytes = der.secret_pkcs8_der();

@@ -34,6 +34,6 @@ pub mod setup;
 
 pub use cert::{CertValidity, ValidityStatus};
 pub use config::{ClientEntry, NodeConfig, PartyEntry, Role, Route};
-pub use error::{ConfigError, PkiError};
+pub use error::{ConfigError, MAX_CONFIG_BYTES, MAX_PEM_BYTES, PkiError};
 pub use identity::{NodeIdentity, PublicKey};
 pub use setup::{NodeSummary, SetupOptions, renew_certificate, setup};

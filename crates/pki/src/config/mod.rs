@@ -143,10 +143,11 @@ pub struct NodeConfig {
 impl NodeConfig {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<NodeConfig, PkiError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PkiError::Io {
+        let bytes = crate::error::read_bounded(path, crate::error::MAX_CONFIG_BYTES)?;
+        let text = String::from_utf8(bytes).map_err(|e| PkiError::Io {
             path: path.to_path_buf(),
             action: "read",
-            source,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
         })?;
         Ok(Self::parse(path, &text)?)
     }
