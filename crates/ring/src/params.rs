@@ -261,7 +261,7 @@ macro_rules! define_params_sets {
 
 /// THE list of parameter sets, in one place: calls `$callback!` with, for every set,
 /// `Name: (k, s, word, "doc") => CheckName: (k+s, check word);`. The crate defines the
-/// types from it; tests and dispatchers ([`dispatch_params!`], [`ALL_PARAMS`]) iterate it
+/// types from it; tests and dispatchers ([`crate::dispatch_params!`], [`ALL_PARAMS`]) iterate it
 /// the same way.
 #[macro_export]
 macro_rules! with_params_sets {
