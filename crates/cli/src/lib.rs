@@ -52,17 +52,16 @@ pub fn init_logging(verbose: u8, format: LogFormat) {
     };
 }
 
-/// Calls `$f::<P>(args...)` with the parameter set `P` named by a `ParamsId`.
+/// Calls `$f::<P>(args...)` with the parameter set `P` named by a `ParamsId` (any set of
+/// `spdz2k_ring::with_params_sets!`).
 #[macro_export]
 macro_rules! with_params {
     ($id:expr, $f:ident ( $($arg:expr),* $(,)? )) => {{
         let id: spdz2k::ParamsId = $id;
-        match (id.k, id.s) {
-            (32, 32) => $f::<spdz2k::K32S32>($($arg),*).await,
-            (64, 64) => $f::<spdz2k::K64S64>($($arg),*).await,
-            (66, 48) => $f::<spdz2k::K66S48>($($arg),*).await,
-            (128, 64) => $f::<spdz2k::K128S64>($($arg),*).await,
-            _ => Err($crate::CliError::Usage(format!("unsupported parameters {id}"))),
-        }
+        spdz2k::layers::ring::dispatch_params!(
+            id,
+            P => $f::<P>($($arg),*).await,
+            else Err($crate::CliError::Usage(format!("unsupported parameters {id}")))
+        )
     }};
 }

@@ -239,11 +239,15 @@ impl PortMachine {
                 Task::Plan => self.plan()?,
                 Task::Handle(msg, bytes) => self.handle(msg, &bytes)?,
                 Task::SendBatch(what) => {
-                    let mut batch = std::mem::take(&mut self.batch);
+                    let batch = std::mem::take(&mut self.batch);
                     #[cfg(feature = "tamper-hooks")]
-                    if let Some(t) = self.tamper.as_mut() {
-                        t(&mut batch);
-                    }
+                    let batch = {
+                        let mut batch = batch;
+                        if let Some(t) = self.tamper.as_mut() {
+                            t(&mut batch);
+                        }
+                        batch
+                    };
                     return Ok(Step::ToClient {
                         phase: Some(what),
                         bytes: encode_batch(&batch),

@@ -138,7 +138,7 @@ pub fn setup(opts: &SetupOptions) -> Result<Vec<NodeSummary>, PkiError> {
             opts.host
         )));
     }
-    if !crate::config::SUPPORTED_PARAMS.contains(&(opts.params.k, opts.params.s)) {
+    if !crate::config::SUPPORTED_PARAMS.contains(&opts.params) {
         return Err(PkiError::Options(format!(
             "unsupported parameters {}",
             opts.params

@@ -25,8 +25,8 @@ mod word;
 pub use encoding::DecodeError;
 pub use kernels::{add_assign, axpy, inner_product, neg_assign, scale, sub_assign};
 pub use params::{
-    HasCheckRing, K32S32, K32S32Check, K64S64, K64S64Check, K66S48, K66S48Check, K128S64,
-    K128S64Check, Params, ParamsId,
+    ALL_PARAMS, HasCheckRing, K32S32, K32S32Check, K64S64, K64S64Check, K66S48, K66S48Check,
+    K128S64, K128S64Check, Params, ParamsId,
 };
 #[cfg(feature = "test-params")]
 pub use params::{K8S4, K8S4Check};

@@ -261,11 +261,23 @@ macro_rules! define_params_sets {
 
 /// THE list of parameter sets, in one place: calls `$callback!` with, for every set,
 /// `Name: (k, s, word, "doc") => CheckName: (k+s, check word);`. The crate defines the
-/// types from it; tests and dispatchers can iterate it the same way.
+/// types from it; tests and dispatchers ([`crate::dispatch_params!`], [`ALL_PARAMS`]) iterate it
+/// the same way.
 #[macro_export]
 macro_rules! with_params_sets {
     ($callback:ident) => {
-        $callback! {
+        $crate::__params_list! { ($callback) [] }
+    };
+}
+
+/// The list itself, behind [`with_params_sets!`]: calls the macro at the path in the first
+/// group with the tokens of the second group, then the list.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __params_list {
+    (($($callback:tt)*) [$($args:tt)*]) => {
+        $($callback)*! {
+            $($args)*
             K32S32: (32, 32, u64,
                 "k = 32, s = 32 on u64 (about 26 bits of statistical security).")
                 => K32S32Check: (64, u128);
@@ -282,7 +294,51 @@ macro_rules! with_params_sets {
     };
 }
 
+/// Picks the parameter set at run time: `dispatch_params!(id, P => body, else other)`
+/// evaluates `body` with the type alias `P` bound to the set whose (k, s) is `id`, or
+/// `other` if no set of [`with_params_sets!`] has it.
+///
+/// ```
+/// use spdz2k_ring::{Params, ParamsId, dispatch_params};
+/// let id = ParamsId { k: 66, s: 48 };
+/// assert_eq!(dispatch_params!(id, P => Some(P::NAME), else None), Some("K66S48"));
+/// assert_eq!(dispatch_params!(ParamsId { k: 1, s: 1 }, P => Some(P::NAME), else None), None);
+/// ```
+#[macro_export]
+macro_rules! dispatch_params {
+    ($id:expr, $P:ident => $body:expr, else $other:expr) => {
+        $crate::__params_list!(($crate::__dispatch_params_arms) [($id) $P ($body) ($other)])
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __dispatch_params_arms {
+    (($id:expr) $P:ident ($body:expr) ($other:expr)
+     $($name:ident: ($k:expr, $s:expr, $word:ty, $doc:literal) => $check:ident: ($ck:expr, $cword:ty);)*) => {{
+        let id: $crate::ParamsId = $id;
+        match (id.k, id.s) {
+            $(($k, $s) => {
+                #[allow(dead_code)]
+                type $P = $crate::$name;
+                $body
+            })*
+            _ => $other,
+        }
+    }};
+}
+
+/// Defines [`ALL_PARAMS`] from the list.
+macro_rules! define_all_params {
+    ($($name:ident: ($k:expr, $s:expr, $word:ty, $doc:literal) => $check:ident: ($ck:expr, $cword:ty);)*) => {
+        /// Every parameter set, in the order of [`with_params_sets!`]: what configs may
+        /// name, the client reconstructs and the CLI dispatches.
+        pub const ALL_PARAMS: &[ParamsId] = &[$(ParamsId { k: $k, s: $s }),*];
+    };
+}
+
 with_params_sets!(define_params_sets);
+with_params_sets!(define_all_params);
 
 #[cfg(feature = "test-params")]
 define_params_sets! {

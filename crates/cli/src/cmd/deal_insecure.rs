@@ -5,24 +5,42 @@
 //! For tests and benchmarks only. The work is done by [`spdz2k_prep::deal_insecure_files`].
 
 use spdz2k_prep::{PrepCounts, PrepError, deal_insecure_files};
-use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params};
+use spdz2k_ring::{Params, ParamsId};
 use std::path::{Path, PathBuf};
 
-/// A parameter set, by its name.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParamsArg {
-    /// k = 32, s = 32.
-    #[value(name = "K32S32")]
-    K32S32,
-    /// k = 64, s = 64 (the default).
-    #[value(name = "K64S64")]
-    K64S64,
-    /// k = 66, s = 48.
-    #[value(name = "K66S48")]
-    K66S48,
-    /// k = 128, s = 64.
-    #[value(name = "K128S64")]
-    K128S64,
+/// A parameter set, by its name (`K64S64`): any set of `spdz2k_ring::with_params_sets!`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ParamsArg(pub ParamsId);
+
+/// Every set as a [`ParamsArg`], from the one list.
+macro_rules! params_args {
+    ($($name:ident: ($k:expr, $s:expr, $word:ty, $doc:literal) => $check:ident: ($ck:expr, $cword:ty);)*) => {
+        const PARAMS_ARGS: &[ParamsArg] = &[$(ParamsArg(ParamsId { k: $k, s: $s })),*];
+    };
+}
+spdz2k_ring::with_params_sets!(params_args);
+
+impl ParamsArg {
+    /// The set's name, e.g. `K64S64`.
+    pub fn name(self) -> &'static str {
+        spdz2k_ring::dispatch_params!(self.0, P => P::NAME, else "unsupported")
+    }
+}
+
+impl std::fmt::Debug for ParamsArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl clap::ValueEnum for ParamsArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        PARAMS_ARGS
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let help = format!("k = {}, s = {}", self.0.k, self.0.s);
+        Some(clap::builder::PossibleValue::new(self.name()).help(help))
+    }
 }
 
 /// Deal INSECURE preprocessing files for every party (tests and benchmarks only: the dealer
@@ -87,12 +105,18 @@ pub fn deal(args: &DealInsecureArgs) -> Result<Vec<PathBuf>, PrepError> {
     };
     let seed = args.seed.unwrap_or_else(spdz2k_prep::fresh_seed);
     let out = args.out.as_path();
-    match args.params {
-        ParamsArg::K32S32 => deal_with::<K32S32>(out, args.parties, &counts, seed),
-        ParamsArg::K64S64 => deal_with::<K64S64>(out, args.parties, &counts, seed),
-        ParamsArg::K66S48 => deal_with::<K66S48>(out, args.parties, &counts, seed),
-        ParamsArg::K128S64 => deal_with::<K128S64>(out, args.parties, &counts, seed),
-    }
+    spdz2k_ring::dispatch_params!(
+        args.params.0,
+        P => deal_with::<P>(out, args.parties, &counts, seed),
+        else Err(PrepError::Io {
+            path: out.to_path_buf(),
+            action: "deal into",
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("unsupported parameters {}", args.params.0),
+            ),
+        })
+    )
 }
 
 fn deal_with<P: Params>(
@@ -168,7 +192,7 @@ mod tests {
         let paths = deal(&args).unwrap();
         assert_eq!(paths.len(), 3);
         for (i, p) in paths.iter().enumerate() {
-            let s = FileStore::<K32S32>::open(p, i, 3).unwrap();
+            let s = FileStore::<spdz2k_ring::K32S32>::open(p, i, 3).unwrap();
             assert_eq!(s.available().triples, 10);
             assert_eq!(s.available().input_masks, vec![4, 4, 4]);
         }
@@ -186,7 +210,7 @@ mod tests {
         assert!(bad_seed.unwrap_err().to_string().contains("64 hex digits"));
         assert!(parse(&["--parties", "2", "--out", "x", "--params", "K1S1"]).is_err());
         let ok = parse(&["--parties", "2", "--out", "x"]).unwrap();
-        assert_eq!(ok.params, ParamsArg::K64S64);
+        assert_eq!(ok.params.0, spdz2k_ring::K64S64::id());
         assert_eq!(ok.seed, None);
     }
 }

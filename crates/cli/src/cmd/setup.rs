@@ -59,13 +59,7 @@ pub struct RenewArgs {
 
 /// The (k, s) of a parameter argument.
 pub fn params_id(p: ParamsArg) -> spdz2k::ParamsId {
-    use spdz2k::Params;
-    match p {
-        ParamsArg::K32S32 => spdz2k::K32S32::id(),
-        ParamsArg::K64S64 => spdz2k::K64S64::id(),
-        ParamsArg::K66S48 => spdz2k::K66S48::id(),
-        ParamsArg::K128S64 => spdz2k::K128S64::id(),
-    }
+    p.0
 }
 
 /// Options for the library call.

@@ -45,8 +45,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The ring parameter sets a config may name.
-pub const SUPPORTED_PARAMS: [(u32, u32); 4] = [(32, 32), (64, 64), (66, 48), (128, 64)];
+/// The ring parameter sets a config may name: all of them (`spdz2k_ring::with_params_sets!`).
+pub const SUPPORTED_PARAMS: &[ParamsId] = spdz2k_ring::ALL_PARAMS;
 
 /// The default for `connection_timeout_secs`.
 pub const DEFAULT_CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);

@@ -38,22 +38,24 @@ pub(super) fn seconds(
 /// `[params]`: one of the supported (k, s).
 pub(super) fn params(loc: &Locator<'_>, raw: &RawParams) -> Result<ParamsId, ConfigError> {
     let (k, s) = (*raw.k.get_ref(), *raw.s.get_ref());
-    if !SUPPORTED_PARAMS
+    let supported = SUPPORTED_PARAMS
         .iter()
-        .any(|&(pk, ps)| i64::from(pk) == k && i64::from(ps) == s)
-    {
+        .find(|p| i64::from(p.k) == k && i64::from(p.s) == s);
+    let Some(&id) = supported else {
+        let list: Vec<String> = SUPPORTED_PARAMS
+            .iter()
+            .map(|p| format!("({},{})", p.k, p.s))
+            .collect();
         return Err(loc.at(
             raw.k.span(),
             "params",
             format!(
-                "(k, s) = ({k}, {s}) is not supported; use one of (32,32), (64,64), (66,48), (128,64)"
+                "(k, s) = ({k}, {s}) is not supported; use one of {}",
+                list.join(", ")
             ),
         ));
-    }
-    Ok(ParamsId {
-        k: u32::try_from(k).unwrap_or_default(),
-        s: u32::try_from(s).unwrap_or_default(),
-    })
+    };
+    Ok(id)
 }
 
 /// `[node]`, checked.
