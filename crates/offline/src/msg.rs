@@ -50,7 +50,8 @@ pub(crate) fn abort_code(bytes: &[u8]) -> Option<u8> {
         && bytes[13] == ABORT_FLIGHT
         && bytes[14] == 1
         && bytes[1..5] == [1, 0, 0, 0])
-    .then_some(bytes[0])
+    // Lazily: an empty message must not be indexed (`then_some` would evaluate bytes[0]).
+    .then(|| bytes[0])
 }
 
 /// Decodes a frame from `peer`, requiring the batch, flight and part count expected.
@@ -138,4 +139,36 @@ pub(crate) fn decode_words<Q: Params>(
         what,
         detail: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `offline_party` fuzz target: an empty (or short) message made
+    /// `abort_code` index byte 0 before checking the length.
+    #[test]
+    fn short_and_empty_messages_are_refused_without_a_panic() {
+        for len in 0..40 {
+            let bytes = vec![0xFFu8; len];
+            assert_eq!(abort_code(&bytes[..len.min(14)]), None);
+            assert!(decode_frame(1, bytes, 3, 1, 2).is_err());
+        }
+    }
+
+    #[test]
+    fn frames_round_trip_and_abort_notices_are_recognised() {
+        let parts = vec![vec![1, 2, 3], Vec::new(), vec![9; 300]];
+        let f = encode_frame(7, 4, parts.clone());
+        let got = decode_frame(1, f, 7, 4, 3).expect("decodes");
+        for (i, p) in parts.iter().enumerate() {
+            assert_eq!(&got[i], &p[..]);
+        }
+        let notice = encode_frame(7, ABORT_FLIGHT, vec![vec![5]]);
+        assert_eq!(abort_code(&notice), Some(5));
+        assert!(matches!(
+            decode_frame(1, notice, 7, 4, 3),
+            Err(Cause::PeerAborted { peer: 1, .. })
+        ));
+    }
 }
