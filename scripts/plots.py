@@ -205,8 +205,15 @@ def offline_rates(data):
             rates.append((f"{fmt(triples)} triples", rate))
     for p in sorted(glob.glob(os.path.join(data, "offline-*.json"))):
         r = load_json(p)
-        if isinstance(r, dict) and "triples_per_second" in r:
-            rates.append((f"{fmt(r.get('triples', 0))} triples", float(r["triples_per_second"])))
+        if not isinstance(r, dict):
+            continue
+        # `spdz2k bench-offline --json` writes `triples_per_s`; older files `..._second`.
+        rate = r.get("triples_per_s", r.get("triples_per_second"))
+        if rate is not None:
+            label = f"{fmt(r.get('triples', 0))} triples"
+            if "params" in r:
+                label = f"{r['params']}, {r.get('parties', 2)} parties"
+            rates.append((label, float(rate)))
     return rates
 
 
@@ -267,7 +274,7 @@ def plot_all(data, out):
     # 4. The offline phase's rate.
     rates = offline_rates(data)
     if bar_plot(os.path.join(out, "offline-rate.svg"),
-                "Offline phase: checked triples per second (2 processes, TLS, K64S64)",
+                "Offline phase: checked triples per second (separate processes, loopback TLS)",
                 "triples per second", [(label, {"triples/s": v}) for label, v in rates],
                 ["triples/s"], "spdz2k bench-offline; the slower party's rate"):
         made.append("offline-rate.svg")
