@@ -64,7 +64,7 @@ impl From<PrepError> for EngineError {
 
 impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// \[a\] + c elementwise, for public signed constants (taken mod 2^k); no communication.
-    /// Fails if `c` and `a` differ in length. See the [module example](self).
+    /// Fails if `c` and `a` differ in length.
     pub fn add_public_signed(&self, a: &Secret<P>, c: &[i128]) -> Result<Secret<P>, EngineError> {
         self.add_public(a, &words::<P>(c))
     }
