@@ -17,7 +17,7 @@ pub const IN_FLIGHT: usize = 2;
 /// The default number of triples per batch.
 pub const TRIPLE_BATCH: usize = 4096;
 
-fn net(party: usize) -> impl Fn(NetError) -> OfflineError {
+pub(crate) fn net(party: usize) -> impl Fn(NetError) -> OfflineError {
     move |e| OfflineError::Net {
         party,
         source: Box::new(e),
@@ -52,6 +52,14 @@ pub async fn setup_key_set<P: HasCheckRing, O: OtBackend, T: Transport>(
     t: &mut T,
     ot: O,
 ) -> Result<KeySet<P, O, ChaChaPrg>, OfflineError> {
+    setup_key_set_with::<P, O, ChaChaPrg, T>(t, ot).await
+}
+
+/// [`setup_key_set`] with the VOLE PRG `G` (the real-OT phase uses the AES PRG).
+pub(crate) async fn setup_key_set_with<P: HasCheckRing, O: OtBackend, G: Prg, T: Transport>(
+    t: &mut T,
+    ot: O,
+) -> Result<KeySet<P, O, G>, OfflineError> {
     let (party, n) = (t.party(), t.n_parties());
     let rng = spdz2k_core::rng::secure_rng();
     let (mut setup, out) = KeySetup::start(party, n, t.session_id().clone(), rng)?;
@@ -62,7 +70,7 @@ pub async fn setup_key_set<P: HasCheckRing, O: OtBackend, T: Transport>(
     t.begin_round("offline: key set coin openings");
     send_all(t, out).await?;
     let got = t.recv_all().await.map_err(net(party))?;
-    setup.finish::<P, O, ChaChaPrg>(&got, ot)
+    setup.finish::<P, O, G>(&got, ot)
 }
 
 /// Runs `kinds` in order, at most [`IN_FLIGHT`] at a time; returns their material in the

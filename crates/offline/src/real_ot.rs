@@ -269,37 +269,18 @@ impl OtBackend for ExtOt {
     fn cot_send<P: Params>(
         &mut self,
         receiver: usize,
-        _batch: u64,
+        batch: u64,
         count: usize,
     ) -> Result<PadPairs<P>, OtError> {
-        let have = self.send_available(receiver);
-        if have < count {
-            return Err(self.short(receiver, "sender", have, count));
-        }
+        // The pairs as `cot_send_each` streams them, unswapped.
         let mut out = Vec::with_capacity(count);
-        let queue = &mut self.send[receiver];
-        let mut left = count;
-        while left > 0 {
-            let Some(c) = queue.front_mut() else { break };
-            let take = left.min(c.q.len() - c.pos);
-            let (from, to) = (c.pos, c.pos + take);
-            let first = c.first_index + from as u64;
-            // m0 first, then m1 into the second half of each pair.
-            let start = out.len();
-            let zero = <P::Word as Word>::ZERO;
-            hash_pads::<P>(&c.q[from..to], 0, first, |w| out.push((w, zero)));
-            let mut slots = out[start..].iter_mut();
-            hash_pads::<P>(&c.q[from..to], c.delta, first, |w| {
-                if let Some(pair) = slots.next() {
-                    pair.1 = w;
-                }
-            });
-            c.pos = to;
-            left -= take;
-            if c.pos == c.q.len() {
-                queue.pop_front();
-            }
-        }
+        self.cot_send_each::<P>(
+            receiver,
+            batch,
+            count,
+            |_| false,
+            |_, m0, m1| out.push((m0, m1)),
+        )?;
         Ok(out)
     }
 

@@ -20,9 +20,9 @@
 //!   [`CheckKind::PeerAbort`]), drops every buffered OT and seed, and tells every peer.
 
 use crate::batch::{BatchKind, Material};
-use crate::driver::{IN_FLIGHT, run_batches};
+use crate::driver::{IN_FLIGHT, net, run_batches, setup_key_set_with};
 use crate::error::{Cause, CheckKind, OfflineError};
-use crate::keyset::{KeySet, KeySetup};
+use crate::keyset::KeySet;
 use crate::ot::{OtError, Seed};
 use crate::real_ot::{AesPrg, ExtOt};
 use crate::triples::tau;
@@ -62,13 +62,6 @@ pub struct SecureOffline<P: HasCheckRing> {
 impl<P: HasCheckRing> core::fmt::Debug for SecureOffline<P> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "SecureOffline({:?})", self.keys)
-    }
-}
-
-fn net(party: usize) -> impl Fn(NetError) -> OfflineError {
-    move |e| OfflineError::Net {
-        party,
-        source: Box::new(e),
     }
 }
 
@@ -195,7 +188,7 @@ impl<P: HasCheckRing> SecureOffline<P> {
                 }
             }
         }
-        let keys = key_set::<P, T>(t, backend).await?;
+        let keys = setup_key_set_with::<P, ExtOt, AesPrg, T>(t, backend).await?;
         let mut me = Self {
             keys,
             ext,
@@ -354,33 +347,6 @@ impl<P: HasCheckRing> SecureOffline<P> {
             }),
         }
     }
-}
-
-/// The key-set coin toss and alpha_i over `t` ([`crate::setup_key_set`] with the AES PRG).
-async fn key_set<P: HasCheckRing, T: Transport>(
-    t: &mut T,
-    ot: ExtOt,
-) -> Result<KeySet<P, ExtOt, AesPrg>, OfflineError> {
-    let (party, n) = (t.party(), t.n_parties());
-    let rng = spdz2k_core::rng::secure_rng();
-    let (mut setup, out) = KeySetup::start(party, n, t.session_id().clone(), rng)?;
-    t.begin_round("offline: key set coin commitments");
-    send_all(t, out).await?;
-    let got = t.recv_all().await.map_err(net(party))?;
-    let out = setup.receive_commitments(&got)?;
-    t.begin_round("offline: key set coin openings");
-    send_all(t, out).await?;
-    let got = t.recv_all().await.map_err(net(party))?;
-    setup.finish::<P, ExtOt, AesPrg>(&got, ot)
-}
-
-async fn send_all<T: Transport>(t: &mut T, msgs: crate::PeerMessages) -> Result<(), OfflineError> {
-    for (p, m) in msgs.into_iter().enumerate() {
-        if let Some(m) = m {
-            send(t, p, m).await;
-        }
-    }
-    Ok(())
 }
 
 /// `chunks` extension chunks of `m` OTs with every peer, in both directions at once, two
