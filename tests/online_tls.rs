@@ -11,15 +11,13 @@
 //!   checking its own result.
 
 use spdz2k::layers::core::WireMsg;
-use spdz2k::layers::pki::{NodeConfig, SetupOptions, setup};
 use spdz2k::{
-    AbortReason, EngineError, InsecureDealerSource, K32S32, K64S64, K66S48, K128S64, Node, Params,
-    Phase, Session, SessionId, SessionOptions, SessionReport, SessionSpec, TlsSession,
+    AbortReason, EngineError, InsecureDealerSource, K32S32, K64S64, K66S48, K128S64, Params, Phase,
+    Session, SessionId, SessionOptions, SessionReport, SessionSpec, TlsSession,
 };
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 /// Bound on every network wait (connection set-up and every receive). Generous for CI.
@@ -27,54 +25,12 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 
 type TlsTestSession<P> = Session<P, TlsSession, InsecureDealerSource<P>>;
 
-/// n running party nodes on loopback, each started in its own task; sessions come and go
-/// over their connections.
-struct Cluster {
-    nodes: Vec<Arc<Node>>,
-    /// Keys, certificates and configs; removed when the cluster is dropped.
-    _dir: tempfile::TempDir,
-}
+// The loopback cluster is shared with tests/offline_tls.rs.
+#[path = "common/cluster.rs"]
+mod cluster;
+use cluster::Cluster;
 
 impl Cluster {
-    async fn start(n: usize) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut opts = SetupOptions::new(n, 0, dir.path());
-        opts.connection_timeout = TIMEOUT;
-        let written = setup(&opts).unwrap();
-        let mut listeners = Vec::new();
-        for _ in 0..n {
-            listeners.push(TcpListener::bind("127.0.0.1:0").await.unwrap());
-        }
-        let addrs: Vec<_> = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
-        let mut starting = JoinSet::new();
-        for (i, (summary, listener)) in written.iter().zip(listeners).enumerate() {
-            // The configs say base_port + i; point them at the ports bound above.
-            let mut config = NodeConfig::load(&summary.config_file).unwrap();
-            config.listen = Some(addrs[i]);
-            for p in &mut config.parties {
-                p.address = addrs[p.index].to_string();
-            }
-            starting.spawn(async move {
-                let node = Node::start_with_listener(config, listener).await.unwrap();
-                (i, node)
-            });
-        }
-        let mut nodes: Vec<Option<Arc<Node>>> = (0..n).map(|_| None).collect();
-        while let Some(joined) = starting.join_next().await {
-            let (i, node) = joined.unwrap();
-            assert_eq!(node.party(), i);
-            nodes[i] = Some(Arc::new(node));
-        }
-        Cluster {
-            nodes: nodes.into_iter().map(Option::unwrap).collect(),
-            _dir: dir,
-        }
-    }
-
-    fn n(&self) -> usize {
-        self.nodes.len()
-    }
-
     /// Runs `body` for every party in session `sid` (one task per party: open the TLS
     /// session, start the engine session with INSECURE dealer preprocessing from `seed`,
     /// run); returns each party's result in party order.
@@ -154,7 +110,7 @@ async fn check_circuit<P: Params>(cluster: &Cluster, seed: u64) {
 }
 
 async fn circuits_for(n: usize) {
-    let cluster = Cluster::start(n).await;
+    let cluster = Cluster::start(n, TIMEOUT).await;
     let base = 100 * n as u64;
     check_circuit::<K32S32>(&cluster, base + 1).await;
     check_circuit::<K64S64>(&cluster, base + 2).await;
@@ -200,7 +156,7 @@ where
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn honest_runs_release_the_product_over_tls() {
     for n in [2, 3] {
-        let cluster = Cluster::start(n).await;
+        let cluster = Cluster::start(n, TIMEOUT).await;
         let results = run_with_hook(&cluster, &format!("honest-n{n}"), |_, _, _| {}).await;
         assert_eq!(results.len(), n - 1);
         for (i, r) in results {
@@ -215,7 +171,7 @@ async fn honest_runs_release_the_product_over_tls() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_altered_opening_share_is_caught_over_tls() {
     for n in [2, 3] {
-        let cluster = Cluster::start(n).await;
+        let cluster = Cluster::start(n, TIMEOUT).await;
         for phase in [Phase::BeaverOpening, Phase::MaskedOpening] {
             let sid = format!("opening-{n}-{}", phase == Phase::BeaverOpening);
             let results = run_with_hook(&cluster, &sid, move |ph, _, m| {
@@ -243,7 +199,7 @@ async fn an_altered_opening_share_is_caught_over_tls() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_altered_z_is_caught_over_tls() {
     for n in [2, 3] {
-        let cluster = Cluster::start(n).await;
+        let cluster = Cluster::start(n, TIMEOUT).await;
         let results = run_with_hook(&cluster, &format!("z-n{n}"), |ph, _, m| {
             if ph == Phase::ZOpen
                 && let WireMsg::ZOpen { z, .. } = m
@@ -270,7 +226,7 @@ async fn an_altered_z_is_caught_over_tls() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_altered_coin_seed_is_caught_over_tls() {
     for n in [2, 3] {
-        let cluster = Cluster::start(n).await;
+        let cluster = Cluster::start(n, TIMEOUT).await;
         let results = run_with_hook(&cluster, &format!("coin-n{n}"), |ph, _, m| {
             if ph == Phase::CoinOpen
                 && let WireMsg::CoinOpen { seed, .. } = m
@@ -296,7 +252,7 @@ async fn an_altered_coin_seed_is_caught_over_tls() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_input_sent_differently_to_two_parties_is_caught_over_tls() {
-    let cluster = Cluster::start(3).await;
+    let cluster = Cluster::start(3, TIMEOUT).await;
     // The cheater owns an input and sends party 2 a different x - r than party 0.
     let results = run_with_hook(&cluster, "equivocation", |ph, to, m| {
         if ph == Phase::Input
@@ -375,7 +331,7 @@ async fn session_compute(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundred_concurrent_sessions_on_one_node_pair_are_correct_and_independent() {
-    let cluster = Cluster::start(2).await;
+    let cluster = Cluster::start(2, TIMEOUT).await;
     let mut tasks = JoinSet::new();
     for i in 0..SESSIONS {
         for (me, node) in cluster.nodes.iter().enumerate() {
