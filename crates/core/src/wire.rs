@@ -44,6 +44,7 @@ pub enum WireMsg<P: Params> {
 
 /// Why bytes are not a valid message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum WireError {
     /// The message is empty.
     #[error("empty message")]

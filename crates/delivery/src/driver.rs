@@ -20,6 +20,15 @@ pub struct ClientPort {
     channel: Option<PeerChannel>,
 }
 
+impl std::fmt::Debug for ClientPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientPort")
+            .field("machine", &self.m)
+            .field("channel", &self.channel)
+            .finish()
+    }
+}
+
 impl ClientPort {
     /// Opens client I/O for `client`: every party announces its route and a contribution
     /// to the run ID, the direct parties send the run ID to the client, and its
@@ -112,6 +121,15 @@ impl ClientPort {
 pub struct RemoteClient {
     node: ClientNode,
     m: ClientMachine,
+}
+
+impl std::fmt::Debug for RemoteClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteClient")
+            .field("node", &self.node)
+            .field("machine", &self.m)
+            .finish()
+    }
 }
 
 impl RemoteClient {

@@ -74,6 +74,7 @@ impl FrameKind {
 
 /// A malformed frame or a failed read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum FrameError {
     /// The underlying stream failed or ended.
     #[error("{0}")]

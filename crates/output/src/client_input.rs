@@ -34,6 +34,7 @@ pub const CLIENT_INPUT_DIGEST_DOMAIN: &[u8] = b"spdz2k-client-input-digest-v1";
 
 /// Why a client input message was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ClientInputError {
     /// Not a canonical client input message.
     #[error("malformed client input: {0}")]

@@ -8,6 +8,7 @@ use crate::ids::ClientId;
 
 /// Bytes that are not a canonical encoding.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CodecError {
     /// The input ends before a field is complete.
     #[error("truncated {what}: needed {needed} more bytes, {available} left")]
@@ -47,6 +48,7 @@ pub struct FieldError {
 
 /// Why an envelope was refused (by its sender's own checks, a proxy or the client).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EnvelopeError {
     /// The bytes are not a canonical envelope.
     #[error("malformed envelope: {0}")]

@@ -30,6 +30,7 @@ pub const REGISTRATION_DOMAIN: &[u8] = b"spdz2k-registration-v2";
 
 /// Why a registration was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RegistrationError {
     /// Not a canonical registration.
     #[error("malformed client registration: {0}")]

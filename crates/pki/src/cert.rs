@@ -109,6 +109,14 @@ pub struct IssuedCert {
     pub der: Vec<u8>,
 }
 
+impl std::fmt::Debug for IssuedCert {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedCert")
+            .field("der_len", &self.der.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Issues a self-signed certificate for `name` over `key`, valid from `not_before` to
 /// `not_after`.
 pub fn issue_certificate(
