@@ -38,7 +38,7 @@ use tracing::{info, warn};
 ///
 /// # Example
 ///
-/// Two parties on loopback: keys, certificates and configs from [`spdz2k_pki::setup`], each
+/// Two parties on loopback: keys, certificates and configs from [`spdz2k_pki::setup()`], each
 /// node started on a listener bound to port 0, one session opened on both, a message each
 /// way, and a clean end:
 ///
