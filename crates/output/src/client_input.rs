@@ -17,11 +17,11 @@ use spdz2k_core::SessionId;
 use spdz2k_ring::{DecodeError, Params, ParamsId};
 use subtle::ConstantTimeEq;
 
-use crate::codec::{Reader, Writer};
 use crate::error::{CodecError, FieldError};
 use crate::ids::{ClientId, Label};
 use crate::run::RunId;
 use crate::signed;
+use spdz2k_core::bytes::{Reader, Writer};
 
 /// The first eight bytes of a client input message.
 pub const CLIENT_INPUT_MAGIC: [u8; 8] = *b"SPDZ2KCI";
