@@ -67,17 +67,21 @@ impl<P: Params> PendingLog<P> {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
-    /// Takes the whole log for a check, leaving it empty (with room for as many chunks, so
-    /// that the next batches do not grow the list one reallocation at a time).
+    /// Takes the whole log for a check, leaving it empty. Nothing is allocated: give the
+    /// taken log's emptied chunk list back with [`PendingLog::recycle`] so that the next
+    /// openings do not grow a new list one reallocation at a time.
     pub fn take(&mut self) -> Self {
-        let room = Vec::with_capacity(self.chunks.capacity());
-        core::mem::replace(
-            self,
-            Self {
-                chunks: room,
-                len: 0,
-            },
-        )
+        core::mem::take(self)
+    }
+    /// Gives an empty log the memory of a chunk list that a check emptied (from
+    /// [`PendingLog::into_chunks`], drained), so that its next chunks are recorded without
+    /// allocating. Anything left in `spent` is dropped; a log that already holds chunks
+    /// keeps its own list.
+    pub fn recycle(&mut self, mut spent: Vec<LogChunk<P>>) {
+        if self.chunks.is_empty() && spent.capacity() > self.chunks.capacity() {
+            spent.clear();
+            self.chunks = spent;
+        }
     }
     /// The chunks in opening order: (opened values, this party's MAC shares).
     pub fn chunks(&self) -> impl Iterator<Item = (&[P::Word], &[P::Word])> {
@@ -112,4 +116,45 @@ pub fn reconstruct_opening<P: Params>(own: &[P::Word], peers: &[&[P::Word]]) -> 
 /// The results of masked openings: the low k bits of each x^.
 pub fn unmask_opened<P: Params>(opened: &[P::Word]) -> Vec<P::Word> {
     opened.iter().map(|&w| P::reduce_k(w)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spdz2k_ring::K64S64;
+
+    #[test]
+    fn a_recycled_chunk_list_takes_the_next_chunks_without_growing() {
+        let mut log = PendingLog::<K64S64>::new();
+        for i in 0..8u128 {
+            log.push_owned(vec![i; 3], vec![i; 3]);
+        }
+        let taken = log.take();
+        assert!(log.is_empty() && taken.len() == 24);
+        let mut spent = taken.into_chunks();
+        let cap = spent.capacity();
+        assert!(cap >= 8);
+        let firsts: Vec<u128> = spent.drain(..).map(|(v, _)| v[0]).collect();
+        assert_eq!(
+            firsts,
+            (0..8).collect::<Vec<_>>(),
+            "chunks in opening order"
+        );
+        let list = spent.as_ptr();
+        log.recycle(spent);
+        for i in 0..8u128 {
+            log.push_owned(vec![i], vec![i]);
+        }
+        let again = log.take().into_chunks();
+        assert_eq!(
+            (again.as_ptr(), again.capacity()),
+            (list, cap),
+            "same list, no growth"
+        );
+        // A log that already holds chunks keeps them.
+        log.push_owned(vec![9], vec![9]);
+        log.recycle(Vec::with_capacity(64));
+        assert_eq!(log.len(), 1);
+        assert_eq!(log.chunks().next(), Some((&[9u128][..], &[9u128][..])));
+    }
 }

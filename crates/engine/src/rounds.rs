@@ -188,19 +188,20 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         // Only with more than two parties is our own message hashed (in party order below).
         let own_for_transcript = (record && self.transcript.is_some()).then(|| own.clone());
         self.send_all(phase, own, || msg.clone()).await?;
-        let raw = self.transport.recv_all().await?;
+        let mut raw = self.recv_all().await?;
         if let (Some(t), Some(own)) = (self.transcript.as_mut(), own_for_transcript) {
             for (p, bytes) in raw.iter().enumerate() {
                 t.record(p, bytes.as_deref().unwrap_or(&own));
             }
         }
         let mut out = Vec::with_capacity(raw.len());
-        for (p, bytes) in raw.into_iter().enumerate() {
+        for (p, bytes) in raw.drain(..).enumerate() {
             out.push(match bytes {
                 Some(b) => Some(self.decode(phase, p, b)?),
                 None => None,
             });
         }
+        self.pool.received = raw;
         Ok(out)
     }
 
@@ -252,20 +253,30 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     ) -> Result<Vec<P::Word>, EngineError> {
         let mut own = sent.values;
         let len = own.len();
-        let raw = self.transport.recv_all().await?;
+        let mut raw = self.recv_all().await?;
         if let (Some(t), Some(mine)) = (self.transcript.as_mut(), &sent.for_transcript) {
             for (p, bytes) in raw.iter().enumerate() {
                 t.record(p, bytes.as_deref().unwrap_or(mine));
             }
         }
-        for (p, bytes) in raw.into_iter().enumerate() {
+        for (p, bytes) in raw.drain(..).enumerate() {
             let Some(bytes) = bytes else { continue };
             let msg = self.decode(phase, p, bytes)?;
             let Opening(theirs) = self.expect::<Opening<P>>(phase, p, msg, Some(len))?;
             ring::add_assign::<P>(&mut own, &theirs);
             self.pool.words.put(theirs);
         }
+        self.pool.received = raw;
         Ok(own)
+    }
+
+    /// One message from every peer (this party's entry `None`), in the session's kept
+    /// vector: the caller drains it and hands it back to `self.pool.received`, so that a
+    /// round allocates nothing here.
+    async fn recv_all(&mut self) -> Result<Vec<Option<Vec<u8>>>, EngineError> {
+        let mut raw = std::mem::take(&mut self.pool.received);
+        self.transport.recv_all_into(&mut raw).await?;
+        Ok(raw)
     }
 }
 

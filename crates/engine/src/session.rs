@@ -336,11 +336,14 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         let (mut state, msg) = state
             .receive(&msgs)
             .map_err(|r| self.abort(Phase::CoinOpen, r))?;
-        // z is computed: the log's memory serves the next openings.
-        for (values, macs) in state.release_log().into_chunks() {
+        // z is computed: the log's memory serves the next openings, and its chunk list
+        // the next log.
+        let mut chunks = state.release_log().into_chunks();
+        for (values, macs) in chunks.drain(..) {
             self.pool.words.put(values);
             self.pool.words.put(macs);
         }
+        self.pending.recycle(chunks);
         let msgs = self.exchange(Phase::ZCommit, &msg, false).await?;
         let (state, msg) = state
             .receive(&msgs)
@@ -404,6 +407,8 @@ pub(crate) struct Buffers<P: Params> {
     pub(crate) words: Pool<P::Word>,
     /// Byte buffers: received messages, reused for the next encoding.
     pub(crate) bytes: Pool<u8>,
+    /// One round's received messages (one entry per party), kept between rounds.
+    pub(crate) received: Vec<Option<Vec<u8>>>,
 }
 
 impl<P: Params> Default for Buffers<P> {
@@ -411,6 +416,7 @@ impl<P: Params> Default for Buffers<P> {
         Self {
             words: Pool::default(),
             bytes: Pool::default(),
+            received: Vec::new(),
         }
     }
 }

@@ -105,11 +105,11 @@ impl Transport for MemoryTransport {
         Ok(())
     }
     async fn recv(&mut self, from: usize) -> Result<Vec<u8>, NetError> {
-        let (party, session, phase, timeout) =
-            (self.party, self.session.clone(), self.phase, self.timeout);
+        let timeout = self.timeout;
         let Some(rx) = self.from.get_mut(from).and_then(Option::as_mut) else {
             return Err(self.no_such_peer(from));
         };
+        // Errors are built only on failure (the session ID is not cloned per message).
         match tokio::time::timeout(timeout, rx.recv()).await {
             Ok(Some(msg)) => {
                 self.stats.bytes_received += msg.len() as u64;
@@ -117,10 +117,10 @@ impl Transport for MemoryTransport {
             }
             Ok(None) => Err(self.closed(from)),
             Err(_) => Err(NetError::Timeout {
-                party,
+                party: self.party,
                 peer: from,
-                session,
-                phase,
+                session: self.session.clone(),
+                phase: self.phase,
                 waited: timeout,
             }),
         }

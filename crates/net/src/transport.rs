@@ -64,27 +64,40 @@ pub trait Transport: Send {
         let _ = (kind, cause);
     }
 
-    /// Sends the same message to every peer.
+    /// Sends the same message to every peer. The last peer gets the original buffer (no
+    /// copy with two parties); nothing else is allocated.
     fn broadcast(&mut self, msg: Vec<u8>) -> impl Future<Output = Result<(), NetError>> + Send {
         async move {
-            let me = self.party();
-            let peers: Vec<usize> = (0..self.n_parties()).filter(|&p| p != me).collect();
-            if let Some((&last, rest)) = peers.split_last() {
-                for &p in rest {
-                    self.send(p, msg.clone()).await?;
-                }
-                // The last peer gets the original buffer: no copy for two parties.
-                self.send(last, msg).await?;
+            let (me, n) = (self.party(), self.n_parties());
+            // The highest index that is not this party's.
+            let Some(last) = (0..n).rev().find(|&p| p != me) else {
+                return Ok(());
+            };
+            for p in (0..last).filter(|&p| p != me) {
+                self.send(p, msg.clone()).await?;
             }
-            Ok(())
+            self.send(last, msg).await
         }
     }
 
     /// Receives one message from every peer; the entry for this party is `None`.
     fn recv_all(&mut self) -> impl Future<Output = Result<Vec<Option<Vec<u8>>>, NetError>> + Send {
         async move {
-            let me = self.party();
             let mut out = Vec::with_capacity(self.n_parties());
+            self.recv_all_into(&mut out).await?;
+            Ok(out)
+        }
+    }
+
+    /// [`Transport::recv_all`] into `out` (cleared first, then one entry per party): a
+    /// caller that keeps `out` between rounds allocates nothing here.
+    fn recv_all_into(
+        &mut self,
+        out: &mut Vec<Option<Vec<u8>>>,
+    ) -> impl Future<Output = Result<(), NetError>> + Send {
+        async move {
+            out.clear();
+            let me = self.party();
             for p in 0..self.n_parties() {
                 out.push(if p == me {
                     None
@@ -92,7 +105,7 @@ pub trait Transport: Send {
                     Some(self.recv(p).await?)
                 });
             }
-            Ok(out)
+            Ok(())
         }
     }
 }
