@@ -27,6 +27,7 @@
 
 /// Bytes that are not a canonical encoding.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CodecError {
     /// The input ends before a field is complete.
     #[error("truncated {what}: needed {needed} more bytes, {available} left")]
