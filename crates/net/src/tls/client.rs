@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use tokio::time::Instant;
-use tracing::{info, warn};
+use tracing::{Instrument, info, warn};
 
 /// A framed, ordered, bidirectional message channel between a party and a client for one
 /// session. A `recv` waits as long as the peer is heard from (it sends heartbeats while it
@@ -298,6 +298,16 @@ impl ClientNode {
     /// Loads the client's identity and connects to every party with a `route = "direct"`,
     /// retrying until the connection timeout.
     pub async fn connect(config: NodeConfig, session: &SessionId) -> Result<ClientNode, NetError> {
+        let span = session.client_span(&config.name);
+        Self::connect_in_span(config, session)
+            .instrument(span)
+            .await
+    }
+
+    async fn connect_in_span(
+        config: NodeConfig,
+        session: &SessionId,
+    ) -> Result<ClientNode, NetError> {
         let node = config.name.clone();
         if config.role != Role::Client {
             return Err(NetError::Identity {
@@ -330,7 +340,7 @@ impl ClientNode {
             .collect();
         let n = config.parties.len();
         let ctx = TlsContext::new(config, &identity)?;
-        let tasks = Tasks::default();
+        let tasks = Tasks::in_span(tracing::Span::current());
         let start = Instant::now();
         let deadline = start + timeout;
         let mut channels: Vec<Option<PeerChannel>> = (0..n).map(|_| None).collect();
@@ -354,7 +364,7 @@ impl ClientNode {
                     Ok(s) => break Some(s),
                     Err(f) if f.is_fatal() => {
                         let err = f.to_error(&ctx, &peer, &entry.address, session, &prefix);
-                        warn!(node = %node, session = %session, "{err}");
+                        warn!("{err}");
                         return Err(err);
                     }
                     Err(f) => {
@@ -386,7 +396,7 @@ impl ClientNode {
                 &tasks,
                 heartbeat_interval(idle),
             );
-            info!(node = %node, session = %session, "connected to {peer} at {}", entry.address);
+            info!("connected to {peer} at {}", entry.address);
             if let Some(slot) = channels.get_mut(entry.index) {
                 *slot = Some(PeerChannel::new(
                     node.clone(),
@@ -406,7 +416,7 @@ impl ClientNode {
                 missing,
                 refused_incoming: vec![],
             };
-            warn!(session = %session, "{err}");
+            warn!("{err}");
             return Err(err);
         }
         Ok(ClientNode {

@@ -10,7 +10,7 @@ mod registry;
 mod shared;
 
 pub(crate) use registry::ClaimError;
-pub(crate) use shared::{NO_SESSION, Shared};
+pub(crate) use shared::Shared;
 
 use super::client::PeerChannel;
 use super::connect::TlsContext;
@@ -84,7 +84,7 @@ impl Node {
         let ctx = TlsContext::new(config, &identity)?;
         let local_addr = listener.local_addr().ok();
         let shared = Arc::new(Shared::new(ctx, me, timeout, idle, local_addr));
-        info!(node = %node, session = NO_SESSION, listen = ?shared.local_addr, key = %identity.public_key.short_fingerprint(), "node started");
+        info!(parent: &shared.tasks.span, listen = ?shared.local_addr, key = %identity.public_key.short_fingerprint(), "node started");
         let weak = Arc::downgrade(&shared);
         shared.tasks.spawn(accept_loop(weak, listener));
         let higher: Vec<usize> = shared
