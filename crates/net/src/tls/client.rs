@@ -3,9 +3,8 @@
 
 use super::abort::SessionAbort;
 use super::connect::{self, TlsContext};
-use super::link::ChannelSink;
 use super::link::send_abort;
-use super::link::{Inbound, LinkHandle, Out, heartbeat_interval, next_inbound, spawn_link};
+use super::link::{Inbound, LinkHandle, Out, next_inbound, spawn_channel_link};
 use super::tasks::{LINGER, Tasks};
 use super::wire::{AbortKind, AbortNotice, Purpose};
 use crate::error::{MissingPeer, NetError};
@@ -14,8 +13,8 @@ use crate::transport::TrafficStats;
 use spdz2k_core::SessionId;
 use spdz2k_pki::{NodeConfig, PkiError, Role, Route};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 use tracing::{Instrument, info, warn};
 
@@ -318,18 +317,7 @@ impl ClientNode {
                 )),
             });
         }
-        let identity = config
-            .load_identity()
-            .map_err(|source| NetError::Identity {
-                node: node.clone(),
-                source,
-            })?;
-        identity
-            .require_valid_cert(SystemTime::now())
-            .map_err(|source| NetError::Identity {
-                node: node.clone(),
-                source,
-            })?;
+        let identity = connect::load_valid_identity(&config)?;
         let timeout = config.connection_timeout;
         let idle = config.idle_timeout;
         let direct: Vec<_> = config
@@ -383,18 +371,13 @@ impl ClientNode {
                 }
             };
             let Some(stream) = stream else { continue };
-            let (tx, rx) = unbounded_channel();
-            let sink = Arc::new(ChannelSink {
-                session: session.clone(),
-                tx,
-            });
-            let link = spawn_link(
+            let (link, rx) = spawn_channel_link(
                 stream,
                 peer.clone(),
                 entry.address.clone(),
-                sink,
+                session,
                 &tasks,
-                heartbeat_interval(idle),
+                idle,
             );
             info!("connected to {peer} at {}", entry.address);
             if let Some(slot) = channels.get_mut(entry.index) {

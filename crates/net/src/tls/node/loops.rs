@@ -5,13 +5,12 @@ use super::registry::PendingClient;
 use super::shared::{MeshSink, Shared};
 use crate::frame::FrameKind;
 use crate::tls::connect::{self, Accepted, PeerId};
-use crate::tls::link::{ChannelSink, Out, PingSink, heartbeat_interval, spawn_link};
+use crate::tls::link::{Out, PingSink, heartbeat_interval, spawn_channel_link, spawn_link};
 use crate::tls::wire::Purpose;
 use std::net::SocketAddr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::mpsc::unbounded_channel;
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
@@ -77,18 +76,13 @@ fn on_accepted(shared: &Arc<Shared>, accepted: Accepted, from: SocketAddr) {
         }
         (Purpose::Client, PeerId::Client(name)) => {
             let Some(session) = hello.session else { return };
-            let (tx, rx) = unbounded_channel();
-            let sink = Arc::new(ChannelSink {
-                session: session.clone(),
-                tx,
-            });
-            let link = spawn_link(
+            let (link, rx) = spawn_channel_link(
                 stream,
                 name.clone(),
                 from.to_string(),
-                sink,
+                &session,
                 &shared.tasks,
-                heartbeat_interval(shared.idle),
+                shared.idle,
             );
             info!(session = %session, "client {name} connected from {from}");
             shared

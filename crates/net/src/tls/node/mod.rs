@@ -24,7 +24,6 @@ use spdz2k_core::SessionId;
 use spdz2k_pki::{NodeConfig, PkiError, Role, Route};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::SystemTime;
 use tokio::net::TcpListener;
 use tokio::time::{Instant, timeout_at};
 use tracing::{info, warn};
@@ -66,19 +65,7 @@ impl Node {
         let Role::Party(me) = config.role else {
             return Err(not_a_party(&config));
         };
-        let node = config.name.clone();
-        let identity = config
-            .load_identity()
-            .map_err(|source| NetError::Identity {
-                node: node.clone(),
-                source,
-            })?;
-        identity
-            .require_valid_cert(SystemTime::now())
-            .map_err(|source| NetError::Identity {
-                node: node.clone(),
-                source,
-            })?;
+        let identity = super::connect::load_valid_identity(&config)?;
         let timeout = config.connection_timeout;
         let idle = config.idle_timeout;
         let ctx = TlsContext::new(config, &identity)?;
