@@ -18,11 +18,8 @@ N=${1:-3}
 A=${2:-7}
 B=${3:-6}
 C=${4:-5}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${SPDZ2K_BIN:-$ROOT/target/release/spdz2k}
-if [ ! -x "$BIN" ]; then
-    (cd "$ROOT" && cargo build --release -p spdz2k-cli) || exit 2
-fi
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
 if [ "$N" -lt 2 ]; then
     echo "cluster.sh: N must be at least 2 (got $N)" >&2
     exit 2
@@ -34,25 +31,8 @@ else
     trap 'rm -rf "$WORK"' EXIT
 fi
 
-free_base_port() {
-    local p i ok
-    for _ in $(seq 1 100); do
-        p=$((20000 + RANDOM % 40000))
-        ok=1
-        for i in $(seq 0 $((N - 1))); do
-            if (echo >"/dev/tcp/127.0.0.1/$((p + i))") 2>/dev/null; then ok=0; fi
-        done
-        if [ $ok = 1 ]; then
-            echo "$p"
-            return
-        fi
-    done
-    echo "no $N free consecutive ports found" >&2
-    exit 2
-}
-
 echo "== setup: $N parties and a client in $WORK"
-"$BIN" setup --parties "$N" --clients 1 --out "$WORK/deploy" --base-port "$(free_base_port)" ||
+"$BIN" setup --parties "$N" --clients 1 --out "$WORK/deploy" --base-port "$(free_base_port "$N")" ||
     exit 2
 NODES=""
 for i in $(seq 0 $((N - 1))); do NODES="$NODES P$i"; done

@@ -14,28 +14,12 @@
 # script then kills it (kill -9) or leaves it stopped (SIGSTOP rows).
 # SPDZ2K_BIN overrides the binary (default target/release/spdz2k, built if missing).
 set -u
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${SPDZ2K_BIN:-$ROOT/target/release/spdz2k}
-if [ ! -x "$BIN" ]; then
-    (cd "$ROOT" && cargo build --release -p spdz2k-cli) || exit 2
-fi
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
 CONNECT=3
 IDLE=2
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-
-free_base_port() {
-    local p
-    for _ in $(seq 1 100); do
-        p=$((20000 + RANDOM % 40000))
-        if ! (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null &&
-            ! (echo >"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null; then
-            echo "$p"
-            return
-        fi
-    done
-    exit 2
-}
 
 now() { date +%s.%N; }
 since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.2f", a - b }'; }

@@ -13,27 +13,10 @@
 set -u
 COUNT=${1:-100}
 MAX_SECONDS=${2:-1800}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${SPDZ2K_BIN:-$ROOT/target/release/spdz2k}
-if [ ! -x "$BIN" ]; then
-    (cd "$ROOT" && cargo build --release -p spdz2k-cli) || exit 2
-fi
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-
-free_base_port() {
-    local p
-    for _ in $(seq 1 100); do
-        p=$((20000 + RANDOM % 40000))
-        if ! (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null &&
-            ! (echo >"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null; then
-            echo "$p"
-            return
-        fi
-    done
-    echo "no free port pair found" >&2
-    exit 2
-}
 
 "$BIN" setup --parties 2 --clients 1 --out "$WORK/deploy" --base-port "$(free_base_port)" \
     >"$WORK/setup.log" 2>&1 || { cat "$WORK/setup.log"; exit 2; }

@@ -39,6 +39,8 @@ pub struct ClientSession {
     /// The next sequence number accepted per (kind, label, party); absent means 0. Every
     /// lower number was accepted before, so anything below it is a replay.
     next_seq: HashMap<(EnvelopeKind, Label, usize), u64>,
+    /// The log span of this client in this session ([`SessionId::client_span`]).
+    span: tracing::Span,
 }
 
 impl core::fmt::Debug for ClientSession {
@@ -87,6 +89,7 @@ impl ClientSession {
         rng: &mut R,
     ) -> Self {
         Self {
+            span: session.client_span(client.as_str()),
             session,
             client,
             identity,
@@ -148,8 +151,7 @@ impl ClientSession {
         let result = self.receive_outputs_inner(label, envelopes);
         match &result {
             Ok(out) => tracing::info!(
-                session = %self.session,
-                client = %self.client,
+                parent: &self.span,
                 label,
                 params = %out.params,
                 count = out.len(),
@@ -157,8 +159,7 @@ impl ClientSession {
                 "outputs verified and reconstructed"
             ),
             Err(e) => tracing::warn!(
-                session = %self.session,
-                client = %self.client,
+                parent: &self.span,
                 label,
                 error = %e,
                 "output delivery refused"
@@ -193,16 +194,14 @@ impl ClientSession {
         let result = self.receive_input_triples_inner(label, envelopes);
         match &result {
             Ok(mask) => tracing::info!(
-                session = %self.session,
-                client = %self.client,
+                parent: &self.span,
                 label,
                 params = %mask.params(),
                 count = mask.len(),
                 "input triples verified"
             ),
             Err(e) => tracing::warn!(
-                session = %self.session,
-                client = %self.client,
+                parent: &self.span,
                 label,
                 error = %e,
                 "input triple delivery refused"

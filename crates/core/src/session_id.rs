@@ -47,6 +47,23 @@ impl SessionId {
         self.0.as_str()
     }
 
+    /// The log span of party `party` running this session: every log line inside it (the
+    /// engine's, the TLS session's, the offline phase's) carries `session` and `party`
+    /// without repeating them. Enter it with `Instrument::instrument` around async code, or
+    /// name it as an event's `parent:`.
+    ///
+    /// Its level is ERROR so that no log filter disables it while it lets the lines inside
+    /// through: a span below the filter's level would drop its fields from every line,
+    /// warnings included.
+    pub fn span(&self, party: usize) -> tracing::Span {
+        tracing::error_span!("session", session = %self, party)
+    }
+
+    /// The log span of client `client` in this session (like [`SessionId::span`]).
+    pub fn client_span(&self, client: &str) -> tracing::Span {
+        tracing::error_span!("session", session = %self, client)
+    }
+
     /// The ID as bytes (for hashing and headers).
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_str().as_bytes()

@@ -9,9 +9,9 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use spdz2k_core::SessionId;
 use spdz2k_engine::{ClientInputMask, ClientOutputShares};
 use spdz2k_output::{
-    ClientId, ClientInput, ClientRegistry, Delivery, EnvelopeKind, HpkePublicKey,
+    Bundle, ClientId, ClientInput, ClientRegistry, Delivery, EnvelopeKind, HpkePublicKey,
     InputTripleBundle, Label, OutputBundle, Registration, RunId, SequenceCounter,
-    check_forwarded_envelope, seal_input_triples, seal_output_bundle,
+    check_forwarded_envelope, seal_bundle,
 };
 use spdz2k_pki::{NodeConfig, Route};
 use spdz2k_ring::Params;
@@ -475,16 +475,22 @@ impl PortMachine {
             w: shares.w,
         };
         let delivery = self.delivery(EnvelopeKind::OutputBundle, &label);
+        self.seal_and_carry::<P, _>(&delivery, &bundle, "client output")
+    }
+
+    /// Seals `bundle` to the client under `delivery`, signed by this party, and plans its
+    /// carriage.
+    fn seal_and_carry<P: Params, B: Bundle<P>>(
+        &mut self,
+        delivery: &Delivery,
+        bundle: &B,
+        what: &'static str,
+    ) -> Result<(), DeliveryError> {
         let mut rng = spdz2k_core::rng::secure_rng();
-        let env = seal_output_bundle(
-            &delivery,
-            &bundle,
-            self.hpke_key()?,
-            &self.identity,
-            &mut rng,
-        )
-        .map_err(|e| self.client_err(format!("sealing failed: {e}")))?;
-        self.carry(env, "client output");
+        let env =
+            seal_bundle::<P, _, _>(delivery, bundle, self.hpke_key()?, &self.identity, &mut rng)
+                .map_err(|e| self.client_err(format!("sealing failed: {e}")))?;
+        self.carry(env, what);
         Ok(())
     }
 
@@ -504,16 +510,7 @@ impl PortMachine {
         };
         let delivery = self.delivery(EnvelopeKind::InputTriple, &label);
         let seq = delivery.seq;
-        let mut rng = spdz2k_core::rng::secure_rng();
-        let env = seal_input_triples(
-            &delivery,
-            &bundle,
-            self.hpke_key()?,
-            &self.identity,
-            &mut rng,
-        )
-        .map_err(|e| self.client_err(format!("sealing failed: {e}")))?;
-        self.carry(env, "client input masks");
+        self.seal_and_carry::<P, _>(&delivery, &bundle, "client input masks")?;
         self.tasks
             .push_back(Task::Await(Wait::Client(ClientMsg::Input { label, seq })));
         Ok(())

@@ -51,11 +51,11 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             .skip_to(&outcome.cursor)
             .map_err(|e| self.prep_err(e))?;
         if discarded.sum() > 0 {
-            warn!(session = %self.session, party = self.party, discarded = ?discarded,
+            warn!(parent: &self.span, discarded = ?discarded,
                 cursor = ?outcome.cursor,
                 "preprocessing agreed; skipped items used or lost earlier so none is used twice");
         } else {
-            info!(session = %self.session, party = self.party, cursor = ?outcome.cursor,
+            info!(parent: &self.span, cursor = ?outcome.cursor,
                 "preprocessing agreed");
         }
         self.discarded = Some(discarded.clone());

@@ -38,7 +38,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         }
         let retire = RetireCause::new(self.session_id(), self.party(), cause.to_string());
         if let Err(e) = self.prep.retire(&retire) {
-            error!(session = %self.session_id(), party = self.party(), error = %e,
+            error!(parent: &self.span, error = %e,
                 "COULD NOT RETIRE the MAC key set after a failed check: never use this \
                  preprocessing again; delete it and generate fresh preprocessing");
         }
@@ -48,7 +48,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
 impl<P: Params, T: Transport, Pr: Preprocessing<P>> Drop for Session<P, T, Pr> {
     fn drop(&mut self) {
         if self.unchecked() {
-            error!(session = %self.session_id(), party = self.party(),
+            error!(parent: &self.span,
                 pending = self.pending_checks(),
                 "SECURITY: insufficient checking: the session was dropped with opened values or \
                  broadcasts no MAC check covered; call Session::finish (or check) before \

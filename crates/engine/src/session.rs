@@ -63,6 +63,8 @@ pub struct Session<P: Params, T: Transport, Pr: Preprocessing<P>> {
     pub(crate) party: usize,
     pub(crate) n: usize,
     pub(crate) session: SessionId,
+    /// The log span of this party in this session: every line the session logs names both.
+    pub(crate) span: tracing::Span,
     pub(crate) transport: T,
     pub(crate) prep: Pr,
     pub(crate) key: MacKeyShare<P>,
@@ -138,11 +140,13 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             },
         )?;
         let key = prep.mac_key_share();
-        info!(session = %session, party, n, params = P::NAME, "session started");
+        let span = session.span(party);
+        info!(parent: &span, n, params = P::NAME, "session started");
         Ok(Self {
             party,
             n,
             session,
+            span,
             transport,
             prep,
             key,
@@ -168,7 +172,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// feature, off by default).
     #[cfg(feature = "tamper-hooks")]
     pub fn set_tamper_hook(&mut self, hook: impl TamperHook<P> + 'static) {
-        warn!(session = %self.session, party = self.party, "tamper hook set: this party will cheat");
+        warn!(parent: &self.span, "tamper hook set: this party will cheat");
         self.tamper = Some(Box::new(hook));
     }
 
@@ -272,7 +276,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             && let Some(cause) = err.cause()
         {
             self.retire_after(&err, &cause);
-            warn!(session = %self.session, party = self.party, error = %err, "session aborted");
+            warn!(parent: &self.span, error = %err, "session aborted");
             // Every peer learns the cause before this party closes.
             self.transport.abort(cause.abort_kind(), &err.to_string());
             self.failure = Some(cause);
@@ -356,7 +360,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         self.z_revealed = false;
         self.checks += 1;
         self.values_checked += count as u64;
-        debug!(session = %self.session, party = self.party, values = count,
+        debug!(parent: &self.span, values = count,
                seconds = started.elapsed().as_secs_f64(), "MAC check passed");
         Ok(())
     }
@@ -395,7 +399,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         let closed = self.transport.close().await.map_err(EngineError::from);
         self.guarded(closed)?;
         let report = self.report();
-        info!(session = %self.session, party = self.party, rounds = report.rounds,
+        info!(parent: &self.span, rounds = report.rounds,
               bytes_sent = report.bytes_sent, checks = report.checks, "session finished");
         Ok(report)
     }

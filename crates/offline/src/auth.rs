@@ -185,6 +185,9 @@ pub(crate) enum MacRun<Q: Params> {
     ZOpens(AwaitingZOpens<Q>),
 }
 
+/// The parts of one frame for each party (empty for this party).
+pub(crate) type PartsPerPeer = Vec<Vec<Vec<u8>>>;
+
 /// The MAC check's progress.
 // Moved once per flight; boxing would only add an allocation.
 #[allow(clippy::large_enum_variant)]
@@ -218,6 +221,25 @@ impl<Q: Params> MacRun<Q> {
         let key = MacKeyShare::<Q>::new(keys.alpha::<Q>());
         let (s, m) = start_mac_check(keys.party, keys.n, key, log, transcript, ctx, rng);
         (Self::CoinCommits(s), m.encode())
+    }
+
+    /// One round of a batch's check: part 0 of each peer's frame in; `Some` with the state
+    /// and the frame parts for every peer to send next, or `None` once the check passed.
+    pub(crate) fn round(
+        self,
+        n: usize,
+        me: usize,
+        incoming: &[crate::batch::Parts],
+    ) -> Result<Option<(Self, PartsPerPeer)>, (CheckKind, Cause)> {
+        let msgs: Vec<Option<Vec<u8>>> = (0..n)
+            .map(|p| (p != me).then(|| incoming[p][0].to_vec()))
+            .collect();
+        Ok(match self.step(&msgs)? {
+            MacStep::Next(run, m) => {
+                Some((run, crate::batch::per_peer(n, me, |_| vec![m.clone()])))
+            }
+            MacStep::Passed => None,
+        })
     }
 
     /// One round: the peers' messages (by party; `None` for this party).

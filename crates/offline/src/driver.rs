@@ -3,12 +3,13 @@
 //! `Preprocessing`.
 
 use crate::batch::{Batch, BatchKind, Material, PeerMessages, Progress};
+use crate::collect::{Collected, check_request};
 use crate::error::OfflineError;
 use crate::keyset::{KeySet, KeySetup};
 use crate::ot::{ChaChaPrg, OtBackend, Prg};
-use spdz2k_core::{AuthShares, Triples};
+use crate::secure::plan;
 use spdz2k_net::{NetError, Transport};
-use spdz2k_prep::{InputMasks, MemoryStore, PrepCounts};
+use spdz2k_prep::{MemoryStore, PrepCounts};
 use spdz2k_ring::HasCheckRing;
 use std::collections::VecDeque;
 
@@ -124,37 +125,6 @@ pub async fn run_batches<P: HasCheckRing, O: OtBackend, G: Prg, T: Transport>(
     Ok(out.into_iter().flatten().collect())
 }
 
-/// What to generate, in batches.
-fn plan(counts: &PrepCounts, batch: usize) -> Vec<(BatchKind, Pool)> {
-    let mut plan = Vec::new();
-    let mut chunks = |total: u64, pool: Pool, make: &dyn Fn(usize) -> BatchKind| {
-        let mut left = usize::try_from(total).unwrap_or(usize::MAX);
-        while left > 0 {
-            let c = left.min(batch);
-            plan.push((make(c), pool));
-            left -= c;
-        }
-    };
-    chunks(counts.triples, Pool::Triples, &BatchKind::Triples);
-    chunks(counts.randoms, Pool::Randoms, &BatchKind::Randoms);
-    chunks(counts.open_masks, Pool::OpenMasks, &BatchKind::Randoms);
-    for (owner, &c) in counts.input_masks.iter().enumerate() {
-        chunks(c, Pool::InputMasks, &|count| BatchKind::InputMasks {
-            owner,
-            count,
-        });
-    }
-    plan
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Pool {
-    Triples,
-    Randoms,
-    OpenMasks,
-    InputMasks,
-}
-
 /// Generates `counts` of every kind with a fresh key set over `t`, in batches of at most
 /// `batch` items, and returns this party's store of checked material.
 pub async fn generate<P: HasCheckRing, O: OtBackend, T: Transport>(
@@ -164,63 +134,14 @@ pub async fn generate<P: HasCheckRing, O: OtBackend, T: Transport>(
     batch: usize,
 ) -> Result<MemoryStore<P>, OfflineError> {
     let (party, n) = (t.party(), t.n_parties());
-    if counts.input_masks.len() != n || batch == 0 {
-        return Err(OfflineError::Invalid {
-            party,
-            detail: format!(
-                "input masks listed for {} owners among {n} parties, batch size {batch}",
-                counts.input_masks.len()
-            ),
-        });
-    }
+    check_request(party, n, counts, batch)?;
     let mut keys = setup_key_set::<P, O, T>(t, ot).await?;
     let plan = plan(counts, batch);
-    let kinds: Vec<BatchKind> = plan.iter().map(|(k, _)| *k).collect();
+    let kinds: Vec<BatchKind> = plan.iter().map(|(_, k)| *k).collect();
     let materials = run_batches(&mut keys, t, &kinds).await?;
-    let mut triples = Triples {
-        a: AuthShares::default(),
-        b: AuthShares::default(),
-        c: AuthShares::default(),
-    };
-    let (mut randoms, mut open_masks) = (AuthShares::default(), AuthShares::default());
-    let mut masks: Vec<InputMasks<P>> = (0..n)
-        .map(|o| InputMasks {
-            shares: AuthShares::default(),
-            clear: (o == party).then(Vec::new),
-        })
-        .collect();
-    for ((_, pool), m) in plan.into_iter().zip(materials) {
-        match (pool, m) {
-            (Pool::Triples, Material::Triples(t)) => triples.extend(&t),
-            (Pool::Randoms, Material::Randoms(r)) => randoms.extend(&r),
-            (Pool::OpenMasks, Material::Randoms(r)) => open_masks.extend(&r),
-            (Pool::InputMasks, Material::InputMasks { owner, masks: m }) => {
-                masks[owner].shares.extend(&m.shares);
-                if let (Some(all), Some(c)) = (masks[owner].clear.as_mut(), m.clear) {
-                    all.extend(c);
-                }
-            }
-            _ => {
-                return Err(OfflineError::Invalid {
-                    party,
-                    detail: "a batch returned material of another kind".into(),
-                });
-            }
-        }
+    let mut collected = Collected::new(party, n);
+    for ((kind, _), m) in plan.into_iter().zip(materials) {
+        collected.add(kind, m)?;
     }
-    let key = keys.mac_key_share();
-    MemoryStore::from_parts(
-        party,
-        n,
-        keys.id(),
-        key,
-        triples,
-        randoms,
-        open_masks,
-        masks,
-    )
-    .map_err(|e| OfflineError::Invalid {
-        party,
-        detail: e.to_string(),
-    })
+    collected.into_store(keys.id(), keys.mac_key_share())
 }

@@ -80,6 +80,7 @@
 mod auth;
 mod batch;
 mod coins;
+mod collect;
 mod cost;
 mod driver;
 mod error;

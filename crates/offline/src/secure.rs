@@ -20,6 +20,7 @@
 //!   [`CheckKind::PeerAbort`]), drops every buffered OT and seed, and tells every peer.
 
 use crate::batch::{BatchKind, Material};
+use crate::collect::{Collected, check_request};
 use crate::driver::{IN_FLIGHT, net, run_batches, setup_key_set_with};
 use crate::error::{Cause, CheckKind, OfflineError};
 use crate::keyset::KeySet;
@@ -27,11 +28,10 @@ use crate::ot::{OtError, Seed};
 use crate::real_ot::{AesPrg, ExtOt};
 use crate::triples::tau;
 use rand::Rng;
-use spdz2k_core::{AuthShares, Triples};
 use spdz2k_net::{NetError, Transport};
 use spdz2k_ot::driver::{PairwiseOt, setup_all_pairs, vole_seeds_receiver, vole_seeds_sender};
 use spdz2k_ot::{OtContext, Variant};
-use spdz2k_prep::{InputMasks, MemoryStore, PrepCounts, PrepKind};
+use spdz2k_prep::{MemoryStore, PrepCounts, PrepKind};
 use spdz2k_ring::HasCheckRing;
 
 /// The OT extension used by default: SoftSpokenOT with d = 4 (128/4 = 32 bits per OT).
@@ -468,15 +468,7 @@ where
     F: FnMut(PrepKind, Material<P>) -> Result<(), OfflineError> + Send,
 {
     let (party, n) = (t.party(), t.n_parties());
-    if counts.input_masks.len() != n || batch == 0 {
-        return Err(OfflineError::Invalid {
-            party,
-            detail: format!(
-                "input masks listed for {} owners among {n} parties, batch size {batch}",
-                counts.input_masks.len()
-            ),
-        });
-    }
+    check_request(party, n, counts, batch)?;
     let mut off = SecureOffline::<P>::setup(t, DEFAULT_VARIANT).await?;
     let plan = plan(counts, batch);
     for group in plan.chunks(IN_FLIGHT) {
@@ -499,55 +491,10 @@ pub async fn generate_secure<P: HasCheckRing, T: Transport>(
     counts: &PrepCounts,
     batch: usize,
 ) -> Result<MemoryStore<P>, OfflineError> {
-    let (party, n) = (t.party(), t.n_parties());
-    let mut triples = Triples {
-        a: AuthShares::default(),
-        b: AuthShares::default(),
-        c: AuthShares::default(),
-    };
-    let (mut randoms, mut open_masks) = (AuthShares::default(), AuthShares::default());
-    let mut masks: Vec<InputMasks<P>> = (0..n)
-        .map(|o| InputMasks {
-            shares: AuthShares::default(),
-            clear: (o == party).then(Vec::new),
-        })
-        .collect();
-    let off = generate_with::<P, T, _>(t, counts, batch, |kind, m| {
-        match (kind, m) {
-            (PrepKind::Triples, Material::Triples(t)) => triples.extend(&t),
-            (PrepKind::Randoms, Material::Randoms(r)) => randoms.extend(&r),
-            (PrepKind::OpenMasks, Material::Randoms(r)) => open_masks.extend(&r),
-            (PrepKind::InputMasks { .. }, Material::InputMasks { owner, masks: m }) => {
-                masks[owner].shares.extend(&m.shares);
-                if let (Some(all), Some(c)) = (masks[owner].clear.as_mut(), m.clear) {
-                    all.extend(c);
-                }
-            }
-            _ => {
-                return Err(OfflineError::Invalid {
-                    party,
-                    detail: "a batch returned material of another kind".into(),
-                });
-            }
-        }
-        Ok(())
-    })
-    .await?;
+    let mut collected = Collected::new(t.party(), t.n_parties());
+    let off = generate_with::<P, T, _>(t, counts, batch, |kind, m| collected.add(kind, m)).await?;
     let keys = off.key_set();
-    MemoryStore::from_parts(
-        party,
-        n,
-        keys.id(),
-        keys.mac_key_share(),
-        triples,
-        randoms,
-        open_masks,
-        masks,
-    )
-    .map_err(|e| OfflineError::Invalid {
-        party,
-        detail: e.to_string(),
-    })
+    collected.into_store(keys.id(), keys.mac_key_share())
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! rho = t a - a^; 6 shares of sigma = t c - c^ - rho b; 7-10 the MAC check of y, rho and
 //! sigma in the check ring. Accept only if every sigma = 0 mod 2^(k+s) and the MAC check passes.
 
-use crate::auth::{Auth, Contributors, MacRun, MacStep};
+use crate::auth::{Auth, Contributors, MacRun};
 use crate::batch::{
     FirstFlight, Flow, FlowError, FlowStep, Material, Parts, open_coins, per_peer, record_broadcast,
 };
@@ -365,19 +365,13 @@ impl<P: HasCheckRing> TripleFlow<P> {
                 self.stage = Stage::Mac { run, out };
                 next(self, "offline: MAC check", parts)
             }
-            Stage::Mac { run, out } => {
-                let msgs: Vec<Option<Vec<u8>>> = (0..n)
-                    .map(|p| (p != me).then(|| incoming[p][0].to_vec()))
-                    .collect();
-                match run.step(&msgs)? {
-                    MacStep::Next(run, m) => {
-                        let parts = per_peer(n, me, |_| vec![m.clone()]);
-                        self.stage = Stage::Mac { run, out };
-                        next(self, "offline: MAC check", parts)
-                    }
-                    MacStep::Passed => Ok(FlowStep::Done(out)),
+            Stage::Mac { run, out } => match run.round(n, me, &incoming)? {
+                Some((run, parts)) => {
+                    self.stage = Stage::Mac { run, out };
+                    next(self, "offline: MAC check", parts)
                 }
-            }
+                None => Ok(FlowStep::Done(out)),
+            },
         }
     }
 }

@@ -8,7 +8,7 @@
 //! other share is 0 and only the owner runs VOLE; y is still masked by the owner's extra
 //! element.
 
-use crate::auth::{Auth, Contributors, MacRun, MacStep};
+use crate::auth::{Auth, Contributors, MacRun};
 use crate::batch::{
     FirstFlight, Flow, FlowError, FlowStep, Material, Parts, open_coins, per_peer, record_broadcast,
 };
@@ -144,19 +144,13 @@ impl<P: HasCheckRing> ValueFlow<P> {
                 self.stage = Stage::Mac { run, out };
                 next(self, "offline: MAC check", parts)
             }
-            Stage::Mac { run, out } => {
-                let msgs: Vec<Option<Vec<u8>>> = (0..n)
-                    .map(|p| (p != me).then(|| incoming[p][0].to_vec()))
-                    .collect();
-                match run.step(&msgs)? {
-                    MacStep::Next(run, m) => {
-                        let parts = per_peer(n, me, |_| vec![m.clone()]);
-                        self.stage = Stage::Mac { run, out };
-                        next(self, "offline: MAC check", parts)
-                    }
-                    MacStep::Passed => Ok(FlowStep::Done(out)),
+            Stage::Mac { run, out } => match run.round(n, me, &incoming)? {
+                Some((run, parts)) => {
+                    self.stage = Stage::Mac { run, out };
+                    next(self, "offline: MAC check", parts)
                 }
-            }
+                None => Ok(FlowStep::Done(out)),
+            },
         }
     }
 }

@@ -20,7 +20,7 @@ use subtle::ConstantTimeEq;
 use crate::error::{CodecError, FieldError};
 use crate::ids::{ClientId, Label};
 use crate::run::RunId;
-use crate::signed;
+use crate::signed::{self, Claims, Refusal};
 use spdz2k_core::bytes::{Reader, Writer};
 
 /// The first eight bytes of a client input message.
@@ -245,37 +245,48 @@ impl ClientInput {
         expected_run: &RunId,
     ) -> Result<Self, ClientInputError> {
         let input = Self::decode_unverified(bytes)?;
-        if &input.client != expected_client {
-            return Err(ClientInputError::WrongClient {
+        let claimed = Claims::of(&input.client, &input.session, &input.run);
+        let expected = Claims::of(expected_client, expected_session, expected_run);
+        let refusal = signed::check_claims(
+            bytes,
+            "client input",
+            CLIENT_INPUT_DOMAIN,
+            pinned,
+            claimed,
+            expected,
+        )?;
+        let Self {
+            client,
+            session,
+            label,
+            seq,
+            run,
+            ..
+        } = &input;
+        Err(match refusal {
+            None => return Ok(input),
+            Some(Refusal::WrongClient) => ClientInputError::WrongClient {
                 expected: expected_client.clone(),
-                got: input.client,
-            });
-        }
-        let (body, signature) = signed::split(bytes, "client input")?;
-        if !signed::verify(CLIENT_INPUT_DOMAIN, body, &signature, pinned) {
-            return Err(ClientInputError::BadSignature {
-                client: input.client,
-                session: input.session,
-                label: input.label.to_string(),
-            });
-        }
-        if &input.session != expected_session {
-            return Err(ClientInputError::WrongSession {
-                client: input.client,
+                got: client.clone(),
+            },
+            Some(Refusal::BadSignature) => ClientInputError::BadSignature {
+                client: client.clone(),
+                session: session.clone(),
+                label: label.to_string(),
+            },
+            Some(Refusal::WrongSession) => ClientInputError::WrongSession {
+                client: client.clone(),
                 expected: expected_session.clone(),
-                got: input.session,
-            });
-        }
-        if !input.run.matches(expected_run) {
-            return Err(ClientInputError::WrongRun {
-                client: input.client,
-                label: input.label.to_string(),
-                seq: input.seq,
+                got: session.clone(),
+            },
+            Some(Refusal::WrongRun) => ClientInputError::WrongRun {
+                client: client.clone(),
+                label: label.to_string(),
+                seq: *seq,
                 expected: *expected_run,
-                got: input.run,
-            });
-        }
-        Ok(input)
+                got: *run,
+            },
+        })
     }
 
     /// Refuses the input unless it answers the delivery this party expects: `label` with

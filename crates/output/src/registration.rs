@@ -18,7 +18,7 @@ use crate::error::{CodecError, FieldError};
 use crate::hpke_keys::{HPKE_PUBLIC_KEY_LEN, HpkePublicKey};
 use crate::ids::ClientId;
 use crate::run::RunId;
-use crate::signed;
+use crate::signed::{self, Claims, Refusal};
 use spdz2k_core::bytes::{Reader, Writer};
 
 /// The first eight bytes of a registration.
@@ -185,34 +185,35 @@ impl Registration {
         expected_run: &RunId,
     ) -> Result<RegisteredClient, RegistrationError> {
         let reg = Self::decode_unverified(bytes)?;
-        if &reg.client != expected_client {
-            return Err(RegistrationError::WrongClient {
+        let claimed = Claims::of(&reg.client, &reg.session, &reg.run);
+        let expected = Claims::of(expected_client, expected_session, expected_run);
+        let refusal = signed::check_claims(
+            bytes,
+            "client registration",
+            REGISTRATION_DOMAIN,
+            pinned,
+            claimed,
+            expected,
+        )?;
+        let (client, session) = (reg.client.clone(), reg.session.clone());
+        Err(match refusal {
+            None => return Ok(RegisteredClient(reg)),
+            Some(Refusal::WrongClient) => RegistrationError::WrongClient {
                 expected: expected_client.clone(),
-                got: reg.client,
-            });
-        }
-        let (body, signature) = signed::split(bytes, "client registration")?;
-        if !signed::verify(REGISTRATION_DOMAIN, body, &signature, pinned) {
-            return Err(RegistrationError::BadSignature {
-                client: reg.client,
-                session: reg.session,
-            });
-        }
-        if &reg.session != expected_session {
-            return Err(RegistrationError::WrongSession {
-                client: reg.client,
+                got: client,
+            },
+            Some(Refusal::BadSignature) => RegistrationError::BadSignature { client, session },
+            Some(Refusal::WrongSession) => RegistrationError::WrongSession {
+                client,
                 expected: expected_session.clone(),
-                got: reg.session,
-            });
-        }
-        if !reg.run.matches(expected_run) {
-            return Err(RegistrationError::WrongRun {
-                client: reg.client,
-                session: reg.session,
+                got: session,
+            },
+            Some(Refusal::WrongRun) => RegistrationError::WrongRun {
+                client,
+                session,
                 expected: *expected_run,
                 got: reg.run,
-            });
-        }
-        Ok(RegisteredClient(reg))
+            },
+        })
     }
 }

@@ -6,6 +6,9 @@ use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 
 use crate::envelope::SIGNATURE_LEN;
 use crate::error::CodecError;
+use crate::ids::ClientId;
+use crate::run::RunId;
+use spdz2k_core::SessionId;
 
 /// `body | signature over (domain | body)`.
 pub(crate) fn sign(domain: &[u8], mut body: Vec<u8>, identity: &SigningKey) -> Vec<u8> {
@@ -43,4 +46,59 @@ pub(crate) fn verify(
     message.extend_from_slice(domain);
     message.extend_from_slice(body);
     key.verify_strict(&message, signature).is_ok()
+}
+
+/// Who a signed client message says it is from and for.
+pub(crate) struct Claims<'a> {
+    pub client: &'a ClientId,
+    pub session: &'a SessionId,
+    pub run: &'a RunId,
+}
+
+impl<'a> Claims<'a> {
+    pub fn of(client: &'a ClientId, session: &'a SessionId, run: &'a RunId) -> Self {
+        Self {
+            client,
+            session,
+            run,
+        }
+    }
+}
+
+/// The first check a signed client message failed.
+pub(crate) enum Refusal {
+    /// It names another client.
+    WrongClient,
+    /// The signature under the pinned key does not verify.
+    BadSignature,
+    /// It was made for another session.
+    WrongSession,
+    /// It was made for another run of the session.
+    WrongRun,
+}
+
+/// The checks of every signed client message (registration, input), in one order: it names
+/// the expected client, its signature over `domain | body` verifies under that client's
+/// pinned key, and it was made for this session and this run. `Ok(None)` if all pass.
+pub(crate) fn check_claims(
+    bytes: &[u8],
+    what: &'static str,
+    domain: &[u8],
+    pinned: &VerifyingKey,
+    claimed: Claims<'_>,
+    expected: Claims<'_>,
+) -> Result<Option<Refusal>, CodecError> {
+    if claimed.client != expected.client {
+        return Ok(Some(Refusal::WrongClient));
+    }
+    let (body, signature) = split(bytes, what)?;
+    Ok(if !verify(domain, body, &signature, pinned) {
+        Some(Refusal::BadSignature)
+    } else if claimed.session != expected.session {
+        Some(Refusal::WrongSession)
+    } else if !claimed.run.matches(expected.run) {
+        Some(Refusal::WrongRun)
+    } else {
+        None
+    })
 }

@@ -8,6 +8,7 @@ use crate::format::{
     self, CHUNK_BYTES, FORMAT_VERSION, INSECURE_DEALER_SOURCE, INSECURE_NOTE, PrepHeader,
 };
 use crate::pairing::DealId;
+use crate::writer::encode_items;
 use spdz2k_core::{AuthShares, InsecureDealer};
 use spdz2k_ring::Params;
 use std::fs::{File, OpenOptions};
@@ -210,7 +211,8 @@ fn write_all<P: Params>(
                     _ => None,
                 };
                 buf.clear();
-                encode_items::<P>(parts, own_clear, batch, &mut buf);
+                let parts: Vec<&AuthShares<P>> = parts.iter().collect();
+                encode_items::<P>(&parts, own_clear, batch, &mut buf);
                 out.put_data(&buf)?;
             }
         }
@@ -265,33 +267,6 @@ fn deal_batch<P: Params>(
                 per_party: single(s),
                 clear: Some((owner, r)),
             }
-        }
-    }
-}
-
-/// Appends `batch` items made of (value, MAC) pairs from `parts`, then the clear mask.
-fn encode_items<P: Params>(
-    parts: &[AuthShares<P>],
-    clear: Option<&[P::Word]>,
-    batch: usize,
-    out: &mut Vec<u8>,
-) {
-    let elems = 2 * parts.len() + usize::from(clear.is_some());
-    let start = out.len();
-    out.resize(start + batch * elems * P::BYTES, 0);
-    let mut chunks = out[start..].chunks_exact_mut(P::BYTES);
-    for j in 0..batch {
-        for p in parts {
-            for w in [p.values().get(j), p.macs().get(j)].into_iter().flatten() {
-                if let Some(c) = chunks.next() {
-                    P::encode(*w, c);
-                }
-            }
-        }
-        if let Some(w) = clear.and_then(|r| r.get(j))
-            && let Some(c) = chunks.next()
-        {
-            P::encode(*w, c);
         }
     }
 }

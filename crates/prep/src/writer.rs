@@ -175,25 +175,9 @@ impl<P: Params> PrepFileWriter<P> {
             return Ok(());
         }
         self.take(kind, count)?;
-        let elems = 2 * parts.len() + usize::from(clear.is_some());
         let mut buf = core::mem::take(&mut self.buf);
         buf.clear();
-        buf.resize(count * elems * P::BYTES, 0);
-        let mut out = buf.chunks_exact_mut(P::BYTES);
-        for j in 0..count {
-            for p in parts {
-                for w in [p.values().get(j), p.macs().get(j)].into_iter().flatten() {
-                    if let Some(c) = out.next() {
-                        P::encode(*w, c);
-                    }
-                }
-            }
-            if let Some(w) = clear.and_then(|r| r.get(j))
-                && let Some(c) = out.next()
-            {
-                P::encode(*w, c);
-            }
-        }
+        encode_items::<P>(parts, clear, count, &mut buf);
         self.chunks.update(&buf);
         let r = self.put(&buf);
         self.buf = buf;
@@ -303,6 +287,34 @@ fn initial_cursors(header_digest: &[u8; 32], n_parties: usize) -> Vec<u8> {
     let mut out = format::encode_cursor(header_digest, 0, &zero);
     out.extend_from_slice(&format::encode_cursor(header_digest, 1, &zero));
     out
+}
+
+/// Appends `count` items to `out`, as the file stores them: per item, the (value, MAC) pair
+/// of each of `parts` in order, then the clear mask if there is one.
+pub(crate) fn encode_items<P: Params>(
+    parts: &[&AuthShares<P>],
+    clear: Option<&[P::Word]>,
+    count: usize,
+    out: &mut Vec<u8>,
+) {
+    let elems = 2 * parts.len() + usize::from(clear.is_some());
+    let start = out.len();
+    out.resize(start + count * elems * P::BYTES, 0);
+    let mut chunks = out[start..].chunks_exact_mut(P::BYTES);
+    for j in 0..count {
+        for p in parts {
+            for w in [p.values().get(j), p.macs().get(j)].into_iter().flatten() {
+                if let Some(c) = chunks.next() {
+                    P::encode(*w, c);
+                }
+            }
+        }
+        if let Some(w) = clear.and_then(|r| r.get(j))
+            && let Some(c) = chunks.next()
+        {
+            P::encode(*w, c);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,8 @@
 
 use super::abort::SessionAbort;
 use super::connect::{self, TlsContext};
-use super::link::ChannelSink;
 use super::link::send_abort;
-use super::link::{Inbound, LinkHandle, Out, heartbeat_interval, next_inbound, spawn_link};
+use super::link::{Inbound, LinkHandle, Out, next_inbound, spawn_channel_link};
 use super::tasks::{LINGER, Tasks};
 use super::wire::{AbortKind, AbortNotice, Purpose};
 use crate::error::{MissingPeer, NetError};
@@ -14,10 +13,10 @@ use crate::transport::TrafficStats;
 use spdz2k_core::SessionId;
 use spdz2k_pki::{NodeConfig, PkiError, Role, Route};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
-use tracing::{info, warn};
+use tracing::{Instrument, info, warn};
 
 /// A framed, ordered, bidirectional message channel between a party and a client for one
 /// session. A `recv` waits as long as the peer is heard from (it sends heartbeats while it
@@ -298,6 +297,16 @@ impl ClientNode {
     /// Loads the client's identity and connects to every party with a `route = "direct"`,
     /// retrying until the connection timeout.
     pub async fn connect(config: NodeConfig, session: &SessionId) -> Result<ClientNode, NetError> {
+        let span = session.client_span(&config.name);
+        Self::connect_in_span(config, session)
+            .instrument(span)
+            .await
+    }
+
+    async fn connect_in_span(
+        config: NodeConfig,
+        session: &SessionId,
+    ) -> Result<ClientNode, NetError> {
         let node = config.name.clone();
         if config.role != Role::Client {
             return Err(NetError::Identity {
@@ -308,18 +317,7 @@ impl ClientNode {
                 )),
             });
         }
-        let identity = config
-            .load_identity()
-            .map_err(|source| NetError::Identity {
-                node: node.clone(),
-                source,
-            })?;
-        identity
-            .require_valid_cert(SystemTime::now())
-            .map_err(|source| NetError::Identity {
-                node: node.clone(),
-                source,
-            })?;
+        let identity = connect::load_valid_identity(&config)?;
         let timeout = config.connection_timeout;
         let idle = config.idle_timeout;
         let direct: Vec<_> = config
@@ -330,7 +328,7 @@ impl ClientNode {
             .collect();
         let n = config.parties.len();
         let ctx = TlsContext::new(config, &identity)?;
-        let tasks = Tasks::default();
+        let tasks = Tasks::in_span(tracing::Span::current());
         let start = Instant::now();
         let deadline = start + timeout;
         let mut channels: Vec<Option<PeerChannel>> = (0..n).map(|_| None).collect();
@@ -354,7 +352,7 @@ impl ClientNode {
                     Ok(s) => break Some(s),
                     Err(f) if f.is_fatal() => {
                         let err = f.to_error(&ctx, &peer, &entry.address, session, &prefix);
-                        warn!(node = %node, session = %session, "{err}");
+                        warn!("{err}");
                         return Err(err);
                     }
                     Err(f) => {
@@ -373,20 +371,15 @@ impl ClientNode {
                 }
             };
             let Some(stream) = stream else { continue };
-            let (tx, rx) = unbounded_channel();
-            let sink = Arc::new(ChannelSink {
-                session: session.clone(),
-                tx,
-            });
-            let link = spawn_link(
+            let (link, rx) = spawn_channel_link(
                 stream,
                 peer.clone(),
                 entry.address.clone(),
-                sink,
+                session,
                 &tasks,
-                heartbeat_interval(idle),
+                idle,
             );
-            info!(node = %node, session = %session, "connected to {peer} at {}", entry.address);
+            info!("connected to {peer} at {}", entry.address);
             if let Some(slot) = channels.get_mut(entry.index) {
                 *slot = Some(PeerChannel::new(
                     node.clone(),
@@ -406,7 +399,7 @@ impl ClientNode {
                 missing,
                 refused_incoming: vec![],
             };
-            warn!(session = %session, "{err}");
+            warn!("{err}");
             return Err(err);
         }
         Ok(ClientNode {

@@ -40,6 +40,19 @@ fn tls_error(node: &str, e: rustls::Error) -> NetError {
     }
 }
 
+/// Loads the identity of `config`'s node and requires its certificate to be valid now.
+pub(crate) fn load_valid_identity(config: &NodeConfig) -> Result<NodeIdentity, NetError> {
+    let fail = |source| NetError::Identity {
+        node: config.name.clone(),
+        source,
+    };
+    let identity = config.load_identity().map_err(fail)?;
+    identity
+        .require_valid_cert(std::time::SystemTime::now())
+        .map_err(fail)?;
+    Ok(identity)
+}
+
 impl TlsContext {
     /// Builds the acceptor (accepting any pinned peer) over the node's identity.
     pub fn new(config: NodeConfig, identity: &NodeIdentity) -> Result<Self, NetError> {

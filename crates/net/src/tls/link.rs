@@ -329,6 +329,25 @@ pub(crate) fn describe_read_error(e: &FrameError) -> String {
     }
 }
 
+/// Spawns a party-client link that carries one session's traffic; returns the link and the
+/// channel its frames arrive on.
+pub(crate) fn spawn_channel_link(
+    stream: TlsStream<TcpStream>,
+    peer: String,
+    address: String,
+    session: &SessionId,
+    tasks: &super::tasks::Tasks,
+    idle: Duration,
+) -> (Arc<LinkHandle>, UnboundedReceiver<Inbound>) {
+    let (tx, rx) = unbounded_channel();
+    let sink = Arc::new(ChannelSink {
+        session: session.clone(),
+        tx,
+    });
+    let link = spawn_link(stream, peer, address, sink, tasks, heartbeat_interval(idle));
+    (link, rx)
+}
+
 /// Sends one session's traffic to one channel (party-client links).
 pub(crate) struct ChannelSink {
     pub session: SessionId,

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::{Instant, timeout_at};
-use tracing::{info, warn};
+use tracing::{Instrument, info, warn};
 
 /// What a session is: every party must open it with the same spec.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,6 +112,8 @@ pub struct TlsSession {
     pub(super) phase: &'static str,
     pub(super) stats: TrafficStats,
     pub(super) peers: Vec<Option<SessionPeer>>,
+    /// This party's log span in the session (see [`SessionId::span`]).
+    pub(super) span: tracing::Span,
 }
 
 impl Node {
@@ -135,6 +137,16 @@ impl Node {
     /// # }
     /// ```
     pub async fn open_session(&self, spec: SessionSpec) -> Result<TlsSession, NetError> {
+        let span = spec.session.span(self.shared.me);
+        self.open_in_span(spec, span.clone()).instrument(span).await
+    }
+
+    /// [`Node::open_session`], logging inside `span`.
+    async fn open_in_span(
+        &self,
+        spec: SessionSpec,
+        span: tracing::Span,
+    ) -> Result<TlsSession, NetError> {
         let shared = &self.shared;
         let node = shared.ctx.node.clone();
         let me = shared.me;
@@ -187,7 +199,7 @@ impl Node {
                     waited: shared.timeout,
                     peer_note,
                 };
-                warn!(session = %spec.session, "{err}");
+                warn!("{err}");
                 return Err(err);
             }
         };
@@ -197,7 +209,7 @@ impl Node {
             links: vec![],
             reason: format!("{node} gave up opening session {sid}"),
         };
-        info!(node = %node, session = %sid, operation = %spec.operation, "opening session with parties {:?}", spec.parties);
+        info!(operation = %spec.operation, "opening session with parties {:?}", spec.parties);
 
         // 1. A connection to every peer.
         let mut changed = shared.subscribe();
@@ -215,7 +227,7 @@ impl Node {
                         &sid,
                         &entry,
                     );
-                    warn!(node = %node, session = %sid, "{err}");
+                    warn!("{err}");
                     claim.reason = format!("{node} could not connect to P{j}");
                     return Err(err);
                 }
@@ -253,7 +265,7 @@ impl Node {
                     missing,
                     refused_incoming: shared.refused_incoming(),
                 };
-                warn!(node = %node, session = %sid, "{err}");
+                warn!("{err}");
                 return Err(err);
             }
         };
@@ -342,7 +354,7 @@ impl Node {
                 }
             };
             if let Err(err) = result {
-                warn!(node = %node, session = %sid, "{err}");
+                warn!("{err}");
                 tell_mismatch(&err, &link, &sid);
                 claim.reason = match &err {
                     NetError::SessionNotOpened { waited, .. } => {
@@ -364,7 +376,11 @@ impl Node {
                 });
             }
         }
-        info!(node = %node, session = %sid, "session open with parties {:?} after {:?}", spec.parties, start.elapsed());
+        info!(
+            "session open with parties {:?} after {:?}",
+            spec.parties,
+            start.elapsed()
+        );
         claim.reason = format!("{node} closed session {sid}");
         Ok(TlsSession {
             claim: Arc::new(Mutex::new(claim)),
@@ -373,6 +389,7 @@ impl Node {
             phase: "setup",
             stats: TrafficStats::default(),
             peers: session_peers,
+            span,
             spec,
         })
     }

@@ -134,12 +134,12 @@ impl TlsSession {
             .map(|p| p.address.clone())
             .unwrap_or_default();
         let err = self.ended_error(from, &address, ended);
-        let (session, party, phase) = (&self.spec.session, self.party, self.phase);
+        let phase = self.phase;
         match ended {
             Ended::Closed(reason) => {
-                warn!(session = %session, party, peer = from, phase, "P{from} closed the session: {reason}")
+                warn!(parent: &self.span, peer = from, phase, "P{from} closed the session: {reason}")
             }
-            _ => warn!(session = %session, party, peer = from, phase, "{err}"),
+            _ => warn!(parent: &self.span, peer = from, phase, "{err}"),
         }
         err
     }
@@ -185,7 +185,7 @@ impl TlsSession {
         claim.links.clear();
         claim.reason = format!("P{} finished", self.party);
         drop(claim);
-        debug!(session = %self.spec.session, party = self.party, "session closed by handshake");
+        debug!(parent: &self.span, "session closed by handshake");
         Ok(())
     }
 

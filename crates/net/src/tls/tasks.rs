@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::{Instant, timeout_at};
+use tracing::Instrument;
 
 /// How long a stopping node waits for its connections to close cleanly: writers send what
 /// is queued and TLS close_notify, then readers wait for the peer's close_notify. Only small
@@ -21,11 +22,24 @@ pub(crate) struct Tasks {
     writers: Mutex<JoinSet<()>>,
     readers: Mutex<JoinSet<()>>,
     closing: watch::Sender<bool>,
+    /// The log span every task runs in (a node's, or a client's session).
+    pub span: tracing::Span,
+}
+
+impl Tasks {
+    /// No tasks yet; each one will run in `span`.
+    pub fn in_span(span: tracing::Span) -> Self {
+        Self {
+            span,
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for Tasks {
     fn default() -> Self {
         Self {
+            span: tracing::Span::none(),
             all: Mutex::default(),
             writers: Mutex::default(),
             readers: Mutex::default(),
@@ -42,13 +56,13 @@ impl Tasks {
     pub fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static) {
         let mut set = lock(&self.all);
         while set.try_join_next().is_some() {}
-        set.spawn(fut);
+        set.spawn(fut.instrument(self.span.clone()));
     }
     /// Spawns a connection reader (kept running while a stopping node lingers).
     pub fn spawn_reader(&self, fut: impl Future<Output = ()> + Send + 'static) {
         let mut set = lock(&self.readers);
         while set.try_join_next().is_some() {}
-        set.spawn(fut);
+        set.spawn(fut.instrument(self.span.clone()));
     }
     /// Spawns a connection writer; it gets the signal that tells it to drain and stop.
     pub fn spawn_writer<F, Fut>(&self, make: F)
@@ -59,7 +73,7 @@ impl Tasks {
         let fut = make(self.closing.subscribe());
         let mut set = lock(&self.writers);
         while set.try_join_next().is_some() {}
-        set.spawn(fut);
+        set.spawn(fut.instrument(self.span.clone()));
     }
     pub fn abort_all(&self) {
         lock(&self.all).abort_all();

@@ -2,16 +2,15 @@
 //! dialers keep one connection to every higher-indexed party.
 
 use super::registry::PendingClient;
-use super::shared::{MeshSink, NO_SESSION, Shared};
+use super::shared::{MeshSink, Shared};
 use crate::frame::FrameKind;
 use crate::tls::connect::{self, Accepted, PeerId};
-use crate::tls::link::{ChannelSink, Out, PingSink, heartbeat_interval, spawn_link};
+use crate::tls::link::{Out, PingSink, heartbeat_interval, spawn_channel_link, spawn_link};
 use crate::tls::wire::Purpose;
 use std::net::SocketAddr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::mpsc::unbounded_channel;
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
@@ -22,7 +21,7 @@ pub(super) async fn accept_loop(shared: Weak<Shared>, listener: TcpListener) {
             Ok(x) => x,
             Err(e) => {
                 // Out of file descriptors and the like: keep serving.
-                warn!(session = NO_SESSION, "accept failed: {e}");
+                warn!("accept failed: {e}");
                 tokio::task::yield_now().await;
                 continue;
             }
@@ -34,7 +33,7 @@ pub(super) async fn accept_loop(shared: Weak<Shared>, listener: TcpListener) {
             match connect::accept(&s.ctx, tcp, from, s.timeout).await {
                 Ok(accepted) => on_accepted(&s, accepted, from),
                 Err(f) => {
-                    warn!(node = %s.ctx.node, session = NO_SESSION, "{}", f.0);
+                    warn!("{}", f.0);
                     s.record_incoming_failure(f.0);
                 }
             }
@@ -65,7 +64,7 @@ fn on_accepted(shared: &Arc<Shared>, accepted: Accepted, from: SocketAddr) {
             shared.install_link(j, link);
         }
         (Purpose::Ping, peer) => {
-            debug!(node = %shared.ctx.node, session = NO_SESSION, "ping connection from {peer} at {from}");
+            debug!("ping connection from {peer} at {from}");
             spawn_link(
                 stream,
                 peer.to_string(),
@@ -77,20 +76,15 @@ fn on_accepted(shared: &Arc<Shared>, accepted: Accepted, from: SocketAddr) {
         }
         (Purpose::Client, PeerId::Client(name)) => {
             let Some(session) = hello.session else { return };
-            let (tx, rx) = unbounded_channel();
-            let sink = Arc::new(ChannelSink {
-                session: session.clone(),
-                tx,
-            });
-            let link = spawn_link(
+            let (link, rx) = spawn_channel_link(
                 stream,
                 name.clone(),
                 from.to_string(),
-                sink,
+                &session,
                 &shared.tasks,
-                heartbeat_interval(shared.idle),
+                shared.idle,
             );
-            info!(node = %shared.ctx.node, session = %session, "client {name} connected from {from}");
+            info!(session = %session, "client {name} connected from {from}");
             shared
                 .state()
                 .registry
@@ -119,12 +113,12 @@ fn on_accepted(shared: &Arc<Shared>, accepted: Accepted, from: SocketAddr) {
                         payload: format!("{} did not open a channel to {name} for session {session} within {wait:?}", s.ctx.node).into_bytes(),
                     });
                     link.send(Out::Shutdown);
-                    warn!(node = %s.ctx.node, session = %session, "unclaimed client connection from {name} for session {session} closed after {wait:?}; check that this party was asked to run session {session}");
+                    warn!(session = %session, "unclaimed client connection from {name} for session {session} closed after {wait:?}; check that this party was asked to run session {session}");
                 }
             });
         }
         // accept() already refused every other combination.
-        (_, peer) => debug!(session = NO_SESSION, "ignoring connection from {peer}"),
+        (_, peer) => debug!("ignoring connection from {peer}"),
     }
 }
 
@@ -176,9 +170,9 @@ pub(super) async fn dial_loop(shared: Weak<Shared>, j: usize) {
                 // if it lasts, the timeout error names the missing peer and the fix.
                 let fatal = failure.is_fatal();
                 if s.record_dial_failure(j, failure) && fatal {
-                    warn!(node = %s.ctx.node, session = NO_SESSION, peer = j, address = %entry.address, "dialling P{j} at {}: {line}", entry.address);
+                    warn!(peer = j, address = %entry.address, "dialling P{j} at {}: {line}", entry.address);
                 } else {
-                    debug!(node = %s.ctx.node, session = NO_SESSION, peer = j, "dialling P{j} again: {line}");
+                    debug!(peer = j, "dialling P{j} again: {line}");
                 }
                 drop(s);
                 // A retry delay, not synchronisation: the next attempt is a fresh dial.

@@ -10,7 +10,7 @@ mod registry;
 mod shared;
 
 pub(crate) use registry::ClaimError;
-pub(crate) use shared::{NO_SESSION, Shared};
+pub(crate) use shared::Shared;
 
 use super::client::PeerChannel;
 use super::connect::TlsContext;
@@ -24,7 +24,6 @@ use spdz2k_core::SessionId;
 use spdz2k_pki::{NodeConfig, PkiError, Role, Route};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::SystemTime;
 use tokio::net::TcpListener;
 use tokio::time::{Instant, timeout_at};
 use tracing::{info, warn};
@@ -124,25 +123,13 @@ impl Node {
         let Role::Party(me) = config.role else {
             return Err(not_a_party(&config));
         };
-        let node = config.name.clone();
-        let identity = config
-            .load_identity()
-            .map_err(|source| NetError::Identity {
-                node: node.clone(),
-                source,
-            })?;
-        identity
-            .require_valid_cert(SystemTime::now())
-            .map_err(|source| NetError::Identity {
-                node: node.clone(),
-                source,
-            })?;
+        let identity = super::connect::load_valid_identity(&config)?;
         let timeout = config.connection_timeout;
         let idle = config.idle_timeout;
         let ctx = TlsContext::new(config, &identity)?;
         let local_addr = listener.local_addr().ok();
         let shared = Arc::new(Shared::new(ctx, me, timeout, idle, local_addr));
-        info!(node = %node, session = NO_SESSION, listen = ?shared.local_addr, key = %identity.public_key.short_fingerprint(), "node started");
+        info!(parent: &shared.tasks.span, listen = ?shared.local_addr, key = %identity.public_key.short_fingerprint(), "node started");
         let weak = Arc::downgrade(&shared);
         shared.tasks.spawn(accept_loop(weak, listener));
         let higher: Vec<usize> = shared

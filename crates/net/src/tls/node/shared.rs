@@ -19,7 +19,7 @@ use tokio::time::Instant;
 use tracing::{info, warn};
 
 /// Placeholder for the session field of log lines about connections, not sessions.
-pub(crate) const NO_SESSION: &str = "-";
+const NO_SESSION: &str = "-";
 
 /// The state behind the node's lock.
 #[derive(Default)]
@@ -51,12 +51,14 @@ impl Shared {
         idle: Duration,
         local_addr: Option<SocketAddr>,
     ) -> Self {
+        // Connection-level lines belong to no session: `session=-` (docs/TROUBLESHOOTING.md).
+        let span = tracing::error_span!("node", node = %ctx.node, session = NO_SESSION);
         Self {
             ctx,
             me,
             timeout,
             idle,
-            tasks: Tasks::default(),
+            tasks: Tasks::in_span(span),
             local_addr,
             state: Mutex::new(State::default()),
             changed: watch::channel(0).0,
@@ -135,7 +137,7 @@ impl Shared {
         if let Some(old) = old {
             old.send(Out::Shutdown);
         }
-        info!(node = %self.ctx.node, session = NO_SESSION, peer = %link.peer, address = %link.address, "connected to {}", link.peer);
+        info!(peer = %link.peer, address = %link.address, "connected to {}", link.peer);
         self.bump();
     }
 
@@ -144,7 +146,7 @@ impl Shared {
         state.links.remove(j, link);
         state.registry.link_lost(j, link.id, cause);
         drop(state);
-        info!(node = %self.ctx.node, session = NO_SESSION, peer = %link.peer, address = %link.address, "connection to {} ended: {cause}", link.peer);
+        info!(peer = %link.peer, address = %link.address, "connection to {} ended: {cause}", link.peer);
         self.bump();
     }
 
@@ -233,7 +235,6 @@ impl Shared {
             });
         }
         warn!(
-            node = %self.ctx.node,
             session = %sid,
             "unclaimed session {sid} opened by {names} closed after {:?}: this node was not asked \
              to open it ({open}); check that every node was given the same session ID and was \
