@@ -13,7 +13,7 @@
 //!
 //! Run: `cargo run --example client_input`
 
-use spdz2k::layers::pki::{Route, SetupOptions, setup};
+use spdz2k::layers::pki::{SetupOptions, setup};
 use spdz2k::{
     ClientPort, K64S64, Node, NodeConfig, Params, Party, PrepCounts, RemoteClient,
     SECURE_TRIPLE_BATCH, SessionId, SessionSpec, Transport, generate_secure,
@@ -81,9 +81,8 @@ pub async fn main() -> Result<(), Error> {
 
 /// One party's side of the session.
 async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
-    let config = node.config().clone();
     let me = node.party();
-    let n = config.parties.len();
+    let n = node.config().parties.len();
 
     let spec = SessionSpec::new(sid.clone(), K64S64::id(), n, "client-input-example");
     let mut transport = node.open_session(spec).await?;
@@ -112,12 +111,7 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
     let mut s = Party::new(prep).join(transport)?;
 
     // Client I/O: P0 over its own connection to the client, P1 through P0.
-    let channel = match config.client(CLIENT).map(|c| c.route) {
-        Some(Route::Direct) => Some(node.client_channel(&sid, CLIENT).await?),
-        _ => None,
-    };
-    let identity = config.load_identity()?;
-    let mut port = ClientPort::open(&mut s, &config, identity.signing_key, CLIENT, channel).await?;
+    let mut port = ClientPort::open_on_node(&mut s, &node, CLIENT).await?;
 
     // The client's input: its signature is checked against the client's pinned key, and
     // the parties make sure they all received the same values before using them.

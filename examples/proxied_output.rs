@@ -13,7 +13,7 @@
 //!
 //! Run: `cargo run --example proxied_output`
 
-use spdz2k::layers::pki::{Route, SetupOptions, setup};
+use spdz2k::layers::pki::{SetupOptions, setup};
 use spdz2k::{
     ClientPort, K64S64, Node, NodeConfig, Params, Party, PrepCounts, RemoteClient,
     SECURE_TRIPLE_BATCH, Secret, SessionId, SessionSpec, Transport, generate_secure,
@@ -88,9 +88,8 @@ pub async fn main() -> Result<(), Error> {
 
 /// One party's side of the session.
 async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
-    let config = node.config().clone();
     let me = node.party();
-    let n = config.parties.len();
+    let n = node.config().parties.len();
 
     // Open the session with every other party: TLS connections are up, and every party
     // agreed on the session ID, the ring (k, s), the party set and the operation name.
@@ -121,12 +120,7 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
 
     // Client I/O. Only a party with a direct route has a connection to the client; a
     // party routed "via P0" reaches it through P0, over this same session.
-    let channel = match config.client(CLIENT).map(|c| c.route) {
-        Some(Route::Direct) => Some(node.client_channel(&sid, CLIENT).await?),
-        _ => None,
-    };
-    let identity = config.load_identity()?;
-    let mut port = ClientPort::open(&mut s, &config, identity.signing_key, CLIENT, channel).await?;
+    let mut port = ClientPort::open_on_node(&mut s, &node, CLIENT).await?;
 
     // The computation: secret-share both vectors, multiply and add them.
     let a = s

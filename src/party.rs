@@ -13,6 +13,17 @@ pub struct Party<P: Params, Pr: Preprocessing<P>> {
     _params: core::marker::PhantomData<P>,
 }
 
+impl<P: Params, Pr: Preprocessing<P>> core::fmt::Debug for Party<P, Pr> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The preprocessing holds secret shares and the MAC key share: only its type shows.
+        f.debug_struct("Party")
+            .field("params", &P::id())
+            .field("prep", &core::any::type_name::<Pr>())
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
 impl<P: Params, Pr: Preprocessing<P>> Party<P, Pr> {
     /// A party with this preprocessing and default options.
     pub fn new(prep: Pr) -> Self {

@@ -10,7 +10,9 @@ use spdz2k::layers::ring::ParamsId;
 /// re-encodes as code 0, so two different frames meant the same notice.
 #[test]
 fn abort_notice_with_unknown_kind_is_refused() {
-    let crash = [96u8, 0, 1, 64];
+    // The fuzzer's input was [96, 0, 1, 64] under wire version 2 (big-endian length); the
+    // same notice in version 3's little-endian encoding:
+    let crash = [96u8, 1, 0, 64];
     assert!(AbortNotice::decode(&crash).is_err());
     for code in 6..=u8::MAX {
         let mut bytes = AbortNotice::new(AbortKind::Network, "x").encode();
@@ -19,7 +21,7 @@ fn abort_notice_with_unknown_kind_is_refused() {
     }
     // Every defined kind still round-trips, `Other` included.
     for code in 0..=5u8 {
-        let bytes = [code, 0, 1, 64];
+        let bytes = [code, 1, 0, 64];
         let n = AbortNotice::decode(&bytes).unwrap();
         assert_eq!(n.encode(), bytes);
     }

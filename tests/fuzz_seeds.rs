@@ -79,7 +79,7 @@ fn write_fuzz_seeds() {
     write("net_hello", "session", &hello.encode());
     let mut frame = Vec::new();
     let payload = hello.encode();
-    frame.extend_from_slice(&((2 + sid.as_str().len() + payload.len()) as u32).to_be_bytes());
+    frame.extend_from_slice(&((2 + sid.as_str().len() + payload.len()) as u32).to_le_bytes());
     frame.push(1);
     frame.push(sid.as_str().len() as u8);
     frame.extend_from_slice(sid.as_str().as_bytes());

@@ -130,7 +130,7 @@ fn net_frame_headers() {
         .unwrap();
     // A header announcing 4 GiB (and one just over MAX_FRAME) is refused before any buffer.
     for len in [u32::MAX, MAX_FRAME as u32 + 1] {
-        let mut wire = len.to_be_bytes().to_vec();
+        let mut wire = len.to_le_bytes().to_vec();
         wire.extend_from_slice(&[7, 0, 1, 2, 3]);
         let (r, largest) = largest_alloc(|| rt.block_on(read_frame(&mut wire.as_slice())));
         assert!(r.is_err() && largest < 1024, "{len}: {largest}");
@@ -139,7 +139,7 @@ fn net_frame_headers() {
     }
     // Within the limit, a truncated frame reserves at most the announced MAX_FRAME bytes
     // (peers are authenticated by mutual TLS before any frame is read).
-    let mut wire = (MAX_FRAME as u32).to_be_bytes().to_vec();
+    let mut wire = (MAX_FRAME as u32).to_le_bytes().to_vec();
     wire.extend_from_slice(&[7, 0, 1, 2, 3]);
     let (r, largest) = largest_alloc(|| rt.block_on(read_frame(&mut wire.as_slice())));
     assert!(r.is_err() && largest <= MAX_FRAME, "{largest}");

@@ -65,7 +65,7 @@ impl CliError {
                 DeliveryError::Net(e) => e.abort_kind(),
                 DeliveryError::Envelope { .. } => AbortKind::Protocol,
                 DeliveryError::ClientMessage { .. } | DeliveryError::Client(_) => AbortKind::Client,
-                DeliveryError::Pki(_) | DeliveryError::Config(_) => AbortKind::Other,
+                _ => AbortKind::Other,
             },
             CliError::Usage(_) | CliError::Failed(_) | CliError::Pki(_) | CliError::Io { .. } => {
                 AbortKind::Other

@@ -16,6 +16,7 @@ pub mod client_run;
 pub mod cmd;
 pub mod error;
 pub mod program;
+pub mod progress;
 pub mod run;
 pub mod secure_prep;
 pub mod values;

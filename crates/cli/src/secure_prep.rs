@@ -32,6 +32,13 @@ pub trait MakePrep<P: Params>: Send {
 /// Preprocessing that exists already (a file, or the insecure dealer).
 pub struct Ready<Pr>(pub Pr);
 
+impl<Pr> std::fmt::Debug for Ready<Pr> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The store holds secret shares: only its type is shown.
+        write!(f, "Ready<{}>", std::any::type_name::<Pr>())
+    }
+}
+
 impl<P: Params, Pr: Preprocessing<P> + Send> MakePrep<P> for Ready<Pr> {
     type Store = Pr;
     async fn make(self, _t: &mut TlsSession, _needs: &PrepCounts) -> Result<Pr, CliError> {
@@ -41,6 +48,7 @@ impl<P: Params, Pr: Preprocessing<P> + Send> MakePrep<P> for Ready<Pr> {
 
 /// Secure preprocessing: exactly what the run needs, generated in the session by the
 /// OT-based SPDZ2k offline phase (SoftSpokenOT between every pair of parties).
+#[derive(Debug)]
 pub struct Generate;
 
 impl<P: HasCheckRing> MakePrep<P> for Generate {

@@ -8,6 +8,7 @@ use spdz2k_ring::ParamsId;
 /// A refused delivery or input. Nothing is returned to the caller on any of these: the
 /// client either gets every value checked or none.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ClientError {
     /// The label passed by the caller is not a valid label.
     #[error("label check failed: {0}")]

@@ -5,6 +5,7 @@ use crate::wire::WireError;
 /// Why the protocol aborted. Each names the party whose message revealed the problem, where
 /// one can be named; note that in SPDZ2k a failed MAC check cannot tell who cheated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AbortReason {
     /// The batched MAC check found sum z_i != 0: an opened value or a MAC share was altered.
     #[error("MAC check failed over {checked} opened values: some party altered a share or a MAC")]

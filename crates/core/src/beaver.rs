@@ -50,6 +50,15 @@ pub struct SharesRef<'a, P: Params> {
     macs: &'a [P::Word],
 }
 
+impl<P: Params> core::fmt::Debug for SharesRef<'_, P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Shares are secret: only their number is shown.
+        f.debug_struct("SharesRef")
+            .field("len", &self.values.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'a, P: Params> SharesRef<'a, P> {
     /// Elements `range` of `shares`. Panics if `range` is out of bounds (a caller's bug).
     pub fn of(shares: &'a AuthShares<P>, range: core::ops::Range<usize>) -> Self {
@@ -74,6 +83,15 @@ pub struct TriplesRef<'a, P: Params> {
     a: SharesRef<'a, P>,
     b: SharesRef<'a, P>,
     c: SharesRef<'a, P>,
+}
+
+impl<P: Params> core::fmt::Debug for TriplesRef<'_, P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Triples are secret: only their number is shown.
+        f.debug_struct("TriplesRef")
+            .field("len", &self.a.values.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a, P: Params> TriplesRef<'a, P> {

@@ -50,6 +50,7 @@
 
 mod abort;
 mod beaver;
+pub mod bytes;
 pub mod commit;
 #[cfg(feature = "insecure-dealer")]
 mod dealer;

@@ -112,6 +112,14 @@ pub struct AwaitingCoinCommits<P: Params> {
     transcript: [u8; 32],
 }
 
+impl<P: Params> core::fmt::Debug for AwaitingCoinCommits<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Seeds, z and the MAC key share are secret until opened: none is shown.
+        f.debug_struct("AwaitingCoinCommits")
+            .finish_non_exhaustive()
+    }
+}
+
 impl<P: Params> AwaitingCoinCommits<P> {
     /// Takes the peers' round-1 messages (indexed by party; this party's entry is ignored),
     /// compares broadcast transcripts, and returns the round-2 message.
@@ -155,6 +163,13 @@ pub struct AwaitingCoinOpens<P: Params> {
     common: CheckCommon<P>,
     seed: [u8; 32],
     commitments: Vec<(usize, Commitment)>,
+}
+
+impl<P: Params> core::fmt::Debug for AwaitingCoinOpens<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Seeds, z and the MAC key share are secret until opened: none is shown.
+        f.debug_struct("AwaitingCoinOpens").finish_non_exhaustive()
+    }
 }
 
 impl<P: Params> AwaitingCoinOpens<P> {
@@ -211,6 +226,13 @@ pub struct AwaitingZCommits<P: Params> {
     nonce: Nonce,
 }
 
+impl<P: Params> core::fmt::Debug for AwaitingZCommits<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Seeds, z and the MAC key share are secret until opened: none is shown.
+        f.debug_struct("AwaitingZCommits").finish_non_exhaustive()
+    }
+}
+
 impl<P: Params> AwaitingZCommits<P> {
     /// The jointly tossed coins of this check (fresh for every check).
     pub fn coins(&self) -> [u8; 32] {
@@ -252,6 +274,13 @@ pub struct AwaitingZOpens<P: Params> {
     common: CheckCommon<P>,
     z: P::Word,
     commitments: Vec<(usize, Commitment)>,
+}
+
+impl<P: Params> core::fmt::Debug for AwaitingZOpens<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Seeds, z and the MAC key share are secret until opened: none is shown.
+        f.debug_struct("AwaitingZOpens").finish_non_exhaustive()
+    }
 }
 
 impl<P: Params> AwaitingZOpens<P> {

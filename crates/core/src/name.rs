@@ -16,6 +16,7 @@ pub struct Name(pub(crate) String);
 
 /// Why a string is not a valid [`Name`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NameError {
     /// Empty or longer than [`MAX_NAME_LEN`] bytes; the length found.
     Length(usize),

@@ -15,6 +15,7 @@ pub struct SessionId(Name);
 
 /// Why a string is not a valid session ID.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SessionIdError {
     /// Empty or longer than [`MAX_SESSION_ID_LEN`].
     #[error("session ID must be 1 to {MAX_SESSION_ID_LEN} characters long, got {0}")]

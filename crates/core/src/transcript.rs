@@ -9,6 +9,13 @@ pub struct BroadcastTranscript {
     hasher: Sha256,
 }
 
+impl core::fmt::Debug for BroadcastTranscript {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("BroadcastTranscript")
+            .finish_non_exhaustive()
+    }
+}
+
 impl Default for BroadcastTranscript {
     fn default() -> Self {
         Self::new()

@@ -5,6 +5,7 @@
 //! tags, truncated or trailing bytes, counts that do not match the body, and non-canonical
 //! elements, so every message has exactly one encoding.
 
+use crate::bytes::{Reader, Writer};
 use crate::commit::{Commitment, Nonce};
 use spdz2k_ring::{DecodeError, Params};
 
@@ -44,6 +45,7 @@ pub enum WireMsg<P: Params> {
 
 /// Why bytes are not a valid message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum WireError {
     /// The message is empty.
     #[error("empty message")]
@@ -95,40 +97,40 @@ impl<P: Params> WireMsg<P> {
 
     /// The canonical encoding.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::new();
+        let mut w = Writer::new();
         match self {
-            Self::Opening(v) => Self::encode_opening_into(v, &mut out),
-            Self::Input(v) => Self::encode_values(TAG_INPUT, v, &mut out),
+            Self::Opening(v) => return Self::values(TAG_OPENING, v),
+            Self::Input(v) => return Self::values(TAG_INPUT, v),
             Self::CoinCommit {
                 commitment,
                 transcript,
             } => {
-                out.push(TAG_COIN_COMMIT);
-                out.extend_from_slice(&commitment.0);
-                out.extend_from_slice(transcript);
+                w.u8(TAG_COIN_COMMIT);
+                w.bytes(&commitment.0);
+                w.bytes(transcript);
             }
             Self::CoinOpen { seed, nonce } => {
-                out.push(TAG_COIN_OPEN);
-                out.extend_from_slice(seed);
-                out.extend_from_slice(&nonce.0);
+                w.u8(TAG_COIN_OPEN);
+                w.bytes(seed);
+                w.bytes(&nonce.0);
             }
             Self::ZCommit(c) => {
-                out.push(TAG_Z_COMMIT);
-                out.extend_from_slice(&c.0);
+                w.u8(TAG_Z_COMMIT);
+                w.bytes(&c.0);
             }
             Self::ZOpen { z, nonce } => {
-                out.push(TAG_Z_OPEN);
-                let start = out.len();
-                out.resize(start + P::BYTES, 0);
-                P::encode(*z, &mut out[start..]);
-                out.extend_from_slice(&nonce.0);
+                w.u8(TAG_Z_OPEN);
+                let mut elem = vec![0u8; P::BYTES];
+                P::encode(*z, &mut elem);
+                w.bytes(&elem);
+                w.bytes(&nonce.0);
             }
             Self::Digest(d) => {
-                out.push(TAG_DIGEST);
-                out.extend_from_slice(d);
+                w.u8(TAG_DIGEST);
+                w.bytes(d);
             }
         }
-        out
+        w.into_vec()
     }
 
     /// Writes the encoding of `WireMsg::Opening(values)` into `out`, cleared first (its
@@ -148,11 +150,13 @@ impl<P: Params> WireMsg<P> {
         let Some((&TAG_OPENING, body)) = bytes.split_first() else {
             return Ok(false);
         };
-        let Some((count, elems)) = body.split_first_chunk::<8>() else {
+        let mut r = Reader::new(body);
+        let Ok(count) = r.u64("element count") else {
             return Ok(false);
         };
+        let elems = r.rest();
         let fits = acc.len().checked_mul(P::BYTES) == Some(elems.len());
-        if u64::from_le_bytes(*count) != acc.len() as u64 || !fits {
+        if count != acc.len() as u64 || !fits {
             return Ok(false);
         }
         for (a, e) in acc.iter_mut().zip(elems.chunks_exact(P::BYTES)) {
@@ -165,10 +169,18 @@ impl<P: Params> WireMsg<P> {
         Ok(true)
     }
 
+    fn values(tag: u8, v: &[P::Word]) -> Vec<u8> {
+        let mut out = Vec::new();
+        Self::encode_values(tag, v, &mut out);
+        out
+    }
+
     fn encode_values(tag: u8, v: &[P::Word], out: &mut Vec<u8>) {
         out.reserve(9 + v.len() * P::BYTES);
-        out.push(tag);
-        out.extend_from_slice(&(v.len() as u64).to_le_bytes());
+        let mut w = Writer::append_to(core::mem::take(out));
+        w.u8(tag);
+        w.usize(v.len());
+        *out = w.into_vec();
         P::encode_slice(v, out);
     }
 
@@ -210,8 +222,9 @@ impl<P: Params> WireMsg<P> {
                     expected: 8,
                     got: body.len() as u64,
                 };
-                let (count, elems) = body.split_first_chunk::<8>().ok_or_else(short)?;
-                let count = u64::from_le_bytes(*count);
+                let mut r = Reader::new(body);
+                let count = r.u64("element count").map_err(|_| short())?;
+                let elems = r.rest();
                 let expected = count.checked_mul(P::BYTES as u64);
                 if expected != Some(elems.len() as u64) {
                     return Err(WireError::Length {

@@ -335,10 +335,7 @@ fn a_commitment_from_another_check_or_session_is_refused() {
         let (now0, _) =
             start_mac_check(0, 2, d.mac_key_share(0), log(0), [0; 32], ctx(1), &mut rng);
         let (now0, _) = now0.receive(&[None, Some(old_commit)]).unwrap();
-        let err = now0
-            .receive(&[None, Some(old_open)])
-            .err()
-            .expect("refused");
+        let err = now0.receive(&[None, Some(old_open)]).expect_err("refused");
         assert_eq!(
             err,
             AbortReason::CommitmentMismatch {

@@ -1,33 +1,31 @@
 //! The framing of one delivery: the envelopes a directly connected party sends the client
 //! in one message (its own first, then the forwarded ones in party order).
 
+use spdz2k_core::bytes::{Reader, Writer};
+
 /// Frames several envelopes as one message: u32 count, then u64 length + bytes each.
 pub fn encode_batch(items: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(4 + items.iter().map(|i| 8 + i.len()).sum::<usize>());
-    out.extend_from_slice(&(items.len() as u32).to_le_bytes());
+    let mut w = Writer::with_capacity(4 + items.iter().map(|i| 8 + i.len()).sum::<usize>());
+    w.u32(items.len() as u32);
     for i in items {
-        out.extend_from_slice(&(i.len() as u64).to_le_bytes());
-        out.extend_from_slice(i);
+        w.usize(i.len());
+        w.bytes(i);
     }
-    out
+    w.into_vec()
 }
 
 /// Splits a batch made by [`encode_batch`]; `None` if it is malformed.
 pub fn decode_batch(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let (count, mut rest) = bytes.split_first_chunk::<4>()?;
-    let count = u32::from_le_bytes(*count) as usize;
+    let mut r = Reader::new(bytes);
+    let count = r.u32("envelope count").ok()? as usize;
     // Every item takes at least its 8-byte length: no more slots than the input can fill.
-    let mut out = Vec::with_capacity(count.min(rest.len() / 8));
+    let mut out = Vec::with_capacity(count.min(r.remaining() / 8));
     for _ in 0..count {
-        let (len, r) = rest.split_first_chunk::<8>()?;
-        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-        if r.len() < len {
-            return None;
-        }
-        out.push(r[..len].to_vec());
-        rest = &r[len..];
+        let len = usize::try_from(r.u64("envelope length").ok()?).ok()?;
+        out.push(r.take(len, "envelope").ok()?.to_vec());
     }
-    rest.is_empty().then_some(out)
+    r.finish("delivery batch").ok()?;
+    Some(out)
 }
 
 #[cfg(test)]

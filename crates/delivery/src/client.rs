@@ -58,6 +58,16 @@ pub struct ClientMachine {
     envelopes: Vec<Vec<u8>>,
 }
 
+impl std::fmt::Debug for ClientMachine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientMachine")
+            .field("session", &self.inner)
+            .field("direct", &self.direct)
+            .field("pending_tasks", &self.tasks.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl ClientMachine {
     /// The client named in `config` (with its loaded `identity`) in `session`; it starts
     /// once [`Self::connected`] names the parties it reaches.

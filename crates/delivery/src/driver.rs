@@ -8,8 +8,8 @@ use ed25519_dalek::SigningKey;
 use spdz2k_client::ClientOutputs;
 use spdz2k_core::SessionId;
 use spdz2k_engine::{Secret, Session};
-use spdz2k_net::{ClientNode, PeerChannel, Transport};
-use spdz2k_pki::NodeConfig;
+use spdz2k_net::{ClientNode, Node, PeerChannel, Transport};
+use spdz2k_pki::{NodeConfig, Route};
 use spdz2k_prep::Preprocessing;
 use spdz2k_ring::Params;
 
@@ -18,6 +18,15 @@ use spdz2k_ring::Params;
 pub struct ClientPort {
     m: PortMachine,
     channel: Option<PeerChannel>,
+}
+
+impl std::fmt::Debug for ClientPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientPort")
+            .field("machine", &self.m)
+            .field("channel", &self.channel)
+            .finish()
+    }
 }
 
 impl ClientPort {
@@ -37,6 +46,42 @@ impl ClientPort {
         let mut port = Self { m, channel };
         port.run(s).await?;
         Ok(port)
+    }
+
+    /// [`ClientPort::open`] with its arguments taken from this party's running `node`: the
+    /// node's config and identity, and, when the config gives this party a direct route to
+    /// `client`, the node's connection to it (waiting up to the connection timeout for the
+    /// client to connect). A party routed through another party passes no channel.
+    ///
+    /// ```no_run
+    /// # use spdz2k_delivery::ClientPort;
+    /// # use spdz2k_engine::Session;
+    /// # use spdz2k_net::{Node, TlsSession};
+    /// # use spdz2k_prep::MemoryStore;
+    /// # use spdz2k_ring::K64S64;
+    /// # async fn run(
+    /// #     node: &Node,
+    /// #     mut s: Session<K64S64, TlsSession, MemoryStore<K64S64>>,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut port = ClientPort::open_on_node(&mut s, node, "C0").await?;
+    /// let x = port.receive_input(&mut s, "x", 3).await?;
+    /// let y = s.mul(&x, &x).await?;
+    /// port.deliver(&mut s, "x squared", &y).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn open_on_node<P: Params, T: Transport, Pr: Preprocessing<P>>(
+        s: &mut Session<P, T, Pr>,
+        node: &Node,
+        client: &str,
+    ) -> Result<Self, DeliveryError> {
+        let config = node.config();
+        let channel = match config.client(client).map(|c| c.route) {
+            Some(Route::Direct) => Some(node.client_channel(s.session_id(), client).await?),
+            _ => None,
+        };
+        let identity = config.load_identity()?;
+        Self::open(s, config, identity.signing_key, client, channel).await
     }
 
     /// Ends client I/O: on a direct route, the closing handshake with the client. Call it
@@ -112,6 +157,15 @@ impl ClientPort {
 pub struct RemoteClient {
     node: ClientNode,
     m: ClientMachine,
+}
+
+impl std::fmt::Debug for RemoteClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteClient")
+            .field("node", &self.node)
+            .field("machine", &self.m)
+            .finish()
+    }
 }
 
 impl RemoteClient {

@@ -9,6 +9,7 @@ use spdz2k_pki::PkiError;
 
 /// A failure of client I/O, naming the party, the session and what to check.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DeliveryError {
     /// The online engine failed or aborted (no value was released).
     #[error(transparent)]

@@ -5,6 +5,7 @@
 use crate::DeliveryError;
 use ed25519_dalek::VerifyingKey;
 use spdz2k_core::SessionId;
+use spdz2k_core::bytes::{Reader, Writer};
 use spdz2k_pki::{NodeConfig, PublicKey, Route};
 
 /// What each party announces to every other at the start of client I/O: its route to the
@@ -30,21 +31,20 @@ impl Announcement {
             Route::Direct => (DIRECT, 0u64),
             Route::Via(p) => (VIA, p as u64),
         };
-        let mut out = Vec::with_capacity(ANNOUNCEMENT_LEN);
-        out.push(tag);
-        out.extend_from_slice(&proxy.to_le_bytes());
-        out.extend_from_slice(&self.contribution);
-        out
+        let mut w = Writer::with_capacity(ANNOUNCEMENT_LEN);
+        w.u8(tag);
+        w.u64(proxy);
+        w.bytes(&self.contribution);
+        w.into_vec()
     }
 
     /// Parses [`Announcement::encode`]'s form; `None` if malformed.
     pub fn decode(bytes: &[u8]) -> Option<Self> {
-        if bytes.len() != ANNOUNCEMENT_LEN {
-            return None;
-        }
-        let (&tag, rest) = bytes.split_first()?;
-        let (proxy, contribution) = rest.split_first_chunk::<8>()?;
-        let proxy = u64::from_le_bytes(*proxy);
+        let mut r = Reader::new(bytes);
+        let tag = r.u8("route tag").ok()?;
+        let proxy = r.u64("proxy index").ok()?;
+        let contribution = r.array("run ID contribution").ok()?;
+        r.finish("route announcement").ok()?;
         let route = match tag {
             DIRECT if proxy == 0 => Route::Direct,
             VIA => Route::Via(usize::try_from(proxy).ok()?),
@@ -52,7 +52,7 @@ impl Announcement {
         };
         Some(Self {
             route,
-            contribution: contribution.try_into().ok()?,
+            contribution,
         })
     }
 }

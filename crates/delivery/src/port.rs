@@ -134,6 +134,19 @@ pub struct PortMachine {
     client_tamper: Option<ClientMessageTamper>,
 }
 
+impl std::fmt::Debug for PortMachine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The signing key and the client's input shares are never shown.
+        f.debug_struct("PortMachine")
+            .field("party", &self.me)
+            .field("session", &self.session)
+            .field("client", &self.client)
+            .field("route", &self.own_route)
+            .field("pending_tasks", &self.tasks.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl PortMachine {
     /// Starts client I/O for `client` in this session as party `me` of `n`: announce this
     /// party's route and a fresh contribution to the run ID to every other party, learn

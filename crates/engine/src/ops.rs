@@ -21,6 +21,23 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// Secret-shares `len` values owned by party `owner`. The owner passes `Some(values)`
     /// (interpreted mod 2^k); every other party passes `None`. One round: the owner
     /// broadcasts x - r for input masks r only it knows.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/two_parties.rs"));
+    /// # fn main() {
+    /// // P0 inputs two values, P1 one; every party learns only its shares.
+    /// let sums = two_parties(|mut s: S| async move {
+    ///     let me = s.party();
+    ///     let x = s.input(0, (me == 0).then_some(&[3u128, 4][..]), 2).await?;
+    ///     let y = s.input(1, (me == 1).then_some(&[10u128][..]), 1).await?;
+    ///     let total = s.add(&s.sum(&x), &y)?;
+    ///     let v = s.open(&total).await?;
+    ///     s.finish().await?;
+    ///     Ok(v)
+    /// });
+    /// assert_eq!(sums, vec![vec![17], vec![17]]);
+    /// # }
+    /// ```
     pub async fn input(
         &mut self,
         owner: usize,
@@ -77,6 +94,19 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     }
 
     /// [`Session::input`] for signed integers (taken mod 2^k).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/two_parties.rs"));
+    /// # fn main() {
+    /// let v = two_parties(|mut s: S| async move {
+    ///     let x = s.input_signed(0, (s.party() == 0).then_some(&[-5i128][..]), 1).await?;
+    ///     let v = s.open_signed(&x).await?;
+    ///     s.finish().await?;
+    ///     Ok(v)
+    /// });
+    /// assert_eq!(v[1], vec![-5]);
+    /// # }
+    /// ```
     pub async fn input_signed(
         &mut self,
         owner: usize,
@@ -94,6 +124,22 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     }
 
     /// \[a\] + \[b\].
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/two_parties.rs"));
+    /// # fn main() {
+    /// let v = two_parties(|mut s: S| async move {
+    ///     let me = s.party();
+    ///     let a = s.input_signed(0, (me == 0).then_some(&[1i128, 2][..]), 2).await?;
+    ///     let b = s.input_signed(1, (me == 1).then_some(&[10i128, 20][..]), 2).await?;
+    ///     let c = s.add(&a, &b)?; // local: no message is sent
+    ///     let v = s.open_signed(&c).await?;
+    ///     s.finish().await?;
+    ///     Ok(v)
+    /// });
+    /// assert_eq!(v[0], vec![11, 22]);
+    /// # }
+    /// ```
     pub fn add(&self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
         self.same_len(a, b)?;
         Ok(Secret::new(a.shares.add(&b.shares)))
@@ -117,6 +163,20 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         Ok(Secret::new(s))
     }
     /// c * \[a\] elementwise for public c.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/two_parties.rs"));
+    /// # fn main() {
+    /// let v = two_parties(|mut s: S| async move {
+    ///     let a = s.input(0, (s.party() == 0).then_some(&[3u128, 5][..]), 2).await?;
+    ///     let b = s.mul_public(&a, &[2, 7])?;
+    ///     let v = s.open(&b).await?;
+    ///     s.finish().await?;
+    ///     Ok(v)
+    /// });
+    /// assert_eq!(v[0], vec![6, 35]);
+    /// # }
+    /// ```
     pub fn mul_public(&self, a: &Secret<P>, c: &[P::Word]) -> Result<Secret<P>, EngineError> {
         if c.len() != a.len() {
             return Err(self.usage(format!("{} constants for {} values", c.len(), a.len())));
@@ -139,6 +199,23 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     }
 
     /// \[a\] * \[b\] elementwise: one round for the whole batch (2 openings per product).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/two_parties.rs"));
+    /// # fn main() {
+    /// // A million products take one round per sub-batch; here, three.
+    /// let v = two_parties(|mut s: S| async move {
+    ///     let me = s.party();
+    ///     let a = s.input_signed(0, (me == 0).then_some(&[2i128, -3, 4][..]), 3).await?;
+    ///     let b = s.input_signed(1, (me == 1).then_some(&[5i128, 6, -7][..]), 3).await?;
+    ///     let c = s.mul(&a, &b).await?;
+    ///     let v = s.open_signed(&c).await?;
+    ///     s.finish().await?;
+    ///     Ok(v)
+    /// });
+    /// assert_eq!(v[0], vec![10, -18, -28]);
+    /// # }
+    /// ```
     pub async fn mul(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
         self.live()?;
         let r = self.mul_inner(a, b).await;
@@ -205,6 +282,22 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     }
 
     /// sum_j \[a_j\] * \[b_j\]: one round, a secret vector of length 1.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/two_parties.rs"));
+    /// # fn main() {
+    /// let v = two_parties(|mut s: S| async move {
+    ///     let me = s.party();
+    ///     let a = s.input_signed(0, (me == 0).then_some(&[1i128, 2, 3][..]), 3).await?;
+    ///     let b = s.input_signed(1, (me == 1).then_some(&[4i128, 5, 6][..]), 3).await?;
+    ///     let d = s.dot(&a, &b).await?;
+    ///     let v = s.open_signed(&d).await?;
+    ///     s.finish().await?;
+    ///     Ok(v)
+    /// });
+    /// assert_eq!(v[1], vec![32]);
+    /// # }
+    /// ```
     pub async fn dot(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
         let products = self.mul(a, b).await?;
         Ok(Secret::new(products.shares.sum()))
@@ -212,6 +305,21 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
 
     /// Opens values to every party, after a passing MAC check over everything pending.
     /// Returns the values mod 2^k.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/two_parties.rs"));
+    /// # fn main() {
+    /// // Opening 2^64 - 1 + 2 wraps mod 2^64.
+    /// let v = two_parties(|mut s: S| async move {
+    ///     let a = s.input(0, (s.party() == 0).then_some(&[u64::MAX as u128][..]), 1).await?;
+    ///     let b = s.add_public(&a, &[2])?;
+    ///     let v = s.open(&b).await?;
+    ///     s.finish().await?;
+    ///     Ok(v)
+    /// });
+    /// assert_eq!(v[0], vec![1]);
+    /// # }
+    /// ```
     pub async fn open(&mut self, a: &Secret<P>) -> Result<Vec<P::Word>, EngineError> {
         self.live()?;
         let r = self.open_inner(a).await;
@@ -236,6 +344,20 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// (x - r) + 2^k r' (PROTOCOL.md 1.2, pattern 1). The r hides x from everyone but `to`;
     /// the r' hides the top s bits of x - r from `to`, who would otherwise learn x mod
     /// 2^(k+s), i.e. the overflow of the products x was computed from.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/two_parties.rs"));
+    /// # fn main() {
+    /// // P1's secret goes to P0 only.
+    /// let v = two_parties(|mut s: S| async move {
+    ///     let x = s.input(1, (s.party() == 1).then_some(&[42u128][..]), 1).await?;
+    ///     let out = s.output_to(0, &x).await?;
+    ///     s.finish().await?;
+    ///     Ok(out)
+    /// });
+    /// assert_eq!(v, vec![Some(vec![42]), None]);
+    /// # }
+    /// ```
     pub async fn output_to(
         &mut self,
         to: usize,

@@ -94,6 +94,24 @@ pub struct Session<P: Params, T: Transport, Pr: Preprocessing<P>> {
 impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// Starts a session for this transport's party. The preprocessing must be for the same
     /// party and number of parties.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/two_parties.rs"));
+    /// # fn main() {
+    /// use spdz2k_engine::{Session, SessionOptions};
+    /// use spdz2k_net::{MemoryMesh, Transport};
+    /// use spdz2k_prep::InsecureDealerSource;
+    /// use spdz2k_ring::K64S64;
+    ///
+    /// let sid = spdz2k_core::SessionId::new("new").unwrap();
+    /// let mut transports = MemoryMesh::connect(2, sid, std::time::Duration::from_secs(5));
+    /// let t = transports.remove(0);
+    /// // INSECURE test preprocessing; a deployment uses `spdz2k_offline::generate_secure` or a file.
+    /// let prep = InsecureDealerSource::<K64S64>::new(t.party(), 2, [7; 32]).unwrap();
+    /// let s = Session::new(t, prep, SessionOptions::default()).unwrap();
+    /// assert_eq!((s.party(), s.n_parties()), (0, 2));
+    /// # }
+    /// ```
     pub fn new(transport: T, prep: Pr, options: SessionOptions) -> Result<Self, EngineError> {
         let (party, n, session) = (
             transport.party(),
@@ -264,6 +282,22 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
 
     /// Runs the batched MAC check over every pending opened value (and, with more than two
     /// parties, compares broadcast transcripts). A no-op when nothing is pending.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/two_parties.rs"));
+    /// # fn main() {
+    /// let pending = two_parties(|mut s: S| async move {
+    ///     let a = s.input(0, (s.party() == 0).then_some(&[3u128][..]), 1).await?;
+    ///     let _b = s.mul(&a, &a).await?; // opens two masked values: they are now pending
+    ///     let before = s.pending_checks();
+    ///     s.check().await?;
+    ///     let after = s.pending_checks();
+    ///     s.finish().await?;
+    ///     Ok((before, after))
+    /// });
+    /// assert_eq!(pending[0], (2, 0));
+    /// # }
+    /// ```
     pub async fn check(&mut self) -> Result<(), EngineError> {
         self.live()?;
         let r = self.check_inner().await;
@@ -343,6 +377,19 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// Ends the session: runs the final MAC check over anything pending and reports.
     /// Then the closing handshake: returns only once every peer has everything this party
     /// sent (see [`Transport::close`]).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/two_parties.rs"));
+    /// # fn main() {
+    /// let reports = two_parties(|mut s: S| async move {
+    ///     let a = s.input(0, (s.party() == 0).then_some(&[3u128][..]), 1).await?;
+    ///     let _ = s.mul(&a, &a).await?;
+    ///     s.finish().await // the last MAC check, then the closing handshake
+    /// });
+    /// assert_eq!(reports[0].checks, 1);
+    /// assert_eq!(reports[0].values_checked, 2);
+    /// # }
+    /// ```
     pub async fn finish(mut self) -> Result<SessionReport, EngineError> {
         self.check().await?;
         let closed = self.transport.close().await.map_err(EngineError::from);

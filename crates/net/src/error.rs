@@ -8,6 +8,7 @@ use std::time::Duration;
 
 /// A transport failure.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum NetError {
     /// A peer sent nothing within the timeout.
     #[error(

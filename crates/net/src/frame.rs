@@ -1,10 +1,12 @@
 //! Length-prefixed frames: `u32 length | u8 kind | u8 sid length | session ID | payload`.
 //!
-//! `length` (big-endian) counts every byte after itself and is at most [`MAX_FRAME`].
+//! `length` (little-endian, like every integer of the project's codecs, since wire version 3)
+//! counts every byte after itself and is at most [`MAX_FRAME`].
 //! Messages longer than one frame are sent as [`FrameKind::DataPart`] frames followed by
 //! one [`FrameKind::Data`] frame, and reassembled by the reader; frames of one message are
 //! never interleaved with other frames on the same connection.
 
+use spdz2k_core::bytes::{CodecError, Reader, Writer};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// The largest frame, header included (16 MiB).
@@ -16,6 +18,9 @@ pub const MAX_MESSAGE: usize = 1 << 30;
 
 /// The largest session ID a frame can carry.
 const MAX_SID: usize = spdz2k_core::MAX_SESSION_ID_LEN;
+
+/// Bytes of a frame's fixed header: length (u32), kind, session ID length.
+const HEADER_LEN: usize = 6;
 
 /// Payload bytes that always fit in one frame, whatever the session ID.
 pub const MAX_PAYLOAD: usize = MAX_FRAME - 2 - MAX_SID;
@@ -74,6 +79,7 @@ impl FrameKind {
 
 /// A malformed frame or a failed read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum FrameError {
     /// The underlying stream failed or ended.
     #[error("{0}")]
@@ -109,11 +115,11 @@ pub async fn write_header<W: AsyncWrite + Unpin>(
     if len > MAX_FRAME {
         return Err(std::io::Error::other("frame larger than MAX_FRAME"));
     }
-    let mut head = [0u8; 6];
-    head[..4].copy_from_slice(&(len as u32).to_be_bytes());
-    head[4] = kind as u8;
-    head[5] = sid_len;
-    w.write_all(&head).await?;
+    let mut head = Writer::with_capacity(HEADER_LEN);
+    head.u32(len as u32);
+    head.u8(kind as u8);
+    head.u8(sid_len);
+    w.write_all(&head.into_vec()).await?;
     w.write_all(sid).await
 }
 
@@ -145,16 +151,30 @@ pub async fn write_message<W: AsyncWrite + Unpin>(
 
 /// Reads the next frame header.
 pub async fn read_header<R: AsyncRead + Unpin>(r: &mut R) -> Result<FrameHeader, FrameError> {
-    let len = r.read_u32().await? as usize;
+    let mut head = [0u8; HEADER_LEN];
+    r.read_exact(&mut head).await?;
+    let fields = |r: &mut Reader<'_>| {
+        Ok::<_, CodecError>((
+            r.u32("frame length")?,
+            r.u8("frame kind")?,
+            r.u8("session ID length")?,
+        ))
+    };
+    let (len, kind_byte, sid_len) =
+        fields(&mut Reader::new(&head)).map_err(|e| FrameError::Malformed(e.to_string()))?;
+    let (len, sid_len) = (len as usize, usize::from(sid_len));
     if !(2..=MAX_FRAME).contains(&len) {
+        let hint = if (2..=MAX_FRAME).contains(&((len as u32).swap_bytes() as usize)) {
+            " (the peer writes big-endian frames: it runs wire version 2 or older; run the same spdz2k version on every node)"
+        } else {
+            ""
+        };
         return Err(FrameError::Malformed(format!(
-            "frame length {len} outside 2..={MAX_FRAME}"
+            "frame length {len} outside 2..={MAX_FRAME}{hint}"
         )));
     }
-    let kind_byte = r.read_u8().await?;
     let kind = FrameKind::from_u8(kind_byte)
         .ok_or_else(|| FrameError::Malformed(format!("unknown frame kind {kind_byte}")))?;
-    let sid_len = usize::from(r.read_u8().await?);
     if sid_len > MAX_SID || 2 + sid_len > len {
         return Err(FrameError::Malformed(format!(
             "session ID length {sid_len} invalid"
@@ -400,16 +420,22 @@ mod tests {
 
     #[tokio::test]
     async fn oversized_and_unknown_frames_are_rejected() {
-        let mut wire = ((MAX_FRAME + 1) as u32).to_be_bytes().to_vec();
+        let mut wire = ((MAX_FRAME + 1) as u32).to_le_bytes().to_vec();
         wire.extend_from_slice(&[7, 0]);
         assert!(matches!(
             read_header(&mut wire.as_slice()).await,
             Err(FrameError::Malformed(_))
         ));
-        let wire = [0, 0, 0, 2, 99, 0];
+        let wire = [2, 0, 0, 0, 99, 0];
         assert!(matches!(
             read_header(&mut &wire[..]).await,
             Err(FrameError::Malformed(_))
         ));
+        // A version-2 peer's big-endian frame is refused with the reason.
+        let wire = [0, 0, 0, 2, 7, 0];
+        match read_header(&mut &wire[..]).await {
+            Err(FrameError::Malformed(m)) => assert!(m.contains("big-endian"), "{m}"),
+            other => panic!("accepted a big-endian frame: {other:?}"),
+        }
     }
 }

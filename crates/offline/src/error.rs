@@ -7,6 +7,7 @@ use spdz2k_net::NetError;
 
 /// The check (or step) that failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CheckKind {
     /// A commit-and-open coin toss (a seed differs from its commitment).
     CoinToss,
@@ -66,6 +67,7 @@ impl core::fmt::Display for CheckKind {
 
 /// Why a check failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Cause {
     /// A failure the core state machines report (commitments, MAC check, transcript).
     #[error(transparent)]
@@ -111,6 +113,7 @@ pub enum Cause {
 
 /// An error of the offline phase.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum OfflineError {
     /// A check failed: the key set is retired and no material of the batch is released.
     #[error(

@@ -101,6 +101,18 @@ pub struct KeySetup {
     rng: ChaCha20Rng,
 }
 
+impl std::fmt::Debug for KeySetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The generator draws the MAC key share: it is never shown.
+        f.debug_struct("KeySetup")
+            .field("party", &self.party)
+            .field("parties", &self.n)
+            .field("session", &self.session)
+            .field("tossing", &self.toss.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Flight numbers of the setup (the batch number in its frames is `u64::MAX`).
 const SETUP_BATCH: u64 = u64::MAX;
 

@@ -11,6 +11,7 @@
 //! received buffer, again without a copy.
 
 use crate::error::Cause;
+use spdz2k_core::bytes::{CodecError, Reader, Writer};
 use spdz2k_ring::Params;
 
 /// Bytes of a frame's fixed trailer (batch, flight, part count).
@@ -31,16 +32,17 @@ pub(crate) fn encode_frame(batch: u64, flight: u8, mut parts: Vec<Vec<u8>>) -> V
     let mut out = parts.pop().unwrap_or_default();
     let rest: usize = parts.iter().map(Vec::len).sum();
     out.reserve(rest + 4 * lens.len() + FRAME_HEADER as usize);
+    let mut w = Writer::append_to(out);
     for p in parts.iter().rev() {
-        out.extend_from_slice(p);
+        w.bytes(p);
     }
     for l in lens {
-        out.extend_from_slice(&l.to_le_bytes());
+        w.u32(l);
     }
-    out.extend_from_slice(&batch.to_le_bytes());
-    out.push(flight);
-    out.push(count);
-    out
+    w.u64(batch);
+    w.u8(flight);
+    w.u8(count);
+    w.into_vec()
 }
 
 /// The check code of an abort notice, if `bytes` is one (a frame of flight
@@ -81,10 +83,15 @@ pub(crate) fn decode_frame(
         )));
     }
     let tail = bytes.len() - fixed;
-    let mut b8 = [0u8; 8];
-    b8.copy_from_slice(&bytes[tail..tail + 8]);
-    let got_batch = u64::from_le_bytes(b8);
-    let (got_flight, got_parts) = (bytes[tail + 8], bytes[tail + 9]);
+    let mut trailer = Reader::new(&bytes[tail..]);
+    let trailer = (|| -> Result<_, CodecError> {
+        Ok((
+            trailer.u64("batch")?,
+            trailer.u8("flight")?,
+            trailer.u8("part count")?,
+        ))
+    })();
+    let (got_batch, got_flight, got_parts) = trailer.map_err(|e| bad(e.to_string()))?;
     if got_batch != batch || got_flight != flight || got_parts as usize != parts {
         return Err(bad(format!(
             "expected batch {batch} flight {flight} with {parts} parts, got batch {got_batch} \
@@ -94,13 +101,16 @@ pub(crate) fn decode_frame(
     let Some(lens_at) = tail.checked_sub(4 * parts) else {
         return Err(bad("the part lengths are truncated".into()));
     };
+    let mut lens = Reader::new(&bytes[lens_at..tail]);
+    let lens: Vec<usize> = (0..parts)
+        .map(|_| lens.u32("part length").map(|l| l as usize))
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(e.to_string()))?;
     // Parts are stored last first: part parts-1 starts at 0.
     let mut ranges = vec![0..0; parts];
     let mut at = 0usize;
     for i in (0..parts).rev() {
-        let mut b4 = [0u8; 4];
-        b4.copy_from_slice(&bytes[lens_at + 4 * i..lens_at + 4 * i + 4]);
-        let len = u32::from_le_bytes(b4) as usize;
+        let len = lens[i];
         if lens_at - at < len {
             return Err(bad(format!("part {i} truncated")));
         }

@@ -67,16 +67,8 @@ impl<P: HasCheckRing> core::fmt::Debug for SecureOffline<P> {
 
 /// The offline crate's view of an OT crate error: the peer and the full message.
 fn ot_error(e: &spdz2k_ot::OtError) -> OtError {
-    use spdz2k_ot::OtError as E;
-    let peer = match e {
-        E::CheckFailed { peer, .. }
-        | E::BadMessage { peer, .. }
-        | E::Retired { peer, .. }
-        | E::Usage { peer, .. } => *peer,
-        E::Net(_) => usize::MAX,
-    };
     OtError {
-        peer,
+        peer: e.peer().unwrap_or(usize::MAX),
         detail: e.to_string(),
     }
 }

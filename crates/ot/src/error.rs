@@ -5,6 +5,7 @@ use spdz2k_net::NetError;
 
 /// Why an OT step failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum OtError {
     /// A consistency or commitment check failed: the peer deviated (or the link corrupted
     /// data). The state is retired; its base OTs are never used again.
@@ -73,6 +74,19 @@ pub enum OtError {
     /// The transport failed (boxed: transport errors are large and rare).
     #[error(transparent)]
     Net(Box<NetError>),
+}
+
+impl OtError {
+    /// The peer this error concerns, if it names one (a transport error does not).
+    pub fn peer(&self) -> Option<usize> {
+        match self {
+            OtError::CheckFailed { peer, .. }
+            | OtError::BadMessage { peer, .. }
+            | OtError::Retired { peer, .. }
+            | OtError::Usage { peer, .. } => Some(*peer),
+            OtError::Net(_) => None,
+        }
+    }
 }
 
 impl From<NetError> for OtError {

@@ -4,6 +4,7 @@
 
 use crate::context::{OtContext, Role};
 use crate::error::OtError;
+use spdz2k_core::bytes::{CodecError, Reader, Writer};
 
 /// Header length in bytes: version, kind, sequence number (u64), tag prefix (8 bytes).
 pub const HEADER_LEN: usize = 18;
@@ -31,12 +32,12 @@ pub enum Kind {
 
 /// Starts a message: the header, with room for `payload` more bytes.
 pub fn begin(ctx: &OtContext, kind: Kind, seq: u64, payload: usize) -> Vec<u8> {
-    let mut v = Vec::with_capacity(HEADER_LEN + payload);
-    v.push(VERSION);
-    v.push(kind as u8);
-    v.extend_from_slice(&seq.to_le_bytes());
-    v.extend_from_slice(&ctx.tag()[..8]);
-    v
+    let mut w = Writer::with_capacity(HEADER_LEN + payload);
+    w.u8(VERSION);
+    w.u8(kind as u8);
+    w.u64(seq);
+    w.bytes(&ctx.tag()[..8]);
+    w.into_vec()
 }
 
 /// Checks the header and the exact payload length; returns the payload.
@@ -50,25 +51,33 @@ pub fn open<'a>(
     payload: usize,
 ) -> Result<&'a [u8], OtError> {
     let bad = |d: String| Err(ctx.bad_message(role, phase, d));
-    if msg.len() < HEADER_LEN {
+    let mut r = Reader::new(msg);
+    let header = |r: &mut Reader<'a>| -> Result<(u8, u8, u64, [u8; 8]), CodecError> {
+        Ok((
+            r.u8("version")?,
+            r.u8("kind")?,
+            r.u64("sequence number")?,
+            r.array("tag")?,
+        ))
+    };
+    let Ok((version, got_kind, got, tag)) = header(&mut r) else {
         return bad(format!("{} bytes is shorter than a header", msg.len()));
+    };
+    if version != VERSION {
+        return bad(format!("version {version} (expected {VERSION})"));
     }
-    if msg[0] != VERSION {
-        return bad(format!("version {} (expected {VERSION})", msg[0]));
+    if got_kind != kind as u8 {
+        return bad(format!("message kind {got_kind} (expected {kind:?})"));
     }
-    if msg[1] != kind as u8 {
-        return bad(format!("message kind {} (expected {kind:?})", msg[1]));
-    }
-    if msg[10..18] != ctx.tag()[..8] {
+    if tag != ctx.tag()[..8] {
         return bad("it belongs to another session, pair or instance".into());
     }
-    let got = u64::from_le_bytes(msg[2..10].try_into().unwrap_or_default());
     if got != seq {
         return bad(format!(
             "sequence number {got}, expected {seq} (a replayed or reordered message)"
         ));
     }
-    let body = &msg[HEADER_LEN..];
+    let body = r.rest();
     if body.len() != payload {
         return bad(format!(
             "payload of {} bytes, expected {payload} (truncated or padded)",

@@ -17,11 +17,11 @@ use spdz2k_core::SessionId;
 use spdz2k_ring::{DecodeError, Params, ParamsId};
 use subtle::ConstantTimeEq;
 
-use crate::codec::{Reader, Writer};
 use crate::error::{CodecError, FieldError};
 use crate::ids::{ClientId, Label};
 use crate::run::RunId;
 use crate::signed;
+use spdz2k_core::bytes::{Reader, Writer};
 
 /// The first eight bytes of a client input message.
 pub const CLIENT_INPUT_MAGIC: [u8; 8] = *b"SPDZ2KCI";
@@ -34,6 +34,7 @@ pub const CLIENT_INPUT_DIGEST_DOMAIN: &[u8] = b"spdz2k-client-input-digest-v1";
 
 /// Why a client input message was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ClientInputError {
     /// Not a canonical client input message.
     #[error("malformed client input: {0}")]

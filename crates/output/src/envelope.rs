@@ -25,12 +25,12 @@ use spdz2k_core::SessionId;
 use spdz2k_ring::Params;
 
 use crate::bundle::{Bundle, InputTripleBundle, OutputBundle};
-use crate::codec::{Reader, Writer};
 use crate::error::{EnvelopeError, FieldError};
 use crate::header::{Delivery, EnvelopeHeader};
 use crate::hpke_keys::{
     HPKE_PUBLIC_KEY_LEN, HpkeKeyPair, HpkePublicKey, SuiteAead, SuiteKdf, SuiteKem,
 };
+use spdz2k_core::bytes::{Reader, Writer};
 
 /// Prefix of the string every envelope signature covers.
 pub const SIGNATURE_DOMAIN: &[u8] = b"spdz2k-envelope-v1";

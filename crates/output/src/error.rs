@@ -6,34 +6,7 @@ use spdz2k_ring::{DecodeError, ParamsId};
 
 use crate::ids::ClientId;
 
-/// Bytes that are not a canonical encoding.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CodecError {
-    /// The input ends before a field is complete.
-    #[error("truncated {what}: needed {needed} more bytes, {available} left")]
-    Truncated {
-        /// The field being read.
-        what: &'static str,
-        /// Bytes the field needs.
-        needed: usize,
-        /// Bytes that were left.
-        available: usize,
-    },
-    /// Bytes follow the end of the message.
-    #[error("{count} trailing bytes after the end of the {what}")]
-    TrailingBytes {
-        /// The message being read.
-        what: &'static str,
-        /// How many bytes were left over.
-        count: usize,
-    },
-    /// A string field is not UTF-8.
-    #[error("{what} is not valid UTF-8")]
-    NotUtf8 {
-        /// The field being read.
-        what: &'static str,
-    },
-}
+pub use spdz2k_core::bytes::CodecError;
 
 /// A field value that the message format does not allow.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,6 +20,7 @@ pub struct FieldError {
 
 /// Why an envelope was refused (by its sender's own checks, a proxy or the client).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EnvelopeError {
     /// The bytes are not a canonical envelope.
     #[error("malformed envelope: {0}")]

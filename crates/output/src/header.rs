@@ -13,9 +13,9 @@ use core::fmt;
 use spdz2k_core::SessionId;
 use spdz2k_ring::ParamsId;
 
-use crate::codec::{Reader, Writer};
 use crate::error::{EnvelopeError, FieldError};
 use crate::ids::{ClientId, Label};
+use spdz2k_core::bytes::{Reader, Writer};
 
 /// The first eight bytes of every envelope.
 pub const ENVELOPE_MAGIC: [u8; 8] = *b"SPDZ2KEV";

@@ -63,7 +63,6 @@
 
 mod bundle;
 mod client_input;
-mod codec;
 mod envelope;
 mod error;
 mod header;

@@ -14,12 +14,12 @@
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use spdz2k_core::SessionId;
 
-use crate::codec::{Reader, Writer};
 use crate::error::{CodecError, FieldError};
 use crate::hpke_keys::{HPKE_PUBLIC_KEY_LEN, HpkePublicKey};
 use crate::ids::ClientId;
 use crate::run::RunId;
 use crate::signed;
+use spdz2k_core::bytes::{Reader, Writer};
 
 /// The first eight bytes of a registration.
 pub const REGISTRATION_MAGIC: [u8; 8] = *b"SPDZ2KRG";
@@ -30,6 +30,7 @@ pub const REGISTRATION_DOMAIN: &[u8] = b"spdz2k-registration-v2";
 
 /// Why a registration was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RegistrationError {
     /// Not a canonical registration.
     #[error("malformed client registration: {0}")]

@@ -44,6 +44,7 @@ pub struct ConflictingRegistration {
 
 /// Why a party could not seal a delivery.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DeliveryError {
     /// The recipient never registered a key for the session.
     #[error(transparent)]

@@ -89,16 +89,12 @@ impl fmt::Display for CertValidity {
 
 /// Formats an instant as `YYYY-MM-DD HH:MM:SS UTC`.
 pub fn utc(t: SystemTime) -> String {
-    let dt = time::OffsetDateTime::from(t);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-        dt.year(),
-        u8::from(dt.month()),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    )
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    // Formatting a UTC date with a fixed format only fails for years past 9999.
+    time::OffsetDateTime::from(t)
+        .format(FORMAT)
+        .unwrap_or_else(|_| format!("{t:?}"))
 }
 
 /// A self-signed certificate: PEM text and DER bytes.
@@ -107,6 +103,14 @@ pub struct IssuedCert {
     pub pem: String,
     /// DER bytes, for TLS.
     pub der: Vec<u8>,
+}
+
+impl std::fmt::Debug for IssuedCert {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedCert")
+            .field("der_len", &self.der.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Issues a self-signed certificate for `name` over `key`, valid from `not_before` to
@@ -230,6 +234,13 @@ pub fn read_cert_file(path: &Path) -> Result<(Vec<u8>, CertInfo), PkiError> {
 mod tests {
     use super::*;
     use crate::identity::generate_key;
+
+    #[test]
+    fn utc_format_is_fixed() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+        assert_eq!(utc(t), "2026-11-18 11:06:40 UTC");
+        assert_eq!(utc(UNIX_EPOCH), "1970-01-01 00:00:00 UTC");
+    }
 
     #[test]
     fn issued_certificate_carries_key_and_window() {

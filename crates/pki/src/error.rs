@@ -36,6 +36,7 @@ impl std::error::Error for ConfigError {}
 
 /// Key, certificate, config and setup failures.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PkiError {
     /// Reading or writing a file failed.
     #[error("cannot {action} {}: {source}", path.display())]

@@ -48,6 +48,7 @@ use crate::error::PrepError;
 use crate::pairing::DealId;
 use sha2::{Digest, Sha256};
 use spdz2k_core::KeySetId;
+use spdz2k_core::bytes::{Reader, Writer};
 use spdz2k_ring::ParamsId;
 use std::path::Path;
 use subtle::ConstantTimeEq;
@@ -421,12 +422,13 @@ pub(crate) fn cursor_len(n_parties: usize) -> usize {
 
 /// Encodes a cursor slot for the file whose header digest is `file_digest`.
 pub(crate) fn encode_cursor(file_digest: &[u8; 32], seq: u64, consumed: &PrepCounts) -> Vec<u8> {
-    let mut out = Vec::with_capacity(cursor_len(consumed.input_masks.len()));
-    out.extend_from_slice(CURSOR_TAG);
-    out.extend_from_slice(&seq.to_le_bytes());
+    let mut w = Writer::with_capacity(cursor_len(consumed.input_masks.len()));
+    w.bytes(CURSOR_TAG);
+    w.u64(seq);
     for (_, c) in consumed.entries() {
-        out.extend_from_slice(&c.to_le_bytes());
+        w.u64(c);
     }
+    let mut out = w.into_vec();
     let mut h = Sha256::new();
     h.update(file_digest);
     h.update(&out);
@@ -451,15 +453,16 @@ pub(crate) fn decode_cursor(
     if !bool::from(digest.ct_eq(mac)) || !body.starts_with(CURSOR_TAG) {
         return None;
     }
-    let mut words = body
-        .get(CURSOR_TAG.len()..)?
-        .chunks_exact(8)
-        .map(|c| c.try_into().ok().map(u64::from_le_bytes));
-    let seq = words.next()??;
-    let triples = words.next()??;
-    let randoms = words.next()??;
-    let open_masks = words.next()??;
-    let input_masks = words.collect::<Option<Vec<u64>>>()?;
+    let mut r = Reader::new(body.get(CURSOR_TAG.len()..)?);
+    let seq = r.u64("cursor sequence number").ok()?;
+    let mut next = || r.u64("cursor").ok();
+    let triples = next()?;
+    let randoms = next()?;
+    let open_masks = next()?;
+    let input_masks = (0..n_parties)
+        .map(|_| next())
+        .collect::<Option<Vec<u64>>>()?;
+    r.finish("cursor slot").ok()?;
     Some((
         seq,
         PrepCounts {

@@ -15,6 +15,7 @@ use crate::error::PrepError;
 use crate::source::Preprocessing;
 use core::fmt;
 use spdz2k_core::KeySetId;
+use spdz2k_core::bytes::{CodecError, Reader, Writer};
 use spdz2k_ring::{Params, ParamsId};
 
 /// The ID of one deal (or generation run) of preprocessing: every party's material from
@@ -163,44 +164,43 @@ impl PrepFingerprint {
 
     /// The wire encoding.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(80 + 16 * (3 + self.n_parties));
-        out.extend_from_slice(FINGERPRINT_TAG);
-        out.extend_from_slice(&self.params.k.to_le_bytes());
-        out.extend_from_slice(&self.params.s.to_le_bytes());
-        out.extend_from_slice(&(self.n_parties as u64).to_le_bytes());
-        out.extend_from_slice(&(self.party as u64).to_le_bytes());
-        out.extend_from_slice(&self.key_set.0);
-        out.extend_from_slice(&self.position.deal.0);
-        out.push(self.position.origin.code());
+        let mut w = Writer::with_capacity(80 + 16 * (3 + self.n_parties));
+        w.bytes(FINGERPRINT_TAG);
+        w.u32(self.params.k);
+        w.u32(self.params.s);
+        w.usize(self.n_parties);
+        w.usize(self.party);
+        w.bytes(&self.key_set.0);
+        w.bytes(&self.position.deal.0);
+        w.u8(self.position.origin.code());
         for counts in [&self.position.total, &self.position.consumed] {
-            out.extend_from_slice(&(counts.input_masks.len() as u64).to_le_bytes());
+            w.usize(counts.input_masks.len());
             for (_, c) in counts.entries() {
-                out.extend_from_slice(&c.to_le_bytes());
+                w.u64(c);
             }
         }
-        out
+        w.into_vec()
     }
 
     /// Decodes a fingerprint; the error says what is wrong with it.
     pub fn decode(bytes: &[u8]) -> Result<Self, String> {
-        let mut r = Reader(bytes);
-        if r.take(8)? != FINGERPRINT_TAG {
+        let mut r = Reader::new(bytes);
+        let bad = |e: CodecError| e.to_string();
+        if r.take(8, "fingerprint tag").map_err(bad)? != FINGERPRINT_TAG {
             return Err("it is not a preprocessing fingerprint (wrong tag)".into());
         }
-        let k = r.u32()?;
-        let s = r.u32()?;
-        let n_parties = r.small()?;
-        let party = r.small()?;
-        let key_set = KeySetId(r.array()?);
-        let deal = DealId(r.array()?);
-        let code = r.take(1)?[0];
+        let k = r.u32("k").map_err(bad)?;
+        let s = r.u32("s").map_err(bad)?;
+        let n_parties = small(&mut r, "number of parties")?;
+        let party = small(&mut r, "party index")?;
+        let key_set = KeySetId(r.array("key set").map_err(bad)?);
+        let deal = DealId(r.array("deal").map_err(bad)?);
+        let code = r.u8("origin").map_err(bad)?;
         let origin =
             PrepOrigin::from_code(code).ok_or_else(|| format!("unknown source origin {code}"))?;
-        let total = r.counts()?;
-        let consumed = r.counts()?;
-        if !r.0.is_empty() {
-            return Err(format!("{} trailing bytes", r.0.len()));
-        }
+        let total = counts(&mut r, "totals")?;
+        let consumed = counts(&mut r, "cursors")?;
+        r.finish("fingerprint").map_err(bad)?;
         Ok(Self {
             params: ParamsId { k, s },
             n_parties,
@@ -216,47 +216,29 @@ impl PrepFingerprint {
     }
 }
 
-struct Reader<'a>(&'a [u8]);
+/// A party count or index: a u64 of at most [`crate::MAX_PARTIES`].
+fn small(r: &mut Reader<'_>, what: &'static str) -> Result<usize, String> {
+    let v = r.u64(what).map_err(|e| e.to_string())?;
+    usize::try_from(v)
+        .ok()
+        .filter(|&v| v <= crate::MAX_PARTIES)
+        .ok_or_else(|| format!("the {what} is out of range"))
+}
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], String> {
-        if self.0.len() < n {
-            return Err("it is cut short".into());
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Ok(head)
-    }
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
-        self.take(N)?
-            .try_into()
-            .map_err(|_| "it is cut short".to_string())
-    }
-    fn u32(&mut self) -> Result<u32, String> {
-        Ok(u32::from_le_bytes(self.array()?))
-    }
-    fn u64(&mut self) -> Result<u64, String> {
-        Ok(u64::from_le_bytes(self.array()?))
-    }
-    fn small(&mut self) -> Result<usize, String> {
-        usize::try_from(self.u64()?)
-            .ok()
-            .filter(|&v| v <= crate::MAX_PARTIES)
-            .ok_or_else(|| "a party count or index is out of range".to_string())
-    }
-    fn counts(&mut self) -> Result<PrepCounts, String> {
-        let owners = self.small()?;
-        let triples = self.u64()?;
-        let randoms = self.u64()?;
-        let open_masks = self.u64()?;
-        let input_masks = (0..owners).map(|_| self.u64()).collect::<Result<_, _>>()?;
-        Ok(PrepCounts {
-            triples,
-            randoms,
-            open_masks,
-            input_masks,
-        })
-    }
+/// The number of input-mask owners, then the count of every kind.
+fn counts(r: &mut Reader<'_>, what: &'static str) -> Result<PrepCounts, String> {
+    let owners = small(r, "number of input-mask owners")?;
+    let mut next = || r.u64(what).map_err(|e| e.to_string());
+    let triples = next()?;
+    let randoms = next()?;
+    let open_masks = next()?;
+    let input_masks = (0..owners).map(|_| next()).collect::<Result<_, _>>()?;
+    Ok(PrepCounts {
+        triples,
+        randoms,
+        open_masks,
+        input_masks,
+    })
 }
 
 /// The agreement every party reaches at session start, before any item is used.

@@ -2,6 +2,7 @@
 
 /// Why bytes are not the canonical encoding of an element.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// The byte string has the wrong length.
     #[error("expected {expected} bytes of ring elements, got {got}")]

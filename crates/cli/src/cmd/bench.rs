@@ -4,9 +4,9 @@
 use super::deal_insecure::ParamsArg;
 use super::procs;
 use crate::CliError;
+use crate::progress::Progress;
 use spdz2k::SessionId;
 use std::collections::HashMap;
-use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -185,6 +185,7 @@ fn run_once(a: &BenchArgs, direct: bool, verbose: u8) -> Result<Figures, CliErro
     let mut figures = Figures::default();
     let mut errors = Vec::new();
     let topology = if direct { "direct" } else { "proxied" };
+    let mut progress = Progress::new(false, format!("{topology:>8} multiplications"));
     let results = procs::wait_all(
         children,
         rx,
@@ -192,22 +193,7 @@ fn run_once(a: &BenchArgs, direct: bool, verbose: u8) -> Result<Figures, CliErro
         |(name, is_err, line)| {
             if let Some(rest) = line.strip_prefix("PROGRESS ") {
                 if name == "P0" {
-                    let mut it = rest
-                        .split_whitespace()
-                        .filter_map(|t| t.parse::<usize>().ok());
-                    if let (Some(done), Some(total)) = (it.next(), it.next()) {
-                        let width = 30;
-                        let filled = width * done / total.max(1);
-                        eprint!(
-                            "\r{topology:>8} multiplications [{}{}] {done}/{total} batches",
-                            "#".repeat(filled),
-                            ".".repeat(width - filled)
-                        );
-                        if done == total {
-                            eprintln!();
-                        }
-                        let _ = std::io::stderr().flush();
-                    }
+                    progress.relay(rest);
                 }
             } else if line.starts_with("BENCH ") {
                 parse_bench(line, &mut figures);

@@ -6,6 +6,7 @@
 use super::deal_insecure::ParamsArg;
 use super::procs;
 use crate::CliError;
+use crate::progress::Progress;
 use serde::Serialize;
 use spdz2k::SessionId;
 use std::collections::BTreeMap;
@@ -173,6 +174,7 @@ pub fn run(a: BenchOfflineArgs, verbose: u8) -> Result<ExitCode, CliError> {
     let start = Instant::now();
     let mut figures: BTreeMap<usize, Figures> = BTreeMap::new();
     let mut errors = Vec::new();
+    let mut progress = Progress::new(false, "P0 offline phase");
     let results = procs::wait_all(
         children,
         rx,
@@ -180,11 +182,8 @@ pub fn run(a: BenchOfflineArgs, verbose: u8) -> Result<ExitCode, CliError> {
         |(name, is_err, line)| {
             if let Some(rest) = line.strip_prefix("PROGRESS ") {
                 // P0's `PROGRESS done total` lines, drawn as `prep` draws its bar.
-                let mut it = rest.split_whitespace().map(str::parse::<usize>);
-                if let (true, Some(Ok(done)), Some(Ok(total))) =
-                    (name == "P0", it.next(), it.next())
-                {
-                    super::prep::progress(false, 0, done, total);
+                if name == "P0" {
+                    progress.relay(rest);
                 }
             } else if line.starts_with("BENCH ") {
                 if let Some((p, f)) = parse(line) {

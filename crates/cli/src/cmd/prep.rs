@@ -4,13 +4,13 @@
 //! later `spdz2k party --prep FILE` runs.
 
 use crate::CliError;
+use crate::progress::Progress;
 use spdz2k::{Node, NodeConfig, SessionId, SessionSpec, TlsSession, Transport};
 use spdz2k_offline::{
     DEFAULT_VARIANT, IN_FLIGHT, Material, SECURE_TRIPLE_BATCH, SecureOffline, plan,
 };
 use spdz2k_prep::{PrepCounts, PrepError, PrepFileWriter, PrepKind, party_file_name};
 use spdz2k_ring::HasCheckRing;
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -174,7 +174,8 @@ async fn generate_file<P: HasCheckRing>(
     let plan = plan(counts, a.batch);
     let total = plan.len();
     let mut done = 0;
-    progress(a.progress_lines, me, 0, total);
+    let mut progress = Progress::new(a.progress_lines, format!("P{me} offline phase"));
+    progress.update(0, total);
     for group in plan.chunks(IN_FLIGHT) {
         let kinds: Vec<_> = group.iter().map(|(_, k)| *k).collect();
         let mats = off.run(t, &kinds).await?;
@@ -195,7 +196,7 @@ async fn generate_file<P: HasCheckRing>(
             }
         }
         done += group.len();
-        progress(a.progress_lines, me, done, total);
+        progress.update(done, total);
     }
     let path = w.finish()?;
     Ok(Done {
@@ -213,25 +214,6 @@ pub fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
     line.trim().strip_suffix("kB")?.trim().parse().ok()
-}
-
-/// A progress bar on stderr (or `PROGRESS done total` lines on stdout).
-pub(crate) fn progress(lines: bool, me: usize, done: usize, total: usize) {
-    if lines {
-        println!("PROGRESS {done} {total}");
-        return;
-    }
-    let width = 30;
-    let filled = width * done / total.max(1);
-    eprint!(
-        "\rP{me} offline phase [{}{}] {done}/{total} batches",
-        "#".repeat(filled),
-        ".".repeat(width - filled)
-    );
-    if done == total {
-        eprintln!();
-    }
-    let _ = std::io::stderr().flush();
 }
 
 #[cfg(test)]

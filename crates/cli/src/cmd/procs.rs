@@ -18,6 +18,15 @@ pub struct Node {
     child: Child,
 }
 
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("name", &self.name)
+            .field("pid", &self.child.id())
+            .finish()
+    }
+}
+
 /// Spawns this binary with `args`, streaming its stdout and stderr into `lines`.
 pub fn spawn(name: &str, args: &[String], lines: &Sender<Line>) -> Result<Node, CliError> {
     let exe = std::env::current_exe().map_err(|source| CliError::Io {

@@ -118,6 +118,22 @@ impl Node {
     /// Opens a session with every other party of `spec`: waits (up to the connection
     /// timeout) until connected to each, exchanges and compares the session metadata, and
     /// returns the transport. Every party of the session must call this with the same spec.
+    ///
+    /// A spec that differs between the parties is refused on every side, naming the field;
+    /// see the example on [`Node`] for a whole session.
+    ///
+    /// ```no_run
+    /// # use spdz2k_core::SessionId;
+    /// # use spdz2k_net::{Node, SessionSpec, Transport};
+    /// # use spdz2k_ring::ParamsId;
+    /// # async fn run(node: Node) -> Result<(), Box<dyn std::error::Error>> {
+    /// let spec = SessionSpec::new(SessionId::new("run-42")?, ParamsId { k: 64, s: 64 }, 2, "sum");
+    /// let mut session = node.open_session(spec).await?;
+    /// session.send(1 - node.party(), b"ready".to_vec()).await?;
+    /// session.close().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn open_session(&self, spec: SessionSpec) -> Result<TlsSession, NetError> {
         let shared = &self.shared;
         let node = shared.ctx.node.clone();

@@ -19,6 +19,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 /// Why a presented certificate was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum VerifyFailure {
     /// The dialled peer proved a different key than the pin.
     #[error("presented key {} differs from the pinned key {}", presented.fingerprint(), expected.fingerprint())]

@@ -1,12 +1,16 @@
-//! The small control messages carried in frames: the connection hello and the session
-//! hello. Encoded by hand (length-prefixed fields, big-endian integers).
+//! The small control messages carried in frames: the connection hello, the session hello
+//! and the abort notice, written with the project's one codec ([`spdz2k_core::bytes`]:
+//! little-endian integers, u16-length-prefixed strings).
 
 use spdz2k_core::SessionId;
+use spdz2k_core::bytes::{CodecError, Reader, Writer};
 use spdz2k_ring::ParamsId;
 
 /// Version of this wire format and handshake; both sides must agree.
-/// Version 2 added heartbeats, the closing handshake and abort frames.
-pub const PROTOCOL_VERSION: u16 = 2;
+/// Version 2 added heartbeats, the closing handshake and abort frames; version 3 writes
+/// every integer (frame lengths, hello fields) little-endian, where version 2 wrote them
+/// big-endian.
+pub const PROTOCOL_VERSION: u16 = 3;
 
 /// What a dialer wants from a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,82 +135,27 @@ impl AbortNotice {
     }
     /// Encodes the notice.
     pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer(Vec::new());
+        let mut w = Writer::with_capacity(3 + self.detail.len());
         w.u8(self.kind.code());
         w.str(&self.detail);
-        w.0
+        w.into_vec()
     }
     /// Decodes a notice.
     pub fn decode(bytes: &[u8]) -> Result<Self, String> {
-        let mut r = Reader(bytes);
-        let code = r.u8()?;
+        let mut r = Reader::new(bytes);
+        let code = r.u8("abort kind").map_err(|e| e.to_string())?;
         let kind =
             AbortKind::from_code(code).ok_or_else(|| format!("unknown abort kind {code}"))?;
-        let detail = r.str()?;
-        r.end()?;
+        let detail = r.str("abort detail").map_err(|e| e.to_string())?.to_owned();
+        r.finish("abort notice").map_err(|e| e.to_string())?;
         Ok(Self { kind, detail })
-    }
-}
-
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn u8(&mut self, v: u8) {
-        self.0.push(v);
-    }
-    fn u16(&mut self, v: u16) {
-        self.0.extend_from_slice(&v.to_be_bytes());
-    }
-    fn u32(&mut self, v: u32) {
-        self.0.extend_from_slice(&v.to_be_bytes());
-    }
-    fn str(&mut self, s: &str) {
-        let len = u16::try_from(s.len()).unwrap_or(u16::MAX);
-        self.u16(len);
-        self.0
-            .extend_from_slice(s.as_bytes().get(..usize::from(len)).unwrap_or_default());
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], String> {
-        if self.0.len() < n {
-            return Err("message truncated".into());
-        }
-        let (head, tail) = self.0.split_at(n);
-        self.0 = tail;
-        Ok(head)
-    }
-    fn u8(&mut self) -> Result<u8, String> {
-        Ok(self.take(1)?[0])
-    }
-    fn u16(&mut self) -> Result<u16, String> {
-        let b = self.take(2)?;
-        Ok(u16::from_be_bytes([b[0], b[1]]))
-    }
-    fn u32(&mut self) -> Result<u32, String> {
-        let b = self.take(4)?;
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    }
-    fn str(&mut self) -> Result<String, String> {
-        let len = usize::from(self.u16()?);
-        String::from_utf8(self.take(len)?.to_vec()).map_err(|_| "string is not UTF-8".into())
-    }
-    fn end(&self) -> Result<(), String> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err("trailing bytes".into())
-        }
     }
 }
 
 impl ConnHello {
     /// Encodes the hello.
     pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer(Vec::new());
+        let mut w = Writer::with_capacity(64);
         w.u16(self.version);
         w.u8(match self.purpose {
             Purpose::Mesh => 0,
@@ -216,26 +165,26 @@ impl ConnHello {
         w.str(&self.from);
         w.u32(self.to);
         w.str(self.session.as_ref().map_or("", |s| s.as_str()));
-        w.0
+        w.into_vec()
     }
     /// Decodes a hello.
     pub fn decode(bytes: &[u8]) -> Result<Self, String> {
-        let mut r = Reader(bytes);
-        let version = r.u16()?;
-        let purpose = match r.u8()? {
+        let mut r = Reader::new(bytes);
+        let bad = |e: CodecError| e.to_string();
+        let version = r.u16("version").map_err(bad)?;
+        let purpose = match r.u8("connection purpose").map_err(bad)? {
             0 => Purpose::Mesh,
             1 => Purpose::Ping,
             2 => Purpose::Client,
             other => return Err(format!("unknown connection purpose {other}")),
         };
-        let from = r.str()?;
-        let to = r.u32()?;
-        let session = r.str()?;
-        r.end()?;
-        let session = if session.is_empty() {
-            None
-        } else {
-            Some(SessionId::new(session).map_err(|e| e.to_string())?)
+        let from = r.str("dialer name").map_err(bad)?.to_owned();
+        let to = r.u32("party index").map_err(bad)?;
+        let session = r.str("session ID").map_err(bad)?;
+        r.finish("connection hello").map_err(bad)?;
+        let session = match session {
+            "" => None,
+            s => Some(SessionId::new(s).map_err(|e| e.to_string())?),
         };
         Ok(Self {
             version,
@@ -250,7 +199,7 @@ impl ConnHello {
 impl SessionHello {
     /// Encodes the hello.
     pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer(Vec::new());
+        let mut w = Writer::with_capacity(18 + 4 * self.parties.len() + self.operation.len());
         w.u16(self.version);
         w.u32(self.params.k);
         w.u32(self.params.s);
@@ -259,25 +208,27 @@ impl SessionHello {
             w.u32(u32::try_from(p).unwrap_or(u32::MAX));
         }
         w.str(&self.operation);
-        w.0
+        w.into_vec()
     }
     /// Decodes a hello.
     pub fn decode(bytes: &[u8]) -> Result<Self, String> {
-        let mut r = Reader(bytes);
-        let version = r.u16()?;
+        let mut r = Reader::new(bytes);
+        let bad = |e: CodecError| e.to_string();
+        let version = r.u16("version").map_err(bad)?;
         let params = ParamsId {
-            k: r.u32()?,
-            s: r.u32()?,
+            k: r.u32("k").map_err(bad)?,
+            s: r.u32("s").map_err(bad)?,
         };
-        let n = r.u32()? as usize;
+        let n = r.u32("party count").map_err(bad)? as usize;
         if n > 4096 {
             return Err(format!("party set of {n} entries is too large"));
         }
         let parties = (0..n)
-            .map(|_| r.u32().map(|p| p as usize))
-            .collect::<Result<_, _>>()?;
-        let operation = r.str()?;
-        r.end()?;
+            .map(|_| r.u32("party index").map(|p| p as usize))
+            .collect::<Result<_, _>>()
+            .map_err(bad)?;
+        let operation = r.str("operation").map_err(bad)?.to_owned();
+        r.finish("session hello").map_err(bad)?;
         Ok(Self {
             version,
             params,

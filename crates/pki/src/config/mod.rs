@@ -34,6 +34,7 @@
 
 mod raw;
 mod validate;
+mod write;
 
 use crate::cert::read_cert_file;
 use crate::error::{ConfigError, PkiError};
@@ -267,67 +268,7 @@ impl NodeConfig {
     /// Renders this config as TOML in the documented layout. Key and certificate paths inside
     /// the config's folder are written relative to it.
     pub fn to_toml(&self) -> String {
-        use std::fmt::Write;
-        let base = self.path.parent().unwrap_or(Path::new("."));
-        let rel = |p: &Path| -> String {
-            p.strip_prefix(base)
-                .unwrap_or(p)
-                .to_string_lossy()
-                .into_owned()
-        };
-        let mut out = String::new();
-        let _ = writeln!(out, "# spdz2k node configuration for {}", self.name);
-        let _ = writeln!(
-            out,
-            "connection_timeout_secs = {}\nidle_timeout_secs = {}\n",
-            self.connection_timeout.as_secs(),
-            self.idle_timeout.as_secs()
-        );
-        let _ = writeln!(out, "[node]\nname = {:?}", self.name);
-        match self.role {
-            Role::Party(i) => {
-                let _ = writeln!(out, "role = \"party\"\nindex = {i}");
-                if let Some(l) = self.listen {
-                    let _ = writeln!(out, "listen = \"{l}\"");
-                }
-            }
-            Role::Client => {
-                let _ = writeln!(out, "role = \"client\"");
-            }
-        }
-        let _ = writeln!(
-            out,
-            "key_file = {:?}\ncert_file = {:?}\n",
-            rel(&self.key_file),
-            rel(&self.cert_file)
-        );
-        let _ = writeln!(
-            out,
-            "[params]\nk = {}\ns = {}",
-            self.params.k, self.params.s
-        );
-        for p in &self.parties {
-            let _ = writeln!(
-                out,
-                "\n[[parties]]\nindex = {}\naddress = {:?}\npublic_key = \"{}\"",
-                p.index,
-                p.address,
-                p.public_key.to_hex()
-            );
-            if let Some(r) = p.route {
-                let _ = writeln!(out, "route = \"{r}\"");
-            }
-        }
-        for c in &self.clients {
-            let _ = writeln!(
-                out,
-                "\n[[clients]]\nname = {:?}\npublic_key = \"{}\"\nroute = \"{}\"",
-                c.name,
-                c.public_key.to_hex(),
-                c.route
-            );
-        }
-        out
+        write::render(self)
     }
 }
 

@@ -35,6 +35,52 @@ use tracing::{info, warn};
 ///
 /// [`Node::shutdown`] sends what is queued, then closes every connection; dropping the node
 /// does the same in the background without waiting.
+///
+/// # Example
+///
+/// Two parties on loopback: keys, certificates and configs from [`spdz2k_pki::setup()`], each
+/// node started on a listener bound to port 0, one session opened on both, a message each
+/// way, and a clean end:
+///
+/// ```
+/// use spdz2k_core::SessionId;
+/// use spdz2k_net::{Node, SessionSpec, Transport};
+/// use spdz2k_pki::{NodeConfig, SetupOptions, setup};
+/// use spdz2k_ring::ParamsId;
+/// use tokio::net::TcpListener;
+///
+/// # #[tokio::main]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let written = setup(&SetupOptions::new(2, 0, dir.path()))?;
+/// // Let the system choose the ports, and point both configs at them.
+/// let listeners = [TcpListener::bind("127.0.0.1:0").await?, TcpListener::bind("127.0.0.1:0").await?];
+/// let addrs = [listeners[0].local_addr()?, listeners[1].local_addr()?];
+/// let mut nodes = Vec::new();
+/// for (i, (summary, listener)) in written.iter().zip(listeners).enumerate() {
+///     let mut config = NodeConfig::load(&summary.config_file)?;
+///     config.listen = Some(addrs[i]);
+///     for p in &mut config.parties {
+///         p.address = addrs[p.index].to_string();
+///     }
+///     nodes.push(Node::start_with_listener(config, listener).await?);
+/// }
+///
+/// let spec = SessionSpec::new(SessionId::new("example")?, ParamsId { k: 64, s: 64 }, 2, "ping");
+/// let (mut p0, mut p1) =
+///     tokio::try_join!(nodes[0].open_session(spec.clone()), nodes[1].open_session(spec))?;
+/// p0.send(1, b"hello".to_vec()).await?;
+/// p1.send(0, b"hi".to_vec()).await?;
+/// assert_eq!(p1.recv(0).await?, b"hello");
+/// assert_eq!(p0.recv(1).await?, b"hi");
+/// // Both ends confirm they have everything before either reports success.
+/// tokio::try_join!(p0.close(), p1.close())?;
+/// for node in nodes {
+///     node.shutdown().await;
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub struct Node {
     pub(crate) shared: Arc<Shared>,
 }
@@ -42,6 +88,18 @@ pub struct Node {
 impl Node {
     /// Loads this party's identity, refuses an expired or not-yet-valid certificate, binds
     /// `config.listen` and starts connecting to the other parties.
+    ///
+    /// ```no_run
+    /// # use spdz2k_net::Node;
+    /// # use spdz2k_pki::NodeConfig;
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// // A config written by `spdz2k setup` (or `spdz2k_pki::setup`).
+    /// let config = NodeConfig::load(std::path::Path::new("deploy/P0/node.toml"))?;
+    /// let node = Node::start(config).await?;
+    /// println!("{} listens on {:?}", node.name(), node.local_addr());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn start(config: NodeConfig) -> Result<Node, NetError> {
         let Some(addr) = config.listen else {
             return Err(not_a_party(&config));
