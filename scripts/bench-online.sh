@@ -4,7 +4,9 @@
 #
 #   scripts/bench-online.sh [BINARY ...]      (default: target/release/spdz2k)
 #
-# Env: COUNT (default 1000000), REPS (default 2), SOURCES (default "file memory").
+# Env: COUNT (default 1000000), REPS (default 2), SOURCES (default "file memory"),
+# SUB_BATCH (products per pipelined sub-batch, passed as `--sub-batch`; default: the
+# engine's; binaries older than that flag need it unset).
 # For every binary, source and repetition it prints one line per party: the engine's
 # timers (mul = the multiplications plus their MAC check, dot = the dot product plus its
 # check), the whole process's wall time, CPU time (user + system), minor page faults and
@@ -18,6 +20,7 @@ set -euo pipefail
 COUNT=${COUNT:-1000000}
 REPS=${REPS:-2}
 SOURCES=${SOURCES:-"file memory"}
+SUB_BATCH=${SUB_BATCH:-}
 BINS=("$@")
 [ ${#BINS[@]} -gt 0 ] || BINS=(target/release/spdz2k)
 port=$((20000 + RANDOM % 20000))
@@ -48,6 +51,7 @@ for bin in "${BINS[@]}"; do
         else
           prep=(--insecure-dealer-seed "$seed")
         fi
+        if [ -n "$SUB_BATCH" ]; then prep+=(--sub-batch "$SUB_BATCH"); fi
         /usr/bin/time -v -o "$dir/time-P$p" "$bin" party --config "$dir/P$p/node.toml" \
           --session "$sid" --program mul-bench --count "$COUNT" --outputs 0 \
           "${prep[@]}" --allow-insecure-preprocessing > "$dir/out-P$p" 2>&1 &

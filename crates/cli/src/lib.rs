@@ -19,6 +19,7 @@ pub mod program;
 pub mod progress;
 pub mod run;
 pub mod secure_prep;
+pub mod usage;
 pub mod values;
 
 pub use error::CliError;

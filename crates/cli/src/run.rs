@@ -7,6 +7,7 @@
 use crate::CliError;
 use crate::program::{Program, RunShape};
 use crate::secure_prep::{Generate, MakePrep, Ready};
+use crate::usage::Usage;
 use crate::values::{OutputSpec, ResultInfo, write_result};
 use spdz2k::{
     ClientPort, EngineError, FileStore, InsecureDealerSource, Node, NodeConfig, Params, Party,
@@ -86,6 +87,8 @@ pub struct PartyRun {
     pub bench_count: usize,
     /// For `mul-bench`: outputs to deliver to the client.
     pub bench_outputs: usize,
+    /// For `mul-bench`: products per pipelined sub-batch (the engine's default if `None`).
+    pub bench_sub_batch: Option<usize>,
 }
 
 fn party_index(config: &NodeConfig) -> Result<usize, CliError> {
@@ -314,7 +317,7 @@ async fn party_session<P: Params, M: MakePrep<P>>(
         Program::Sum | Program::Product | Program::Dot => {
             vector_program(me, s, port, run, &run.inputs).await?
         }
-        Program::MulBench => mul_bench(me, s, port, run.bench_count, run.bench_outputs).await?,
+        Program::MulBench => mul_bench(me, s, port, run).await?,
     }
     // The client first: the parties routed through this one finish only after it has
     // everything (their closing handshake waits for this party's).
@@ -450,9 +453,12 @@ async fn mul_bench<P: Params, Pr: Preprocessing<P>>(
     me: usize,
     s: &mut Session<P, TlsSession, Pr>,
     port: Option<&mut Port>,
-    count: usize,
-    outputs: usize,
+    run: &PartyRun,
 ) -> Result<(), CliError> {
+    let (count, outputs) = (run.bench_count, run.bench_outputs);
+    if let Some(products) = run.bench_sub_batch {
+        s.set_sub_batch(products);
+    }
     let x = s.constant(&vec![P::from_i128(3); count]);
     let y = s.constant(&vec![P::from_i128(-5); count]);
     // Everything the timed phases use is dealt or read now: the multiplications, the dot,
@@ -475,23 +481,27 @@ async fn mul_bench<P: Params, Pr: Preprocessing<P>>(
     // Both parties start their timers together.
     s.barrier().await?;
     let before = s.report();
+    let usage = Usage::now();
     let start = Instant::now();
     // One call: the engine pipelines its sub-batches over borrowed inputs.
     drop(s.mul(&x, &y).await?);
     println!("PROGRESS 1 1");
     s.check().await?;
     let mul_secs = start.elapsed().as_secs_f64();
+    let mul_usage = spent_since(usage);
     let after = s.report();
     println!(
-        "BENCH party={me} kind=mul count={count} seconds={mul_secs:.6} bytes_sent={} rounds={}",
+        "BENCH party={me} kind=mul count={count} seconds={mul_secs:.6} bytes_sent={} rounds={}{mul_usage}",
         after.bytes_sent - before.bytes_sent,
         after.rounds - before.rounds
     );
     s.barrier().await?;
+    let usage = Usage::now();
     let start = Instant::now();
     let d = s.dot(&x, &y).await?;
     s.check().await?;
     let dot_secs = start.elapsed().as_secs_f64();
+    let dot_usage = spent_since(usage);
     let expect = P::from_i128(-15 * count as i128);
     let opened = s.open(&d).await?;
     if P::reduce_k(expect) != opened[0] {
@@ -502,7 +512,7 @@ async fn mul_bench<P: Params, Pr: Preprocessing<P>>(
         }
         .into());
     }
-    println!("BENCH party={me} kind=dot count={count} seconds={dot_secs:.6}");
+    println!("BENCH party={me} kind=dot count={count} seconds={dot_secs:.6}{dot_usage}");
     if let Some((name, port)) = port {
         let m = outputs.min(count);
         let (start, started_us) = (Instant::now(), unix_micros());
@@ -513,6 +523,18 @@ async fn mul_bench<P: Params, Pr: Preprocessing<P>>(
         );
     }
     Ok(())
+}
+
+/// ` cpu_s=… minflt=…` for a benchmark line: the CPU time (all threads) and minor page
+/// faults of this process since `start`, or nothing where they cannot be read.
+fn spent_since(start: Option<Usage>) -> String {
+    match (start, Usage::now()) {
+        (Some(a), Some(b)) => {
+            let d = b.since(a);
+            format!(" cpu_s={:.6} minflt={}", d.cpu_seconds, d.minor_faults)
+        }
+        _ => String::new(),
+    }
 }
 
 /// Microseconds since the Unix epoch (0 if the clock is before it).

@@ -140,6 +140,35 @@ impl<P: Params> WireMsg<P> {
         Self::encode_values(TAG_OPENING, values, out);
     }
 
+    /// Adds the values of an encoded opening to `acc` in place, without decoding them
+    /// into a vector (the receive path of every opening). Returns `Ok(true)` when `bytes`
+    /// is an opening of exactly `acc.len()` values, each canonical as [`WireMsg::decode`]
+    /// requires; `Ok(false)`, with `acc` unchanged, for any other message or count (decode
+    /// it to report what came instead). A non-canonical element is the decoder's error, and
+    /// `acc` is then partly summed: discard it.
+    pub fn add_opening_to(bytes: &[u8], acc: &mut [P::Word]) -> Result<bool, WireError> {
+        let Some((&TAG_OPENING, body)) = bytes.split_first() else {
+            return Ok(false);
+        };
+        let mut r = Reader::new(body);
+        let Ok(count) = r.u64("element count") else {
+            return Ok(false);
+        };
+        let elems = r.rest();
+        let fits = acc.len().checked_mul(P::BYTES) == Some(elems.len());
+        if count != acc.len() as u64 || !fits {
+            return Ok(false);
+        }
+        for (a, e) in acc.iter_mut().zip(elems.chunks_exact(P::BYTES)) {
+            let w = P::decode(e).map_err(|source| WireError::Element {
+                kind: "opening",
+                source,
+            })?;
+            *a = P::add(*a, w);
+        }
+        Ok(true)
+    }
+
     fn values(tag: u8, v: &[P::Word]) -> Vec<u8> {
         let mut out = Vec::new();
         Self::encode_values(tag, v, &mut out);

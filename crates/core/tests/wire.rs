@@ -86,3 +86,60 @@ fn refuses_unknown_tags_bad_counts_and_non_canonical_elements() {
         Err(WireError::Element { .. })
     ));
 }
+
+fn add_opening_agrees_with_decoding<P: Params>(xs: &[u128], ys: &[u128]) {
+    let own: Vec<P::Word> = xs.iter().map(|&x| P::from_u128(x)).collect();
+    let theirs: Vec<P::Word> = ys.iter().map(|&y| P::from_u128(y)).collect();
+    let bytes = WireMsg::<P>::Opening(theirs.clone()).encode();
+    let mut acc = own.clone();
+    let added = WireMsg::<P>::add_opening_to(&bytes, &mut acc);
+    if xs.len() == ys.len() {
+        let sum: Vec<P::Word> = own
+            .iter()
+            .zip(&theirs)
+            .map(|(&a, &b)| P::add(a, b))
+            .collect();
+        assert_eq!((added, acc), (Ok(true), sum));
+    } else {
+        assert_eq!(
+            (added, acc),
+            (Ok(false), own),
+            "another count is left to the decoder"
+        );
+    }
+}
+
+proptest! {
+    #[test]
+    fn adding_an_opening_in_place_equals_decoding_and_adding(
+        xs in prop::collection::vec(any::<u128>(), 0..10),
+        ys in prop::collection::vec(any::<u128>(), 0..10),
+    ) {
+        add_opening_agrees_with_decoding::<K32S32>(&xs, &ys);
+        add_opening_agrees_with_decoding::<K64S64>(&xs, &ys);
+        add_opening_agrees_with_decoding::<K66S48>(&xs, &ys);
+        add_opening_agrees_with_decoding::<K128S64>(&xs, &ys);
+        add_opening_agrees_with_decoding::<K64S64>(&xs, &xs);
+    }
+}
+
+#[test]
+fn adding_an_opening_in_place_leaves_other_messages_and_bad_elements_to_the_decoder() {
+    type P = K66S48;
+    let mut acc = vec![P::from_u128(1); 2];
+    for other in [
+        WireMsg::<P>::Input(acc.clone()).encode(),
+        WireMsg::<P>::Digest([0; 32]).encode(),
+        vec![],
+        WireMsg::<P>::Opening(acc.clone()).encode()[..9].to_vec(),
+    ] {
+        assert_eq!(WireMsg::<P>::add_opening_to(&other, &mut acc), Ok(false));
+    }
+    assert_eq!(acc, vec![P::from_u128(1); 2], "unchanged");
+    // A set bit above k+s: the decoder's error.
+    let mut bad = WireMsg::<P>::Opening(acc.clone()).encode();
+    let last = bad.len() - 1;
+    bad[last] = 0x80;
+    let err = WireMsg::<P>::decode(&bad).unwrap_err();
+    assert_eq!(WireMsg::<P>::add_opening_to(&bad, &mut acc), Err(err));
+}

@@ -261,10 +261,21 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         }
         for (p, bytes) in raw.drain(..).enumerate() {
             let Some(bytes) = bytes else { continue };
-            let msg = self.decode(phase, p, bytes)?;
-            let Opening(theirs) = self.expect::<Opening<P>>(phase, p, msg, Some(len))?;
-            ring::add_assign::<P>(&mut own, &theirs);
-            self.pool.words.put(theirs);
+            // An opening of the expected length is summed straight from its bytes; any
+            // other message is decoded, to name what came instead.
+            match WireMsg::<P>::add_opening_to(&bytes, &mut own) {
+                Ok(true) => self.pool.bytes.put(bytes),
+                Ok(false) => {
+                    let msg = self.decode(phase, p, bytes)?;
+                    let Opening(theirs) = self.expect::<Opening<P>>(phase, p, msg, Some(len))?;
+                    ring::add_assign::<P>(&mut own, &theirs);
+                    self.pool.words.put(theirs);
+                }
+                Err(e) => {
+                    let reason = AbortReason::malformed(p, phase.name(), e);
+                    return Err(self.abort(phase, reason));
+                }
+            }
         }
         self.pool.received = raw;
         Ok(own)

@@ -243,14 +243,37 @@ impl Reassembly {
         r: &mut R,
         header: &FrameHeader,
     ) -> Result<Option<Vec<u8>>, FrameError> {
+        self.read_piece_with(r, header, |_| None).await
+    }
+
+    /// [`Reassembly::read_piece`], reading a new message into a spare buffer when `spare`
+    /// has one: at a message's first piece it is asked for a buffer of at least the
+    /// expected length (the whole message for a one-frame message). A buffer it returns
+    /// that is too small is not used.
+    pub async fn read_piece_with<R: AsyncRead + Unpin>(
+        &mut self,
+        r: &mut R,
+        header: &FrameHeader,
+        spare: impl FnOnce(usize) -> Option<Vec<u8>>,
+    ) -> Result<Option<Vec<u8>>, FrameError> {
         let more = header.kind == FrameKind::DataPart;
-        if self.partial.capacity() == 0 && more {
-            // The first piece of a long message: room for all of it, if it is like the last.
-            let expect = self.last_long.clamp(header.payload_len, MAX_MESSAGE);
-            self.partial.reserve_exact(expect);
+        if self.partial.is_empty() {
+            // The first piece: room for the whole message (if a long one is like the last).
+            let expect = if more {
+                self.last_long.clamp(header.payload_len, MAX_MESSAGE)
+            } else {
+                header.payload_len
+            };
+            if self.partial.capacity() < expect {
+                self.partial = spare(expect)
+                    .filter(|b| b.capacity() >= expect)
+                    .unwrap_or_default();
+                self.partial.clear();
+                self.partial.reserve_exact(expect);
+            }
         }
         let needed = self.partial.len() + header.payload_len;
-        if needed > self.partial.capacity() && !self.partial.is_empty() {
+        if needed > self.partial.capacity() {
             // Longer than expected: grow geometrically, as a vector would.
             let target = needed
                 .max(2 * self.partial.capacity())
@@ -343,6 +366,56 @@ mod tests {
         assert_eq!(got[2], (5, 5), "a one-frame message is read at its size");
         assert_eq!(got[3], (long, long));
         assert_eq!(got[4].0, long + 1, "a longer message still arrives whole");
+    }
+
+    #[tokio::test]
+    async fn a_new_message_is_read_into_a_spare_buffer_that_holds_it() {
+        let long = MAX_PAYLOAD + 10;
+        let mut wire = Vec::new();
+        for len in [100, 100, long] {
+            let msg: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            write_message(&mut wire, b"s1", &msg).await.unwrap();
+        }
+        let mut r = wire.as_slice();
+        let mut re = Reassembly::new();
+        let big = Vec::with_capacity(1000);
+        let ptr = big.as_ptr();
+        let h = read_header(&mut r).await.unwrap();
+        let spare = |len| {
+            assert_eq!(len, 100, "asked for the message's length");
+            Some(big)
+        };
+        let m = re.read_piece_with(&mut r, &h, spare).await.unwrap();
+        let m = m.unwrap();
+        assert_eq!((m.as_ptr(), m.len(), m.capacity()), (ptr, 100, 1000));
+        assert!(m.iter().enumerate().all(|(i, &b)| b == i as u8));
+        let h = read_header(&mut r).await.unwrap();
+        let small = |_| Some(Vec::with_capacity(10));
+        let m = re
+            .read_piece_with(&mut r, &h, small)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (m.len(), m.capacity()),
+            (100, 100),
+            "a spare too small is not used"
+        );
+        // A long message: the spare is asked for at the first piece only.
+        let spare = Vec::with_capacity(long);
+        let ptr = spare.as_ptr();
+        let mut spare = Some(spare);
+        let mut got = None;
+        while got.is_none() {
+            let h = read_header(&mut r).await.unwrap();
+            got = re
+                .read_piece_with(&mut r, &h, |_| spare.take())
+                .await
+                .unwrap();
+        }
+        let m = got.unwrap();
+        assert_eq!((m.as_ptr(), m.len()), (ptr, long));
+        assert!(m.iter().enumerate().all(|(i, &b)| b == i as u8));
     }
 
     #[tokio::test]

@@ -49,6 +49,10 @@ pub struct PartyArgs {
     /// For mul-bench: outputs to deliver to the client.
     #[arg(long, default_value_t = 100_000)]
     pub outputs: usize,
+    /// For mul-bench: products per pipelined sub-batch of the multiplications (every party
+    /// must give the same; default: the engine's `DEFAULT_SUB_BATCH`).
+    #[arg(long, value_name = "PRODUCTS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub sub_batch: Option<u64>,
     /// Flip a byte of every envelope this party forwards (shows the client catching it).
     #[arg(long, hide = true)]
     pub tamper_forward: bool,
@@ -100,6 +104,9 @@ pub fn run(a: PartyArgs) -> Result<(), CliError> {
         tamper_forward: a.tamper_forward,
         bench_count: a.count,
         bench_outputs: a.outputs,
+        bench_sub_batch: a
+            .sub_batch
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
     };
     super::runtime()?.block_on(run_party(run))
 }

@@ -33,6 +33,12 @@ pub(crate) fn heartbeat_interval(idle: Duration) -> Duration {
 /// Socket buffer sizes: large enough that a 32 MB message moves in big TLS records.
 const IO_BUFFER: usize = 256 * 1024;
 
+/// At most this many sent messages' buffers are kept for the reader's next messages.
+const SPARE_BUFFERS: usize = 8;
+/// Smaller messages are read into buffers of their exact size (cheap to allocate), so that
+/// a large spare is not spent on a short message.
+const SPARE_MIN: usize = 64 * 1024;
+
 static NEXT_LINK_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Something the writer task sends.
@@ -88,6 +94,12 @@ pub(crate) struct LinkHandle {
     ended: watch::Sender<bool>,
     /// When the reader last received a byte.
     heard: Mutex<Instant>,
+    /// Buffers of session messages the writer has sent, at most [`SPARE_BUFFERS`]: the
+    /// reader reads the next large messages into them, so that in the steady state (as many
+    /// bytes received as sent, in messages of repeating sizes) a message costs no fresh
+    /// memory and no page faults. They hold only what this party sent, and are overwritten
+    /// by the next message before anyone reads them.
+    spare: Mutex<Vec<Vec<u8>>>,
 }
 
 impl LinkHandle {
@@ -118,6 +130,31 @@ impl LinkHandle {
     fn set_cause(&self, cause: String) {
         let mut slot = self.cause.lock().unwrap_or_else(|e| e.into_inner());
         slot.get_or_insert(cause);
+    }
+    /// Keeps a sent message's buffer for a later received message (see `spare`).
+    fn give_spare(&self, buf: Vec<u8>) {
+        if buf.capacity() < SPARE_MIN {
+            return;
+        }
+        let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
+        if spare.len() < SPARE_BUFFERS {
+            spare.push(buf);
+        }
+    }
+    /// The smallest kept buffer that holds `len` bytes, for a message of at least
+    /// [`SPARE_MIN`] bytes.
+    fn take_spare(&self, len: usize) -> Option<Vec<u8>> {
+        if len < SPARE_MIN {
+            return None;
+        }
+        let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
+        let best = spare
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.capacity() >= len)
+            .min_by_key(|(_, b)| b.capacity())
+            .map(|(i, _)| i)?;
+        Some(spare.swap_remove(best))
     }
 }
 
@@ -183,11 +220,12 @@ pub(crate) fn spawn_link(
         cause: Mutex::new(None),
         ended: watch::channel(false).0,
         heard: Mutex::new(Instant::now()),
+        spare: Mutex::new(Vec::new()),
     });
     let (read, write) = tokio::io::split(stream);
     let writer_handle = handle.clone();
     tasks.spawn_writer(move |closing| async move {
-        if let Err(e) = write_loop(write, rx, closing, heartbeat).await {
+        if let Err(e) = write_loop(write, rx, closing, heartbeat, &writer_handle).await {
             writer_handle.set_cause(format!("write failed: {e}"));
         }
     });
@@ -212,6 +250,7 @@ async fn write_loop(
     mut rx: UnboundedReceiver<Out>,
     mut closing: watch::Receiver<bool>,
     heartbeat: Duration,
+    link: &LinkHandle,
 ) -> std::io::Result<()> {
     let mut w = BufWriter::with_capacity(IO_BUFFER, write);
     let mut beat = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
@@ -235,7 +274,10 @@ async fn write_loop(
             Out::Frame { kind, sid, payload } => {
                 frame::write_frame(&mut w, kind, &sid, &payload).await?
             }
-            Out::Message { sid, msg } => frame::write_message(&mut w, &sid, &msg).await?,
+            Out::Message { sid, msg } => {
+                frame::write_message(&mut w, &sid, &msg).await?;
+                link.give_spare(msg);
+            }
             Out::Shutdown => break,
         }
         // Flush only when nothing else is queued: batches small frames into few records.
@@ -269,7 +311,8 @@ async fn read_loop(
                         frame::MAX_MESSAGE
                     );
                 }
-                match partial.read_piece(&mut r, &header).await {
+                let spare = |len| link.take_spare(len);
+                match partial.read_piece_with(&mut r, &header, spare).await {
                     Err(e) => return describe_read_error(&e),
                     Ok(None) => continue,
                     Ok(Some(msg)) => sink.deliver(link, &header.sid, Inbound::Data(msg)),
@@ -393,5 +436,45 @@ pub(crate) fn send_abort(links: &[Arc<LinkHandle>], session: &SessionId, notice:
             sid: session.as_bytes().to_vec(),
             payload: payload.clone(),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spare_buffers_are_bounded_and_matched_by_size() {
+        let h = LinkHandle {
+            id: 0,
+            peer: "P1".into(),
+            address: "test".into(),
+            tx: unbounded_channel().0,
+            cause: Mutex::new(None),
+            ended: watch::channel(false).0,
+            heard: Mutex::new(Instant::now()),
+            spare: Mutex::new(Vec::new()),
+        };
+        h.give_spare(Vec::with_capacity(SPARE_MIN - 1));
+        assert!(
+            h.take_spare(SPARE_MIN).is_none(),
+            "small buffers are not kept"
+        );
+        for i in 0..2 * SPARE_BUFFERS {
+            h.give_spare(Vec::with_capacity(SPARE_MIN * (i + 1)));
+        }
+        assert_eq!(h.spare.lock().unwrap().len(), SPARE_BUFFERS);
+        assert!(
+            h.take_spare(SPARE_MIN - 1).is_none(),
+            "small messages get buffers of their size"
+        );
+        let b = h.take_spare(SPARE_MIN * 2 + 1).unwrap();
+        assert_eq!(
+            b.capacity(),
+            SPARE_MIN * 3,
+            "the smallest that holds the message"
+        );
+        assert!(h.take_spare(SPARE_MIN * 100).is_none());
+        assert_eq!(h.spare.lock().unwrap().len(), SPARE_BUFFERS - 1);
     }
 }
