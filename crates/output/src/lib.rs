@@ -66,6 +66,7 @@ mod client_input;
 mod codec;
 mod envelope;
 mod error;
+mod field;
 mod header;
 mod hpke_keys;
 mod ids;
