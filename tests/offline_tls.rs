@@ -6,22 +6,15 @@
 
 use spdz2k::layers::ring::HasCheckRing;
 use spdz2k::{
-    K32S32, K64S64, Params, Party, PrepCounts, Preprocessing, SessionId, SessionSpec, Transport,
-    generate_secure,
+    K32S32, K64S64, Party, Preprocessing, SessionId, SessionSpec, Transport, generate_secure,
 };
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::task::JoinSet;
-
-#[path = "common/cluster.rs"]
-mod cluster;
-use cluster::Cluster;
 
 // The random circuits are the engine's in-memory suite's, shared so every suite tests the
 // same thing.
-#[path = "../crates/engine/tests/common/circuit.rs"]
-mod circuit;
-use circuit::{Circuit, MUL_DEPTH, Op, WIDTH, evaluate, plaintext, random_circuit};
+use spdz2k_testkit::Cluster;
+use spdz2k_testkit::circuit::{MUL_DEPTH, WIDTH, evaluate, plaintext, random_circuit};
 
 /// Bound on every network wait (connection set-up and every receive). Generous for CI.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -30,66 +23,49 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// pipelined groups of batches are exercised (the circuits take about 1,600 triples).
 const BATCH: usize = 500;
 
-/// Exactly what [`evaluate`] consumes for `c`: an input mask per input value of its owner,
-/// a triple per product (the circuit's and the final dot product's), an opening mask per
-/// opened value.
-fn needs<P: Params>(c: &Circuit<P>, n: usize) -> PrepCounts {
-    let width = c.inputs[0].len() as u64;
-    let mut counts = PrepCounts::uniform(n, 0);
-    for op in &c.ops {
-        match op {
-            Op::Input(p) => counts.input_masks[*p] += width,
-            Op::Mul(..) => counts.triples += width,
-            _ => {}
-        }
-    }
-    counts.triples += width;
-    counts.open_masks += c.outputs.len() as u64 * width + 1;
-    counts
-}
-
 /// One run of a random circuit on `cluster`, on material generated over the run's own TLS
 /// session; checks the outputs against plaintext and the offline phase's traffic.
 async fn check_circuit<P: HasCheckRing>(cluster: &Cluster, seed: u64) {
     let n = cluster.n();
     let c = Arc::new(random_circuit::<P>(n, WIDTH, MUL_DEPTH, seed));
     let (expect, expect_dot) = plaintext(&c);
-    let counts = needs(&c, n);
+    let counts = c.needs();
+    let triples = counts.triples;
     let sid = format!("offline-circuit-{}-n{n}", P::NAME);
-    let mut tasks = JoinSet::new();
-    for (i, node) in cluster.nodes.iter().enumerate() {
-        let (node, c, counts) = (node.clone(), c.clone(), counts.clone());
-        let spec = SessionSpec::new(
-            SessionId::new(&sid).unwrap(),
-            P::id(),
-            n,
-            "offline-tls-test",
-        );
-        tasks.spawn(async move {
-            let mut transport = node.open_session(spec).await.map_err(|e| e.to_string())?;
-            let store = generate_secure::<P, _>(&mut transport, &counts, BATCH)
-                .await
-                .map_err(|e| e.to_string())?;
-            let offline_bytes = transport.stats().bytes_sent;
-            let key_set = store.key_set_id();
-            let session = Party::new(store)
-                .join(transport)
-                .map_err(|e| e.to_string())?;
-            let (outs, dot, report) = evaluate(i, session, c).await.map_err(|e| e.to_string())?;
-            Ok::<_, String>((i, outs, dot, report, offline_bytes, key_set))
-        });
-    }
+    let spec = SessionSpec::new(
+        SessionId::new(&sid).unwrap(),
+        P::id(),
+        n,
+        "offline-tls-test",
+    );
+    let runs = cluster
+        .on_sessions(spec, move |i, mut transport| {
+            let (c, counts) = (c.clone(), counts.clone());
+            async move {
+                let store = generate_secure::<P, _>(&mut transport, &counts, BATCH)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let offline_bytes = transport.stats().bytes_sent;
+                let key_set = store.key_set_id();
+                let session = Party::new(store)
+                    .join(transport)
+                    .map_err(|e| e.to_string())?;
+                let (outs, dot, report) =
+                    evaluate(i, session, c).await.map_err(|e| e.to_string())?;
+                Ok::<_, String>((outs, dot, report, offline_bytes, key_set))
+            }
+        })
+        .await;
     let mut key_sets = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        let (i, outs, dot, report, offline_bytes, key_set) = joined
-            .expect("party task did not panic")
-            .unwrap_or_else(|e| panic!("{sid}: {e}"));
+    for (i, run) in runs.into_iter().enumerate() {
+        let (outs, dot, report, offline_bytes, key_set) =
+            run.unwrap_or_else(|e| panic!("{sid}: {e}"));
         assert_eq!(outs, expect, "{sid} party {i}: opened outputs differ");
         assert_eq!(dot, expect_dot, "{sid} party {i}: dot product differs");
         // The material really was generated over this session (base OTs, OT extension,
         // Gilboa, VOLE: far more than the online phase sends), and the outputs checked.
         assert!(
-            offline_bytes > 100 * counts.triples && report.bytes_sent > offline_bytes,
+            offline_bytes > 100 * triples && report.bytes_sent > offline_bytes,
             "{sid} party {i}: offline {offline_bytes} bytes, {report:?}"
         );
         assert!(

@@ -13,9 +13,10 @@
 use spdz2k::layers::core::WireMsg;
 use spdz2k::{
     AbortReason, EngineError, InsecureDealerSource, K32S32, K64S64, K66S48, K128S64, Params, Phase,
-    Session, SessionId, SessionOptions, SessionReport, SessionSpec, TlsSession,
+    Session, SessionId, SessionOptions, SessionReport, SessionSpec,
 };
-use std::future::Future;
+use spdz2k_testkit::Cluster;
+use spdz2k_testkit::tls::TlsTestSession;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
@@ -23,65 +24,11 @@ use tokio::task::JoinSet;
 /// Bound on every network wait (connection set-up and every receive). Generous for CI.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
-type TlsTestSession<P> = Session<P, TlsSession, InsecureDealerSource<P>>;
-
-// The loopback cluster is shared with tests/offline_tls.rs.
-#[path = "common/cluster.rs"]
-mod cluster;
-use cluster::Cluster;
-
-impl Cluster {
-    /// Runs `body` for every party in session `sid` (one task per party: open the TLS
-    /// session, start the engine session with INSECURE dealer preprocessing from `seed`,
-    /// run); returns each party's result in party order.
-    async fn run<P, R, F, Fut>(
-        &self,
-        sid: &str,
-        seed: u8,
-        options: SessionOptions,
-        body: F,
-    ) -> Vec<Result<R, EngineError>>
-    where
-        P: Params,
-        R: Send + 'static,
-        F: Fn(usize, TlsTestSession<P>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<R, EngineError>> + Send + 'static,
-    {
-        let n = self.n();
-        let body = Arc::new(body);
-        // A fresh key set per run: a run whose check fails retires its key set.
-        static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let mut dealer_seed = [seed; 32];
-        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        dealer_seed[1..9].copy_from_slice(&run.to_le_bytes());
-        let mut tasks = JoinSet::new();
-        for (i, node) in self.nodes.iter().enumerate() {
-            let (node, body, options) = (node.clone(), body.clone(), options.clone());
-            let spec =
-                SessionSpec::new(SessionId::new(sid).unwrap(), P::id(), n, "online-tls-test");
-            tasks.spawn(async move {
-                let transport = node.open_session(spec).await.unwrap();
-                let prep = InsecureDealerSource::<P>::new(i, n, dealer_seed).unwrap();
-                let session = Session::new(transport, prep, options).unwrap();
-                (i, body(i, session).await)
-            });
-        }
-        let mut out: Vec<Option<Result<R, EngineError>>> = (0..n).map(|_| None).collect();
-        while let Some(joined) = tasks.join_next().await {
-            let (i, r) = joined.expect("party task did not panic");
-            out[i] = Some(r);
-        }
-        out.into_iter().map(Option::unwrap).collect()
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Random circuits against plaintext.
 
 // The random circuits are the in-memory suite's, shared so both suites test the same thing.
-#[path = "../crates/engine/tests/common/circuit.rs"]
-mod circuit;
-use circuit::{MUL_DEPTH, WIDTH, evaluate, plaintext, random_circuit};
+use spdz2k_testkit::circuit::{MUL_DEPTH, WIDTH, evaluate, plaintext, random_circuit};
 
 async fn check_circuit<P: Params>(cluster: &Cluster, seed: u64) {
     let n = cluster.n();
@@ -132,9 +79,7 @@ async fn random_circuits_match_plaintext_over_tls_three_parties() {
 // Tamper cases: one party cheats through the engine's tamper hook.
 
 // The cheating party is the in-memory suite's, shared so both suites test the same thing.
-#[path = "../crates/engine/tests/common/cheating.rs"]
-mod cheating;
-use cheating::{CHEATER, P, honest, play, reason};
+use spdz2k_testkit::cheating::{CHEATER, P, honest, play, reason};
 
 /// Runs [`play`] in session `sid` on the cluster; returns the honest parties' results.
 async fn run_with_hook<H>(

@@ -1,5 +1,5 @@
-//! The loopback TLS deployment shared by the client delivery suites: P0 and P1 as running
-//! nodes (P1 reaches the client only through P0, unless `with_routes(true)`), the client's
+//! The loopback TLS deployment shared by the client delivery suites (on the test kit's
+//! `Deployment`): P0 and P1 as running nodes (P1 reaches the client only through P0, unless `with_routes(true)`), the client's
 //! config, and helpers to run a session of both parties and a client.
 #![allow(dead_code)]
 
@@ -7,7 +7,7 @@ use ed25519_dalek::VerifyingKey;
 use spdz2k::layers::client::{ClientError, ClientOutputs, ClientSession};
 use spdz2k::layers::net::ClientNode;
 use spdz2k::layers::output::{ClientId, RunId};
-use spdz2k::layers::pki::{Route, SetupOptions, setup};
+use spdz2k::layers::pki::Route;
 use spdz2k::{
     ClientPort, DeliveryError, InsecureDealerSource, Node, NodeConfig, Params, Party, RemoteClient,
     Session, SessionId, SessionSpec, TlsSession,
@@ -15,7 +15,6 @@ use spdz2k::{
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::net::TcpListener;
 
 /// `connection_timeout_secs` in every config: the bound on each network wait.
 pub const NET_TIMEOUT: Duration = Duration::from_secs(10);
@@ -46,43 +45,15 @@ impl Deployment {
 
     /// `direct`: every party reaches the client over its own connection.
     pub async fn with_routes(direct: bool) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut opts = SetupOptions::new(2, 1, dir.path());
-        opts.connection_timeout = NET_TIMEOUT;
-        opts.direct_clients = direct;
-        let summaries = setup(&opts).unwrap();
-        let mut configs: Vec<NodeConfig> = summaries
-            .iter()
-            .map(|s| NodeConfig::load(&s.config_file).unwrap())
-            .collect();
-        // Bind every party's listener on an ephemeral port first, then write the real
-        // addresses into all configs (setup wrote fixed ones).
-        let mut listeners = Vec::new();
-        for _ in 0..2 {
-            listeners.push(TcpListener::bind("127.0.0.1:0").await.unwrap());
-        }
-        let addrs: Vec<_> = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
-        for cfg in configs.iter_mut() {
-            for p in cfg.parties.iter_mut() {
-                p.address = addrs[p.index].to_string();
-            }
-        }
-        let client = configs.pop().unwrap();
+        let mut d = spdz2k_testkit::Deployment::with(2, 1, direct, NET_TIMEOUT).await;
+        let nodes = vec![d.start(0).await, d.start(1).await];
+        let client = d.config(2);
         assert_eq!(client.name, CLIENT);
-        let mut nodes = Vec::new();
-        for (cfg, listener) in configs.iter_mut().zip(listeners) {
-            cfg.listen = Some(listener.local_addr().unwrap());
-            nodes.push(
-                Node::start_with_listener(cfg.clone(), listener)
-                    .await
-                    .unwrap(),
-            );
-        }
         Deployment {
-            _dir: dir,
-            parties: configs,
+            parties: vec![d.config(0), d.config(1)],
             client,
             nodes,
+            _dir: d.dir,
         }
     }
 

@@ -1,82 +1,13 @@
 //! Client input: the verified masks a from the parties' triples, spent once to send
 //! y = x + a mod 2^(k+s), signed, to every party.
 
-use core::fmt;
-
-use spdz2k_core::SessionId;
-use spdz2k_output::{ClientInput, ClientInputError, Label};
-use spdz2k_ring::{Params, ParamsId};
+use spdz2k_output::{ClientInput, ClientInputError};
+use spdz2k_ring::Params;
 
 use crate::dispatch::with_params;
 use crate::error::ClientError;
+use crate::mask::InputMask;
 use crate::session::ClientSession;
-
-/// Verified input masks for one label: the reconstructed a of each triple whose
-/// a * b = c check passed. Not `Clone`: a mask is spent by one input message, because two
-/// messages under the same mask would reveal the difference of the inputs.
-pub struct InputMask {
-    session: SessionId,
-    label: Label,
-    params: ParamsId,
-    seq: u64,
-    count: usize,
-    /// The masks, encoded with `Params::encode`.
-    a: Vec<u8>,
-}
-
-impl fmt::Debug for InputMask {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InputMask")
-            .field("session", &self.session)
-            .field("label", &self.label)
-            .field("params", &self.params)
-            .field("seq", &self.seq)
-            .field("count", &self.count)
-            .field("a", &"<redacted>")
-            .finish()
-    }
-}
-
-impl InputMask {
-    pub(crate) fn new<P: Params>(
-        session: SessionId,
-        label: Label,
-        seq: u64,
-        a: &[P::Word],
-    ) -> Self {
-        let mut bytes = Vec::with_capacity(a.len() * P::BYTES);
-        P::encode_slice(a, &mut bytes);
-        Self {
-            session,
-            label,
-            params: P::id(),
-            seq,
-            count: a.len(),
-            a: bytes,
-        }
-    }
-
-    /// The input's label.
-    pub fn label(&self) -> &Label {
-        &self.label
-    }
-    /// The ring (k, s) of the masks.
-    pub fn params(&self) -> ParamsId {
-        self.params
-    }
-    /// The sequence number of the triple delivery.
-    pub fn seq(&self) -> u64 {
-        self.seq
-    }
-    /// How many values the mask covers.
-    pub fn len(&self) -> usize {
-        self.count
-    }
-    /// Whether the mask covers no values.
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-}
 
 /// Whether v is a k-bit value, read as signed or as unsigned.
 fn fits_signed(v: i128, k: u32) -> bool {

@@ -68,12 +68,13 @@
 mod dispatch;
 mod error;
 mod input;
+mod mask;
 mod outputs;
 mod reconstruct;
 mod session;
 
 pub use dispatch::SUPPORTED_PARAMS;
 pub use error::ClientError;
-pub use input::InputMask;
+pub use mask::InputMask;
 pub use outputs::ClientOutputs;
 pub use session::ClientSession;

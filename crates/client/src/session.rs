@@ -21,7 +21,7 @@ use spdz2k_ring::{Params, ParamsId};
 
 use crate::dispatch::with_params;
 use crate::error::ClientError;
-use crate::input::InputMask;
+use crate::mask::InputMask;
 use crate::outputs::ClientOutputs;
 use crate::reconstruct::{OpenFailure, first_product_mismatch, open_and_sum};
 

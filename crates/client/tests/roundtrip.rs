@@ -1,14 +1,12 @@
 //! Reconstruction equals the secrets for every parameter set, and the client-input flow
 //! through the same route.
 
-mod common;
-
-use common::World;
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
 use spdz2k_client::ClientError;
 use spdz2k_output::{ClientInput, ClientInputError, digests_match, input_digest};
 use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params};
+use spdz2k_testkit::client::World;
 
 /// Secrets in the k-bit signed range of `P`, from arbitrary i128s.
 fn in_range<P: Params>(raw: &[i128]) -> Vec<i128> {

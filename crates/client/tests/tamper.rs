@@ -1,11 +1,9 @@
 //! Every tamper case of the proxied delivery P1 -> P0 -> C0 is refused by the client with
 //! an error that names the failed check; nothing is released.
 
-mod common;
-
-use common::World;
 use spdz2k_client::ClientError;
 use spdz2k_ring::{K32S32, K64S64, Params};
+use spdz2k_testkit::client::World;
 
 type P = K64S64;
 

@@ -1,11 +1,9 @@
 //! A session dropped with openings no MAC check covered says so loudly (as MP-SPDZ's
 //! "insufficient checking" does); a finished session does not.
 
-mod common;
-
-use common::run_parties;
 use spdz2k_engine::{EngineError, SessionOptions};
 use spdz2k_ring::{K64S64, Params};
+use spdz2k_testkit::run_parties;
 use std::sync::{Arc, Mutex};
 
 /// Collects what a `tracing` subscriber writes.

@@ -2,13 +2,11 @@
 //! the same bytes and the same checks as one batch drawn on demand, and cheating inside a
 //! pipelined multiplication is still caught.
 
-mod common;
-
-use common::run_parties;
 use spdz2k_core::{AbortReason, WireMsg};
 use spdz2k_engine::{EngineError, Phase, SessionOptions, SessionReport};
 use spdz2k_prep::PrepCounts;
 use spdz2k_ring::{K64S64, Params};
+use spdz2k_testkit::run_parties;
 
 type P = K64S64;
 const LEN: usize = 10;
@@ -16,7 +14,7 @@ const LEN: usize = 10;
 /// x_j = j + 2 (from P0) times y_j = -3 - j (from the last party), opened; then a dot.
 async fn products(
     me: usize,
-    s: &mut common::TestSession<P>,
+    s: &mut spdz2k_testkit::TestSession<P>,
 ) -> Result<(Vec<i128>, SessionReport), EngineError> {
     let n = s.n_parties();
     let x: Vec<u128> = (0..LEN).map(|j| P::from_i128(j as i128 + 2)).collect();

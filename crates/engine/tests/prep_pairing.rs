@@ -3,16 +3,14 @@
 //! differ (a crash, a restored file) are resolved by skipping to the furthest one, so no
 //! item is used twice; a run that needs more than some party has is refused up front.
 
-use spdz2k_core::SessionId;
 use spdz2k_engine::{EngineError, Session, SessionOptions};
-use spdz2k_net::MemoryMesh;
 use spdz2k_prep::{
     FileStore, InsecureDealerSource, PrepCounts, PrepError, PrepKind, Preprocessing,
     deal_insecure_files, state_path,
 };
 use spdz2k_ring::{K32S32, K64S64, Params};
+use spdz2k_testkit::mesh::{run_sessions, transports};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 type P = K64S64;
 type Prep = Box<dyn Preprocessing<P>>;
@@ -42,29 +40,18 @@ async fn session(
     preps: Vec<Prep>,
     needed: PrepCounts,
 ) -> Vec<Result<(PrepCounts, Vec<i128>, u64), EngineError>> {
-    let mesh = MemoryMesh::connect(
-        preps.len(),
-        SessionId::new("pairing").unwrap(),
-        Duration::from_secs(5),
-    );
-    let mut tasks = Vec::new();
-    for (t, prep) in mesh.into_iter().zip(preps) {
+    run_sessions("pairing", preps, SessionOptions::default(), |_, mut s| {
         let needed = needed.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut s = Session::new(t, prep, SessionOptions::default())?;
+        async move {
             let discarded = s.agree(&needed).await?;
             let x = s.constant(&[P::from_i128(3); 4]);
             let y = s.mul(&x, &x).await?;
             let out = s.open_signed(&y).await?;
             let report = s.finish().await?;
             Ok((discarded, out, report.prep_discarded))
-        }));
-    }
-    let mut out = Vec::new();
-    for t in tasks {
-        out.push(t.await.unwrap());
-    }
-    out
+        }
+    })
+    .await
 }
 
 fn unpaired(r: &Result<(PrepCounts, Vec<i128>, u64), EngineError>) -> (&'static str, String) {
@@ -156,12 +143,7 @@ async fn a_file_on_one_side_and_a_seed_on_the_other_are_refused() {
 #[tokio::test]
 async fn other_parameters_are_refused() {
     // The TLS handshake agrees on parameters too; the agreement does not rely on it.
-    let mesh = MemoryMesh::connect(
-        2,
-        SessionId::new("pairing").unwrap(),
-        Duration::from_secs(5),
-    );
-    let mut mesh = mesh.into_iter();
+    let mut mesh = transports(2, "pairing").into_iter();
     let (t0, t1) = (mesh.next().unwrap(), mesh.next().unwrap());
     let a = tokio::spawn(async move {
         let prep = InsecureDealerSource::<P>::new(0, 2, [1; 32]).unwrap();
@@ -280,23 +262,23 @@ async fn the_agreement_runs_by_itself_before_the_first_use() {
     let dir = tempfile::tempdir().unwrap();
     let a = deal(&dir.path().join("a"), 1);
     let b = deal(&dir.path().join("b"), 1);
-    let mesh = MemoryMesh::connect(
-        2,
-        SessionId::new("pairing").unwrap(),
-        Duration::from_secs(5),
-    );
-    let mut tasks = Vec::new();
-    for (i, (t, path)) in mesh.into_iter().zip([&a[0], &b[1]]).enumerate() {
-        let store = FileStore::<P>::open(path, i, 2).unwrap();
-        tasks.push(tokio::spawn(async move {
-            let mut s = Session::new(t, store, SessionOptions::default())?;
+    let stores = vec![
+        FileStore::<P>::open(&a[0], 0, 2).unwrap(),
+        FileStore::<P>::open(&b[1], 1, 2).unwrap(),
+    ];
+    let results = run_sessions(
+        "pairing",
+        stores,
+        SessionOptions::default(),
+        |i, mut s| async move {
             s.input_signed(0, (i == 0).then_some(&[5][..]), 1)
                 .await
                 .map(|_| ())
-        }));
-    }
-    for t in tasks {
-        let err = t.await.unwrap().unwrap_err();
+        },
+    )
+    .await;
+    for r in results {
+        let err = r.unwrap_err();
         assert!(err.to_string().contains("the deal differs"), "{err}");
     }
     assert_eq!(consumed(&a[0], 0), PrepCounts::zero(2));

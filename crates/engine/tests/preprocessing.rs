@@ -1,23 +1,21 @@
 //! Preprocessing errors reach the caller clearly: exhausted material names the kind and the
 //! counts, material for another party is refused, and consumed material is not reused.
 
-use spdz2k_core::SessionId;
 use spdz2k_engine::{EngineError, Session, SessionOptions};
-use spdz2k_net::MemoryMesh;
 use spdz2k_prep::{
     FileStore, InsecureDealerSource, PrepCounts, PrepError, Preprocessing, deal_insecure_files,
 };
 use spdz2k_ring::{K64S64, Params};
-use std::time::Duration;
+use spdz2k_testkit::mesh::{run_sessions, transports};
 
 type P = K64S64;
 
-fn mesh(n: usize) -> Vec<spdz2k_net::MemoryTransport> {
-    MemoryMesh::connect(
-        n,
-        SessionId::new("prep-test").unwrap(),
-        Duration::from_secs(5),
-    )
+const SID: &str = "prep-test";
+
+fn stores(files: &[std::path::PathBuf]) -> Vec<FileStore<P>> {
+    (0..files.len())
+        .map(|i| FileStore::<P>::open(&files[i], i, files.len()).unwrap())
+        .collect()
 }
 
 #[tokio::test]
@@ -30,21 +28,22 @@ async fn exhausted_material_names_the_kind_and_counts() {
         input_masks: vec![4, 4],
     };
     let files = deal_insecure_files::<P>(dir.path(), 2, &counts, [5; 32]).unwrap();
-    let mut tasks = Vec::new();
-    for (i, t) in mesh(2).into_iter().enumerate() {
-        let store = FileStore::<P>::open(&files[i], i, 2).unwrap();
-        tasks.push(tokio::spawn(async move {
-            let mut s = Session::new(t, store, SessionOptions::default())?;
+    let results = run_sessions(
+        SID,
+        stores(&files),
+        SessionOptions::default(),
+        |_, mut s| async move {
             let mut needed = PrepCounts::uniform(2, 0);
             needed.triples = 5;
             let shortfall = s.ensure_available(&needed).unwrap_err().to_string();
             let x = s.constant(&[P::from_i128(2); 5]);
             let err = s.mul(&x, &x).await.unwrap_err();
             Ok::<_, EngineError>((shortfall, err))
-        }));
-    }
-    for t in tasks {
-        let (shortfall, err) = t.await.unwrap().unwrap();
+        },
+    )
+    .await;
+    for r in results {
+        let (shortfall, err) = r.unwrap();
         assert!(
             shortfall.contains("triples") && shortfall.contains('5') && shortfall.contains('3'),
             "{shortfall}"
@@ -71,7 +70,7 @@ async fn exhausted_material_names_the_kind_and_counts() {
 
 #[tokio::test]
 async fn material_for_another_party_is_refused() {
-    let mut t = mesh(2);
+    let mut t = transports(2, SID);
     let t1 = t.pop().unwrap();
     let prep = InsecureDealerSource::<P>::new(0, 2, [1; 32]).unwrap();
     let err = Session::new(t1, prep, SessionOptions::default()).expect_err("refused");
@@ -88,24 +87,23 @@ async fn consumed_file_material_is_not_handed_out_again() {
     let counts = PrepCounts::uniform(2, 8);
     let files = deal_insecure_files::<P>(dir.path(), 2, &counts, [6; 32]).unwrap();
     let run = |files: Vec<std::path::PathBuf>| async move {
-        let mut tasks = Vec::new();
-        for (i, t) in mesh(2).into_iter().enumerate() {
-            let store = FileStore::<P>::open(&files[i], i, 2).unwrap();
-            tasks.push(tokio::spawn(async move {
-                let mut s = Session::new(t, store, SessionOptions::default())?;
+        run_sessions(
+            SID,
+            stores(&files),
+            SessionOptions::default(),
+            |_, mut s| async move {
                 let x = s.constant(&[P::from_i128(3); 4]);
                 let y = s.mul(&x, &x).await?;
                 let out = s.open(&y).await?;
                 let left = s.available();
                 s.finish().await?;
                 Ok::<_, EngineError>((out, left))
-            }));
-        }
-        let mut res = Vec::new();
-        for t in tasks {
-            res.push(t.await.unwrap().unwrap());
-        }
-        res
+            },
+        )
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>()
     };
     let first = run(files.clone()).await;
     assert_eq!(first[0].0, vec![9; 4]);
@@ -114,18 +112,20 @@ async fn consumed_file_material_is_not_handed_out_again() {
     let second = run(files.clone()).await;
     assert_eq!(second[0].1.triples, 0);
     // ...and a third finds the triples exhausted rather than reusing any.
-    let mut tasks = Vec::new();
-    for (i, t) in mesh(2).into_iter().enumerate() {
-        let store = FileStore::<P>::open(&files[i], i, 2).unwrap();
-        assert_eq!(store.available().triples, 0);
-        tasks.push(tokio::spawn(async move {
-            let mut s = Session::new(t, store, SessionOptions::default())?;
+    let third = stores(&files);
+    assert!(third.iter().all(|s| s.available().triples == 0));
+    let results = run_sessions(
+        SID,
+        third,
+        SessionOptions::default(),
+        |_, mut s| async move {
             let x = s.constant(&[P::from_i128(3)]);
             s.mul(&x, &x).await.map(|_| ())
-        }));
-    }
-    for t in tasks {
-        let err = t.await.unwrap().unwrap_err();
+        },
+    )
+    .await;
+    for r in results {
+        let err = r.unwrap_err();
         assert!(
             matches!(
                 err,

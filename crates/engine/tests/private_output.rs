@@ -7,11 +7,11 @@
 
 use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, SessionId, Triples, WireMsg};
 use spdz2k_engine::{Session, SessionOptions};
-use spdz2k_net::{MemoryMesh, NetError, TrafficStats, Transport};
+use spdz2k_net::{NetError, TrafficStats, Transport};
 use spdz2k_prep::{InputMasks, InsecureDealerSource, PrepCounts, PrepError, Preprocessing};
 use spdz2k_ring::{K64S64, Params};
+use spdz2k_testkit::mesh::{MESH_TIMEOUT, on_mesh};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 type P = K64S64;
 const RECEIVER: usize = 1;
@@ -107,14 +107,10 @@ impl Preprocessing<P> for Remembering {
 /// to the receiver. Returns the receiver's k-bit results and its view of each opened value
 /// with its own mask removed, i.e. what it learns about x mod 2^(k+s).
 async fn receiver_view(secret: u128, seed: u8) -> (Vec<u128>, Vec<u128>) {
-    let sid = SessionId::new(format!("private-output-{seed}")).unwrap();
-    let mut tasks = Vec::new();
+    let sid = format!("private-output-{seed}");
     let receiver_openings = Arc::new(Mutex::new(Vec::new()));
     let clear = Arc::new(Mutex::new(None));
-    for (me, t) in MemoryMesh::connect(2, sid, Duration::from_secs(10))
-        .into_iter()
-        .enumerate()
-    {
+    let mut results = on_mesh(2, &sid, MESH_TIMEOUT, |me, t| {
         let transport = Recording {
             inner: t,
             phase: "",
@@ -129,7 +125,7 @@ async fn receiver_view(secret: u128, seed: u8) -> (Vec<u128>, Vec<u128>) {
             inner: InsecureDealerSource::new(me, 2, [seed; 32]).unwrap(),
             clear: clear.clone(),
         };
-        tasks.push(tokio::spawn(async move {
+        async move {
             let mut s = Session::new(transport, prep, SessionOptions::default()).unwrap();
             let mine = [if me == 0 { secret } else { 1u128 << 32 }; SAMPLES];
             let x = s.input(0, (me == 0).then_some(&mine[..]), SAMPLES).await?;
@@ -138,12 +134,12 @@ async fn receiver_view(secret: u128, seed: u8) -> (Vec<u128>, Vec<u128>) {
             let out = s.output_to(RECEIVER, &xy).await?;
             s.finish().await?;
             Ok::<_, spdz2k_engine::EngineError>(out)
-        }));
-    }
-    let mut results = Vec::new();
-    for t in tasks {
-        results.push(t.await.unwrap().unwrap());
-    }
+        }
+    })
+    .await
+    .into_iter()
+    .map(Result::unwrap)
+    .collect::<Vec<_>>();
     let result = results
         .remove(RECEIVER)
         .expect("the receiver gets the output");

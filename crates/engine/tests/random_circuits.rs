@@ -2,12 +2,10 @@
 //! multiplications, width >= 100), mixing inputs from every party, constants, additions and
 //! multiplications, for n = 2, 3, 5 and every parameter set.
 
-mod common;
-
-use common::circuit::{MUL_DEPTH, WIDTH, evaluate, plaintext, random_circuit};
-use common::run_parties;
 use spdz2k_engine::SessionOptions;
 use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params};
+use spdz2k_testkit::circuit::{MUL_DEPTH, WIDTH, evaluate, plaintext, random_circuit};
+use spdz2k_testkit::run_parties;
 
 async fn check_random_circuit<P: Params>(n: usize, seed: u64, options: SessionOptions) {
     let c = std::sync::Arc::new(random_circuit::<P>(n, WIDTH, MUL_DEPTH, seed));

@@ -2,23 +2,16 @@
 //! errors to the top bits of openings learns about one key bit per abort, so it must get
 //! exactly one abort per key set.
 
-mod common;
-
-use common::cheating::{CHEATER, P, play};
-use common::fresh_dealer_seed;
-use spdz2k_core::{AbortReason, SessionId, WireMsg};
+use spdz2k_core::{AbortReason, WireMsg};
 use spdz2k_engine::{EngineError, Phase, Session, SessionOptions};
-use spdz2k_net::MemoryMesh;
 use spdz2k_prep::{
     FileStore, InsecureDealerSource, MemoryStore, PrepCounts, PrepError, Preprocessing,
     deal_insecure_files, retired_marker_path,
 };
 use spdz2k_ring::Params;
-use std::time::Duration;
-
-fn mesh(n: usize, sid: &str) -> Vec<spdz2k_net::MemoryTransport> {
-    MemoryMesh::connect(n, SessionId::new(sid).unwrap(), Duration::from_secs(10))
-}
+use spdz2k_testkit::cheating::{CHEATER, P, play};
+use spdz2k_testkit::fresh_dealer_seed;
+use spdz2k_testkit::mesh::{run_sessions, transports};
 
 /// The cheater's probe: an error in bit k + s/2 of one Beaver opening. The check passes only
 /// if chi * alpha = 0 mod 2^(s/2), so whether it aborts tells the cheater about alpha.
@@ -35,18 +28,10 @@ async fn run_tampered<Pr: Preprocessing<P> + 'static>(
     sid: &str,
     preps: Vec<Pr>,
 ) -> Vec<Result<Vec<u128>, EngineError>> {
-    let mut tasks = Vec::new();
-    for (me, (t, prep)) in mesh(2, sid).into_iter().zip(preps).enumerate() {
-        tasks.push(tokio::spawn(async move {
-            let s = Session::new(t, prep, SessionOptions::default())?;
-            play(me, s, probe).await
-        }));
-    }
-    let mut out = Vec::new();
-    for t in tasks {
-        out.push(t.await.unwrap());
-    }
-    out
+    run_sessions(sid, preps, SessionOptions::default(), |me, s| {
+        play(me, s, probe)
+    })
+    .await
 }
 
 fn is_retired(e: &EngineError) -> bool {
@@ -141,7 +126,7 @@ async fn a_copy_of_material_whose_key_set_failed_is_refused_at_session_start() {
     let copies = stores.clone();
     let results = run_tampered("retire-memory", stores).await;
     assert!(results.iter().all(Result::is_err));
-    for (i, (t, prep)) in mesh(2, "retire-memory-again")
+    for (i, (t, prep)) in transports(2, "retire-memory-again")
         .into_iter()
         .zip(copies)
         .enumerate()

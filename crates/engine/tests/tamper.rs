@@ -2,13 +2,11 @@
 //! differently to two parties, a share in an opening, a MAC share, z_i, a commitment opening,
 //! a coin seed); every honest party aborts with a typed reason and no value is released.
 
-mod common;
-
-use common::cheating::{CHEATER, P, honest, play, reason};
-use common::run_parties;
 use spdz2k_core::{AbortReason, AuthShares, WireMsg};
 use spdz2k_engine::{AbortCause, EngineError, Phase, Secret, SessionOptions};
 use spdz2k_ring::Params;
+use spdz2k_testkit::cheating::{CHEATER, P, honest, play, reason};
+use spdz2k_testkit::run_parties;
 
 /// Runs [`play`] for `n` parties over the in-memory mesh; returns the honest results.
 async fn run_with_hook<H>(n: usize, hook: H) -> Vec<(usize, Result<Vec<u128>, EngineError>)>

@@ -2,14 +2,14 @@
 //! asserts the facts in the message (node, peer index, address, session ID, fingerprints,
 //! fix) and that it came within the connection timeout plus one second.
 
-mod common;
-
-use common::{BOUND, Deployment, Logs, TIMEOUT, sid, spec};
 use spdz2k_net::{NetError, Node, Transport};
 use spdz2k_pki::cert::{issue_certificate, issue_for_days};
 use spdz2k_pki::identity::{generate_key, write_key_file};
 use spdz2k_pki::{PublicKey, Role};
 use spdz2k_ring::ParamsId;
+use spdz2k_testkit::logs::Logs;
+use spdz2k_testkit::sid;
+use spdz2k_testkit::tls::{BOUND, Deployment, TIMEOUT, spec};
 use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 

@@ -3,10 +3,10 @@
 //! closing handshake returns only once the peer has everything, and an abort carries its
 //! cause to the other side.
 
-mod common;
-
-use common::{Deployment, Relay, sid, spec};
 use spdz2k_net::{AbortKind, ClientNode, NetError, Transport};
+use spdz2k_testkit::relay::Relay;
+use spdz2k_testkit::sid;
+use spdz2k_testkit::tls::{self, Deployment, spec};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -16,7 +16,7 @@ const IDLE: Duration = Duration::from_secs(1);
 
 /// A two-party deployment with a 1 s idle timeout (and clients, if asked).
 async fn deployment(clients: usize, direct: bool) -> Deployment {
-    let mut d = Deployment::with(2, clients, direct).await;
+    let mut d = Deployment::with(2, clients, direct, tls::TIMEOUT).await;
     for c in &mut d.configs {
         c.idle_timeout = IDLE;
     }
@@ -259,7 +259,7 @@ async fn a_refused_client_is_named_as_refused() {
     );
     assert!(client.is_err());
     let err = chan.err().unwrap();
-    assert!(t.elapsed() < common::TIMEOUT, "{:?}", t.elapsed());
+    assert!(t.elapsed() < tls::TIMEOUT, "{:?}", t.elapsed());
     assert!(matches!(err, NetError::ClientRefused { .. }), "{err}");
     let text = err.to_string();
     for needle in ["P1", "C0", "refused", "session refused", "party 0"] {

@@ -2,10 +2,9 @@
 //! sessions on one pair of nodes, messages larger than a frame, party-client channels, and
 //! `check`. Real TLS on 127.0.0.1 with ephemeral ports.
 
-mod common;
-
-use common::{Deployment, spec};
 use spdz2k_net::{CheckStatus, ClientNode, NetError, Transport, check};
+use spdz2k_testkit::sid;
+use spdz2k_testkit::tls::{self, Deployment, spec};
 use std::time::Duration;
 
 #[tokio::test]
@@ -166,7 +165,7 @@ async fn a_live_peer_is_waited_for_and_bad_indices_refused() {
     let mut a = a.unwrap();
     a.begin_round("coin toss");
     // Longer than the 2 s connection timeout that used to bound every wait.
-    let waited = tokio::time::timeout(common::BOUND, a.recv(1)).await;
+    let waited = tokio::time::timeout(tls::BOUND, a.recv(1)).await;
     assert!(waited.is_err(), "recv returned early: {waited:?}");
     assert!(matches!(a.recv(5).await, Err(NetError::NoSuchPeer { .. })));
 }
@@ -176,7 +175,7 @@ async fn client_channels_follow_the_routes() {
     let mut d = Deployment::new(2, 1).await;
     let p0 = d.start(0).await;
     let p1 = d.start(1).await;
-    let session = common::sid("client-1");
+    let session = sid("client-1");
     let client_cfg = d.config(2);
     let (client, chan) = tokio::join!(
         ClientNode::connect(client_cfg, &session),
@@ -216,11 +215,11 @@ async fn party_waiting_for_an_absent_client_times_out() {
     let p0 = d.start(0).await;
     let t = tokio::time::Instant::now();
     let err = p0
-        .client_channel(&common::sid("no-client"), "C0")
+        .client_channel(&sid("no-client"), "C0")
         .await
         .err()
         .unwrap();
-    assert!(t.elapsed() < common::BOUND);
+    assert!(t.elapsed() < tls::BOUND);
     assert!(matches!(err, NetError::ChannelTimeout { .. }), "{err}");
     let text = err.to_string();
     assert!(
@@ -228,7 +227,7 @@ async fn party_waiting_for_an_absent_client_times_out() {
         "{text}"
     );
     let err = p0
-        .client_channel(&common::sid("no-client"), "C9")
+        .client_channel(&sid("no-client"), "C9")
         .await
         .err()
         .unwrap();
@@ -237,16 +236,16 @@ async fn party_waiting_for_an_absent_client_times_out() {
 
 #[tokio::test]
 async fn client_without_a_running_party_times_out() {
-    let mut d = Deployment::with(2, 1, true).await;
+    let mut d = Deployment::with(2, 1, true, tls::TIMEOUT).await;
     let _p0 = d.start(0).await;
     drop(d.listener(1));
-    let session = common::sid("client-2");
+    let session = sid("client-2");
     let t = tokio::time::Instant::now();
     let err = ClientNode::connect(d.config(2), &session)
         .await
         .err()
         .unwrap();
-    assert!(t.elapsed() < common::BOUND);
+    assert!(t.elapsed() < tls::BOUND);
     let text = err.to_string();
     assert!(
         text.contains("C0") && text.contains("P1 at") && text.contains(&d.address(1)),

@@ -14,7 +14,9 @@
 
 use crate::block::Block;
 use crate::cipher::{AesPrg, tccr_hash_in_place};
-use crate::ext::KAPPA;
+
+/// The computational security parameter: base OTs and the width of Δ.
+pub const KAPPA: usize = 128;
 
 /// Which extension protocol an instance runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,11 +2,11 @@
 //! n = 2 and n = 3 parties over the in-memory mesh, and n = 2 over loopback mutual TLS.
 
 use spdz2k_core::SessionId;
-use spdz2k_net::{MemoryMesh, Transport};
+use spdz2k_net::Transport;
 use spdz2k_ot::{Block, OtContext, OtError, driver, words};
-use std::sync::Arc;
+use spdz2k_testkit::mesh::transports;
+use spdz2k_testkit::{Cluster, on_mesh};
 use std::time::Duration;
-use tokio::task::JoinSet;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 const M_COT: usize = 1000;
@@ -138,18 +138,20 @@ fn check_views(n: usize, all: Vec<Views>) {
     assert_eq!(pairs, n * (n - 1));
 }
 
+/// Every party's views, in party order (panics naming a party that failed).
+fn unwrap_views(all: Vec<Result<Views, OtError>>) -> Vec<Views> {
+    all.into_iter()
+        .enumerate()
+        .map(|(i, r)| r.unwrap_or_else(|e| panic!("party {i}: {e}")))
+        .collect()
+}
+
 async fn over_mesh(n: usize) {
-    let sid = SessionId::new(format!("ot-mesh-{n}")).unwrap();
-    let mut tasks = JoinSet::new();
-    for (i, t) in MemoryMesh::connect(n, sid, TIMEOUT).into_iter().enumerate() {
-        tasks.spawn(async move { (i, party(t, variant(n)).await) });
-    }
-    let mut all: Vec<Option<Views>> = (0..n).map(|_| None).collect();
-    while let Some(j) = tasks.join_next().await {
-        let (i, r) = j.unwrap();
-        all[i] = Some(r.unwrap_or_else(|e| panic!("party {i}: {e}")));
-    }
-    check_views(n, all.into_iter().map(Option::unwrap).collect());
+    let all = on_mesh(n, &format!("ot-mesh-{n}"), TIMEOUT, |_, t| {
+        party(t, variant(n))
+    })
+    .await;
+    check_views(n, unwrap_views(all));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -164,46 +166,14 @@ async fn every_output_kind_for_every_pair_over_the_mesh_n3() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_output_kind_over_loopback_tls() {
-    use spdz2k_net::{Node, SessionSpec};
-    use spdz2k_pki::{NodeConfig, SetupOptions, setup};
     let n = 2;
-    let dir = tempfile::tempdir().unwrap();
-    let mut opts = SetupOptions::new(n, 0, dir.path());
-    opts.connection_timeout = TIMEOUT;
-    let written = setup(&opts).unwrap();
-    let mut listeners = Vec::new();
-    for _ in 0..n {
-        listeners.push(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
-    }
-    let addrs: Vec<_> = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
-    let mut tasks = JoinSet::new();
-    for (i, (summary, listener)) in written.iter().zip(listeners).enumerate() {
-        let mut config = NodeConfig::load(&summary.config_file).unwrap();
-        config.listen = Some(addrs[i]);
-        for p in &mut config.parties {
-            p.address = addrs[p.index].to_string();
-        }
-        tasks.spawn(async move {
-            let node = Arc::new(Node::start_with_listener(config, listener).await.unwrap());
-            let spec = SessionSpec::new(
-                SessionId::new("ot-tls").unwrap(),
-                spdz2k_ring::ParamsId { k: 64, s: 64 },
-                n,
-                "ot-test",
-            );
-            let t = node.open_session(spec).await.unwrap();
-            let r = party(t, spdz2k_ot::Variant::SoftSpoken { d: 2 }).await;
-            (i, r, node)
-        });
-    }
-    let mut all: Vec<Option<Views>> = (0..n).map(|_| None).collect();
-    let mut nodes = vec![];
-    while let Some(j) = tasks.join_next().await {
-        let (i, r, node) = j.unwrap();
-        all[i] = Some(r.unwrap_or_else(|e| panic!("party {i}: {e}")));
-        nodes.push(node);
-    }
-    check_views(n, all.into_iter().map(Option::unwrap).collect());
+    let cluster = Cluster::start(n, TIMEOUT).await;
+    let all = cluster
+        .on_sessions(spdz2k_testkit::tls::spec("ot-tls", n), |_, t| {
+            party(t, spdz2k_ot::Variant::SoftSpoken { d: 2 })
+        })
+        .await;
+    check_views(n, unwrap_views(all));
 }
 
 #[tokio::test]
@@ -211,7 +181,7 @@ async fn a_cheating_receiver_over_the_mesh_gets_a_typed_error_and_a_retired_send
     // The receiver's matrix message is altered in transit on 64 columns of one OT: the
     // sender's check fails, names the pair, session and check, and the sender is retired.
     let sid = SessionId::new("ot-cheat").unwrap();
-    let mut mesh = MemoryMesh::connect(2, sid.clone(), TIMEOUT);
+    let mut mesh = transports(2, sid.as_str());
     let mut t1 = mesh.pop().unwrap();
     let mut t0 = mesh.pop().unwrap();
     let ctx = OtContext::new(sid, 0, 1, 0);
@@ -262,7 +232,7 @@ async fn a_cheating_receiver_over_the_mesh_gets_a_typed_error_and_a_retired_send
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pipelined_chunks_stream_correct_ots_in_order() {
     let sid = SessionId::new("ot-pipe").unwrap();
-    let mut mesh = MemoryMesh::connect(2, sid.clone(), TIMEOUT);
+    let mut mesh = transports(2, sid.as_str());
     let mut t1 = mesh.pop().unwrap();
     let mut t0 = mesh.pop().unwrap();
     let ctx = OtContext::new(sid, 0, 1, 0);

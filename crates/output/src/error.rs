@@ -8,15 +8,9 @@ use crate::ids::ClientId;
 
 pub use spdz2k_core::bytes::CodecError;
 
-/// A field value that the message format does not allow.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid {field}: {reason}")]
-pub struct FieldError {
-    /// The field, e.g. `"client ID"`.
-    pub field: &'static str,
-    /// Why it is invalid.
-    pub reason: String,
-}
+// `FieldError` lives in a leaf module, since the identifiers (`ids`) that these errors name
+// report their own invalid values with it.
+pub use crate::field::FieldError;
 
 /// Why an envelope was refused (by its sender's own checks, a proxy or the client).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

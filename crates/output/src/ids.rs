@@ -4,7 +4,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::error::FieldError;
+use crate::field::FieldError;
 use spdz2k_core::Name;
 
 /// The longest client ID accepted, in bytes.

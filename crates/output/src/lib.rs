@@ -65,6 +65,7 @@ mod bundle;
 mod client_input;
 mod envelope;
 mod error;
+mod field;
 mod header;
 mod hpke_keys;
 mod ids;

@@ -4,8 +4,8 @@
 //! take, written with mode 0600. The same key signs this node's TLS handshakes and (in the
 //! output crate) its envelopes.
 
-use crate::cert::CertValidity;
 use crate::error::PkiError;
+use crate::validity::CertValidity;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand::Rng;
 use rustls::pki_types::PrivatePkcs8KeyDer;

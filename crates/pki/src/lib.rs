@@ -31,6 +31,7 @@ pub mod config;
 mod error;
 pub mod identity;
 pub mod setup;
+mod validity;
 
 pub use cert::{CertValidity, ValidityStatus};
 pub use config::{ClientEntry, NodeConfig, PartyEntry, Role, Route};

@@ -1,13 +1,14 @@
 //! Dealing INSECURE preprocessing files for every party at once.
 
 use crate::chunks::ChunkHasher;
-use crate::counts::{PrepCounts, PrepKind};
+use crate::counts::PrepCounts;
 use crate::dealer_source::{OPEN_MASK_STREAM, RANDOM_STREAM};
 use crate::error::PrepError;
 use crate::format::{
     self, CHUNK_BYTES, FORMAT_VERSION, INSECURE_DEALER_SOURCE, INSECURE_NOTE, PrepHeader,
 };
-use crate::pairing::DealId;
+use crate::kind::PrepKind;
+use crate::origin::DealId;
 use crate::writer::encode_items;
 use spdz2k_core::{AuthShares, InsecureDealer};
 use spdz2k_ring::Params;

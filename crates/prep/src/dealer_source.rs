@@ -4,9 +4,10 @@
 //! its own shares, so the processes agree without talking. Whoever knows the seed knows the
 //! MAC key and every secret: this is never secure.
 
-use crate::counts::{PrepCounts, PrepKind};
+use crate::counts::PrepCounts;
 use crate::error::PrepError;
-use crate::pairing::{DealId, PrepOrigin, PrepPosition};
+use crate::kind::PrepKind;
+use crate::origin::{DealId, PrepOrigin, PrepPosition};
 use crate::source::{InputMasks, Preprocessing};
 use crate::validate_parties;
 use spdz2k_core::{AuthShares, InsecureDealer, KeySetId, MacKeyShare, Triples};

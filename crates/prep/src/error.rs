@@ -1,6 +1,6 @@
 //! Errors from preprocessing sources. Each message says what went wrong and what to do.
 
-use crate::counts::PrepKind;
+use crate::kind::PrepKind;
 use spdz2k_core::KeySetId;
 use std::path::PathBuf;
 
@@ -43,7 +43,7 @@ pub enum PrepError {
     #[error(
         "the preprocessing of P{party} and P{peer} does not belong together: the {field} \
          differs (P{party}: {ours}; P{peer}: {theirs}); nothing was used. Fix: {}",
-        crate::pairing::fix_for(field)
+        fix_for(field)
     )]
     Unpaired {
         /// This party.
@@ -216,3 +216,23 @@ pub enum PrepError {
         n_parties: usize,
     },
 }
+
+/// The fix for a [`PrepError::Unpaired`] on `field`.
+pub(crate) fn fix_for(field: &str) -> &'static str {
+    match field {
+        "parameters (k, s)" => {
+            "start every party with the same parameter set and preprocessing made for it"
+        }
+        "number of parties" => "use preprocessing dealt for this number of parties",
+        "party index of the material" => "give each party the file made for its own index",
+        "items dealt" => {
+            "the files claim one deal but hold different amounts: one was altered; deal again"
+        }
+        _ => FIX_SAME_DEAL,
+    }
+}
+
+/// The fix for preprocessing that does not belong together.
+const FIX_SAME_DEAL: &str = "give every party its own file from one deal (the prep-P<i> files \
+     of one `spdz2k deal-insecure --out DIR` run), or the same --insecure-dealer-seed to every \
+     party; never mix files of two deals, or a file with a seed";

@@ -11,10 +11,11 @@
 //! writes and syncs a marker next to the file (`<file>.retired`), and opening refuses a
 //! file with a marker, naming the session and the failed check.
 
-use crate::counts::{PrepCounts, PrepKind};
+use crate::counts::PrepCounts;
 use crate::error::PrepError;
 use crate::format::{self, Layout, PrepHeader};
-use crate::pairing::{PrepOrigin, PrepPosition};
+use crate::kind::PrepKind;
+use crate::origin::{PrepOrigin, PrepPosition};
 use crate::retire::RetireCause;
 use crate::source::{InputMasks, Preprocessing};
 use crate::state::StateFile;

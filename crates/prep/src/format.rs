@@ -43,9 +43,10 @@
 //! compare it (with the key set, the parameters and the cursors) when a session starts.
 //! Version 1 files (no deal ID, no chunk table) are refused with the fix: deal again.
 
-use crate::counts::{PrepCounts, PrepKind};
+use crate::counts::PrepCounts;
 use crate::error::PrepError;
-use crate::pairing::DealId;
+use crate::kind::PrepKind;
+use crate::origin::DealId;
 use sha2::{Digest, Sha256};
 use spdz2k_core::KeySetId;
 use spdz2k_core::bytes::{Reader, Writer};

@@ -56,14 +56,16 @@ mod dealer_source;
 mod error;
 mod file_store;
 pub mod format;
+mod kind;
 mod memory_store;
+mod origin;
 mod pairing;
 mod retire;
 mod source;
 mod state;
 mod writer;
 
-pub use counts::{PrepCounts, PrepKind};
+pub use counts::PrepCounts;
 #[cfg(feature = "insecure-dealer")]
 pub use deal::{deal_insecure_files, fresh_seed};
 #[cfg(feature = "insecure-dealer")]
@@ -71,8 +73,10 @@ pub use dealer_source::InsecureDealerSource;
 pub use error::PrepError;
 pub use file_store::{FileStore, read_header};
 pub use format::PrepHeader;
+pub use kind::PrepKind;
 pub use memory_store::MemoryStore;
-pub use pairing::{DealId, Pairing, PairingOutcome, PrepFingerprint, PrepOrigin, PrepPosition};
+pub use origin::{DealId, PrepOrigin, PrepPosition};
+pub use pairing::{Pairing, PairingOutcome, PrepFingerprint};
 pub use retire::{
     RetireCause, ensure_not_retired, retire_in_process, retired_in_process, retired_marker_path,
 };

@@ -1,9 +1,10 @@
 //! Preprocessed material held in memory: dealt ahead of a run, so that a benchmark (or a
 //! test) times only the online phase, with the same accounting as the other sources.
 
-use crate::counts::{PrepCounts, PrepKind};
+use crate::counts::PrepCounts;
 use crate::error::PrepError;
-use crate::pairing::{DealId, PrepOrigin, PrepPosition};
+use crate::kind::PrepKind;
+use crate::origin::{DealId, PrepOrigin, PrepPosition};
 use crate::source::{InputMasks, Preprocessing};
 #[cfg(feature = "insecure-dealer")]
 use spdz2k_core::InsecureDealer;

@@ -2,7 +2,7 @@
 
 use crate::counts::PrepCounts;
 use crate::error::PrepError;
-use crate::pairing::{DealId, PrepOrigin, PrepPosition};
+use crate::origin::{DealId, PrepOrigin, PrepPosition};
 use crate::retire::{RetireCause, retire_in_process};
 use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
 use spdz2k_ring::Params;

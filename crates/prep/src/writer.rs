@@ -5,10 +5,11 @@
 //! chunk table); the header is rewritten with the chunk table's digest at the end.
 
 use crate::chunks::ChunkHasher;
-use crate::counts::{PrepCounts, PrepKind};
+use crate::counts::PrepCounts;
 use crate::error::PrepError;
 use crate::format::{self, CHUNK_BYTES, FORMAT_VERSION, PrepHeader};
-use crate::pairing::DealId;
+use crate::kind::PrepKind;
+use crate::origin::DealId;
 use crate::source::InputMasks;
 use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
 use spdz2k_ring::Params;

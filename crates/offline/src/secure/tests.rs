@@ -2,21 +2,20 @@
 //! masks known to their owner only), the engine's random circuits, and a corrupted OT
 //! extension message that retires the key set at every honest party.
 
-// The engine tests' circuit helpers (also loaded by `tests/engine.rs`).
-#[allow(unused_imports, clippy::duplicate_mod)]
-#[path = "../../../engine/tests/common/circuit.rs"]
-mod circuit;
-
 use super::*;
 use crate::tests::{assert_macs, check_triples};
-use circuit::{MUL_DEPTH, WIDTH, evaluate, plaintext, random_circuit};
 use spdz2k_core::{SessionId, reconstruct};
 use spdz2k_engine::{Session, SessionOptions};
-use spdz2k_net::{MemoryMesh, MemoryTransport, TrafficStats};
+use spdz2k_net::{MemoryTransport, TrafficStats};
 use spdz2k_prep::Preprocessing;
 use spdz2k_ring::{K32S32, K64S64, Params, Word};
+use spdz2k_testkit::circuit::{MUL_DEPTH, WIDTH, evaluate, plaintext, random_circuit};
+use spdz2k_testkit::on_mesh;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The bound on every network wait (real OT is slow unoptimised).
+const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Material of one party, by pool, and its MAC key share.
 type Collected<P> = (Vec<(PrepKind, Material<P>)>, <P as Params>::Word, u64);
@@ -26,12 +25,9 @@ async fn run_parties<P: HasCheckRing>(
     counts: PrepCounts,
     name: &str,
 ) -> Vec<Collected<P>> {
-    let sid = SessionId::new(name).unwrap();
-    let mesh = MemoryMesh::connect(n, sid, Duration::from_secs(120));
-    let mut handles = Vec::new();
-    for mut t in mesh {
+    on_mesh(n, name, TIMEOUT, |_, mut t| {
         let counts = counts.clone();
-        handles.push(tokio::spawn(async move {
+        async move {
             let mut got = Vec::new();
             let off = generate_with::<P, _, _>(&mut t, &counts, 64, |k, m| {
                 got.push((k, m));
@@ -45,13 +41,9 @@ async fn run_parties<P: HasCheckRing>(
                 off.key_set().mac_key_share().expose(),
                 t.stats().bytes_sent,
             )
-        }));
-    }
-    let mut out = Vec::new();
-    for h in handles {
-        out.push(h.await.expect("party task"));
-    }
-    out
+        }
+    })
+    .await
 }
 
 async fn honest<P: HasCheckRing>(n: usize, name: &str) {
@@ -136,32 +128,28 @@ spdz2k_ring::with_params_sets!(real_ot_suites);
 async fn circuit_on_secure_material<P: HasCheckRing>(n: usize, seed: u64) {
     let c = Arc::new(random_circuit::<P>(n, WIDTH, MUL_DEPTH, seed));
     let (expect_outs, expect_dot) = plaintext(&c);
-    let sid = SessionId::new(format!("real-ot-engine-{seed}")).unwrap();
-    let mesh = MemoryMesh::connect(n, sid, Duration::from_secs(120));
+    let sid = format!("real-ot-engine-{seed}");
     let counts = PrepCounts {
         triples: 2400,
         randoms: 8,
         open_masks: 400,
         input_masks: vec![WIDTH as u64; n],
     };
-    let mut handles = Vec::new();
-    for (i, mut t) in mesh.into_iter().enumerate() {
+    let results = on_mesh(n, &sid, TIMEOUT, |i, mut t| {
         let c = c.clone();
         let counts = counts.clone();
-        handles.push(tokio::spawn(async move {
+        async move {
             let store = generate_secure::<P, _>(&mut t, &counts, 1024)
                 .await
                 .expect("offline phase");
             assert_eq!(store.available().triples, 2400);
             let s = Session::new(t, store, SessionOptions::default()).expect("session");
             evaluate(i, s, c).await
-        }));
-    }
-    for (i, h) in handles.into_iter().enumerate() {
-        let (outs, dot, report) = h
-            .await
-            .expect("party task")
-            .unwrap_or_else(|e| panic!("{} n={n} party {i}: {e}", P::NAME));
+        }
+    })
+    .await;
+    for (i, r) in results.into_iter().enumerate() {
+        let (outs, dot, report) = r.unwrap_or_else(|e| panic!("{} n={n} party {i}: {e}", P::NAME));
         assert_eq!(outs, expect_outs, "{} n={n} party {i}", P::NAME);
         assert_eq!(dot, expect_dot, "{} n={n} party {i}", P::NAME);
         assert!(report.checks >= 1);
@@ -225,33 +213,28 @@ impl spdz2k_net::Transport for FlipInExtension {
 /// layer or party 0's abort, and its key set refuses further use.
 async fn corrupted_extension(nth: usize, byte: usize, name: &str) {
     let n = 3;
-    let sid = SessionId::new(name).unwrap();
-    let mesh = MemoryMesh::connect(n, sid, Duration::from_secs(120));
-    let mut handles = Vec::new();
-    for (i, t) in mesh.into_iter().enumerate() {
-        handles.push(tokio::spawn(async move {
-            let mut t = FlipInExtension {
-                inner: t,
-                phase: "",
-                seen: 0,
-                nth: if i == 0 { nth } else { usize::MAX },
-                byte,
-            };
-            let mut off = SecureOffline::<K32S32>::setup(&mut t, DEFAULT_VARIANT)
-                .await
-                .expect("setup");
-            let kinds = [BatchKind::Triples(400), BatchKind::Triples(400)];
-            let r = off.run(&mut t, &kinds).await;
-            let again = off.run(&mut t, &kinds[..1]).await;
-            (
-                r.map(|m| m.len()),
-                again.map(|m| m.len()),
-                off.key_set().retired(),
-            )
-        }));
-    }
-    for (i, h) in handles.into_iter().enumerate() {
-        let (r, again, retired) = h.await.expect("party task");
+    let results = on_mesh(n, name, TIMEOUT, |i, t| async move {
+        let mut t = FlipInExtension {
+            inner: t,
+            phase: "",
+            seen: 0,
+            nth: if i == 0 { nth } else { usize::MAX },
+            byte,
+        };
+        let mut off = SecureOffline::<K32S32>::setup(&mut t, DEFAULT_VARIANT)
+            .await
+            .expect("setup");
+        let kinds = [BatchKind::Triples(400), BatchKind::Triples(400)];
+        let r = off.run(&mut t, &kinds).await;
+        let again = off.run(&mut t, &kinds[..1]).await;
+        (
+            r.map(|m| m.len()),
+            again.map(|m| m.len()),
+            off.key_set().retired(),
+        )
+    })
+    .await;
+    for (i, (r, again, retired)) in results.into_iter().enumerate() {
         if i == 0 {
             continue;
         }

@@ -1,36 +1,33 @@
 //! The engine's random-circuit suite on material from the offline phase, over the
 //! in-memory mesh, for n = 2 and 3.
 
-#[allow(unused_imports)]
-#[path = "../../../engine/tests/common/circuit.rs"]
-mod circuit;
-
 use crate::ot::InsecureIdealOt;
-use circuit::{MUL_DEPTH, WIDTH, evaluate, plaintext, random_circuit};
-use spdz2k_core::SessionId;
 use spdz2k_engine::{Session, SessionOptions};
-use spdz2k_net::{MemoryMesh, Transport};
+use spdz2k_net::Transport;
 use spdz2k_prep::{PrepCounts, Preprocessing};
 use spdz2k_ring::{HasCheckRing, K32S32, K64S64};
+use spdz2k_testkit::circuit::{MUL_DEPTH, WIDTH, evaluate, plaintext, random_circuit};
+use spdz2k_testkit::on_mesh;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The bound on every network wait.
+const TIMEOUT: Duration = Duration::from_secs(60);
 
 async fn circuit_on_offline_material<P: HasCheckRing>(n: usize, seed: u64) {
     let c = Arc::new(random_circuit::<P>(n, WIDTH, MUL_DEPTH, seed));
     let (expect_outs, expect_dot) = plaintext(&c);
-    let sid = SessionId::new(format!("offline-engine-{seed}")).unwrap();
-    let mesh = MemoryMesh::connect(n, sid, Duration::from_secs(60));
+    let sid = format!("offline-engine-{seed}");
     let counts = PrepCounts {
         triples: 2400,
         randoms: 8,
         open_masks: 400,
         input_masks: vec![WIDTH as u64; n],
     };
-    let mut handles = Vec::new();
-    for (i, mut t) in mesh.into_iter().enumerate() {
+    let results = on_mesh(n, &sid, TIMEOUT, |i, mut t| {
         let c = c.clone();
         let counts = counts.clone();
-        handles.push(tokio::spawn(async move {
+        async move {
             let ot = InsecureIdealOt::new(i, [seed as u8; 32]);
             let store = crate::generate::<P, _, _>(&mut t, ot, &counts, 1024)
                 .await
@@ -39,10 +36,10 @@ async fn circuit_on_offline_material<P: HasCheckRing>(n: usize, seed: u64) {
             assert_eq!(store.available().triples, 2400);
             let s = Session::new(t, store, SessionOptions::default()).expect("session");
             (evaluate(i, s, c).await, sent)
-        }));
-    }
-    for (i, h) in handles.into_iter().enumerate() {
-        let (r, sent) = h.await.expect("party task");
+        }
+    })
+    .await;
+    for (i, (r, sent)) in results.into_iter().enumerate() {
         let (outs, dot, report) = r.unwrap_or_else(|e| panic!("{} n={n} party {i}: {e}", P::NAME));
         assert_eq!(outs, expect_outs, "{} n={n} party {i}", P::NAME);
         assert_eq!(dot, expect_dot, "{} n={n} party {i}", P::NAME);
@@ -71,34 +68,30 @@ async fn the_driver_aborts_every_honest_party_with_a_typed_cause() {
             }
         }
     }
-    let sid = SessionId::new("offline-driver-abort").unwrap();
-    let mesh = MemoryMesh::connect(3, sid, Duration::from_secs(60));
-    let mut handles = Vec::new();
-    for (i, mut t) in mesh.into_iter().enumerate() {
-        handles.push(tokio::spawn(async move {
-            let ot = InsecureIdealOt::new(i, [9; 32]);
-            let mut keys = crate::setup_key_set::<K32S32, _, _>(&mut t, ot).await?;
-            if i == 0 {
-                keys.set_tamper(Box::new(BadSeed));
-            }
-            let kinds = [
-                BatchKind::Triples(8),
-                BatchKind::Triples(8),
-                BatchKind::Randoms(4),
-            ];
-            let r = crate::run_batches(&mut keys, &mut t, &kinds).await;
-            if r.is_err() && i != 0 {
-                let again = crate::run_batches(&mut keys, &mut t, &kinds).await;
-                assert!(
-                    matches!(again, Err(OfflineError::Retired { .. })),
-                    "{again:?}"
-                );
-            }
-            r.map(|m| m.len())
-        }));
-    }
-    for (i, h) in handles.into_iter().enumerate().skip(1) {
-        let e = h.await.unwrap().expect_err("honest party aborts");
+    let results = on_mesh(3, "offline-driver-abort", TIMEOUT, |i, mut t| async move {
+        let ot = InsecureIdealOt::new(i, [9; 32]);
+        let mut keys = crate::setup_key_set::<K32S32, _, _>(&mut t, ot).await?;
+        if i == 0 {
+            keys.set_tamper(Box::new(BadSeed));
+        }
+        let kinds = [
+            BatchKind::Triples(8),
+            BatchKind::Triples(8),
+            BatchKind::Randoms(4),
+        ];
+        let r = crate::run_batches(&mut keys, &mut t, &kinds).await;
+        if r.is_err() && i != 0 {
+            let again = crate::run_batches(&mut keys, &mut t, &kinds).await;
+            assert!(
+                matches!(again, Err(OfflineError::Retired { .. })),
+                "{again:?}"
+            );
+        }
+        r.map(|m| m.len())
+    })
+    .await;
+    for (i, r) in results.into_iter().enumerate().skip(1) {
+        let e = r.expect_err("honest party aborts");
         assert_eq!(e.check(), Some(CheckKind::CoinToss), "party {i}: {e}");
         assert!(e.to_string().contains("offline-driver-abort"), "{e}");
     }

@@ -29,8 +29,8 @@ use crate::error::OtError;
 use crate::expand::Variant;
 use crate::transpose::transpose128;
 
-/// The computational security parameter: base OTs and the width of Δ.
-pub const KAPPA: usize = 128;
+// Defined beside the column sources, which are sized by it (a leaf module to this one).
+pub use crate::expand::KAPPA;
 /// Random OTs appended to every chunk and consumed by the check (≥ κ + s = 128 + 64).
 pub const CHECK_OTS: usize = 256;
 /// Chunks one side may have in flight (started, not yet finished): lets a driver

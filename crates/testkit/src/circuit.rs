@@ -1,12 +1,12 @@
-//! Random circuits shared by the in-memory suite (`random_circuits.rs`) and the loopback
-//! TLS suite (`tests/online_tls.rs` in the root package): generation, plaintext evaluation
-//! mod 2^k, and evaluation by one party of a session over any transport.
-#![allow(dead_code)]
+//! Random circuits shared by the in-memory suites (`crates/engine/tests`, the offline
+//! phase's) and the loopback TLS suites (`tests/online_tls.rs`, `tests/offline_tls.rs`):
+//! generation, plaintext evaluation mod 2^k, the preprocessing a run consumes, and
+//! evaluation by one party of a session over any transport.
 
 use rand::{RngExt, SeedableRng, rngs::ChaCha20Rng};
 use spdz2k_engine::{EngineError, Secret, Session, SessionReport};
 use spdz2k_net::Transport;
-use spdz2k_prep::Preprocessing;
+use spdz2k_prep::{PrepCounts, Preprocessing};
 use spdz2k_ring::Params;
 
 /// Multiplicative depth and width the suites use (the issue asks for >= 10 and >= 100).
@@ -14,19 +14,30 @@ pub const MUL_DEPTH: usize = 11;
 /// See [`MUL_DEPTH`].
 pub const WIDTH: usize = 100;
 
+/// One gate; operands are earlier wires by index, every wire a vector of the circuit's width.
 #[derive(Clone, Debug)]
 pub enum Op<W> {
+    /// Party i's input vector.
     Input(usize),
+    /// A public constant vector.
     Const(Vec<W>),
+    /// Sum of two wires.
     Add(usize, usize),
+    /// Difference of two wires.
     Sub(usize, usize),
+    /// Product of two wires (a Beaver multiplication).
     Mul(usize, usize),
+    /// A wire plus a public vector.
     AddConst(usize, Vec<W>),
+    /// A wire times a public vector.
     MulConst(usize, Vec<W>),
+    /// The negation of a wire.
     Neg(usize),
 }
 
+/// A random circuit with every party's inputs.
 pub struct Circuit<P: Params> {
+    /// The gates in order; wire j is the output of gate j.
     pub ops: Vec<Op<P::Word>>,
     /// Every party's input vector (party i's own entry is what it inputs).
     pub inputs: Vec<Vec<P::Word>>,
@@ -36,6 +47,8 @@ pub struct Circuit<P: Params> {
     pub dot: (usize, usize),
 }
 
+/// A circuit for `n` parties over vectors of `width` values with multiplicative depth
+/// `mul_depth`, from a seeded generator (the same seed gives the same circuit).
 pub fn random_circuit<P: Params>(
     n: usize,
     width: usize,
@@ -81,6 +94,27 @@ pub fn random_circuit<P: Params>(
     }
 }
 
+impl<P: Params> Circuit<P> {
+    /// Exactly what [`evaluate`] consumes: an input mask per input value of its owner, a
+    /// triple per product (the circuit's and the final dot product's), an opening mask per
+    /// opened value.
+    pub fn needs(&self) -> PrepCounts {
+        let width = self.inputs[0].len() as u64;
+        let mut counts = PrepCounts::uniform(self.inputs.len(), 0);
+        for op in &self.ops {
+            match op {
+                Op::Input(p) => counts.input_masks[*p] += width,
+                Op::Mul(..) => counts.triples += width,
+                _ => {}
+            }
+        }
+        counts.triples += width;
+        counts.open_masks += self.outputs.len() as u64 * width + 1;
+        counts
+    }
+}
+
+/// The circuit in the clear: the output wires and the dot product, each reduced mod 2^k.
 pub fn plaintext<P: Params>(c: &Circuit<P>) -> (Vec<Vec<P::Word>>, P::Word) {
     let mut wires: Vec<Vec<P::Word>> = Vec::new();
     let zip = |a: &[P::Word], b: &[P::Word], f: fn(P::Word, P::Word) -> P::Word| {
@@ -110,6 +144,8 @@ pub fn plaintext<P: Params>(c: &Circuit<P>) -> (Vec<Vec<P::Word>>, P::Word) {
     (outs, P::reduce_k(dot))
 }
 
+/// Party `me`'s run of the circuit in session `s`: inputs, gates, the openings of the output
+/// wires and the dot product, then `finish`.
 pub async fn evaluate<P: Params, T: Transport, Pr: Preprocessing<P>>(
     me: usize,
     mut s: Session<P, T, Pr>,

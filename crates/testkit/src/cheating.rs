@@ -1,6 +1,6 @@
-//! One cheating party, shared by the in-memory tamper suite (`tamper.rs`) and the loopback
-//! TLS suite (`tests/online_tls.rs` in the root package).
-#![allow(dead_code)]
+//! One cheating party through the engine's tamper hook, shared by the in-memory tamper
+//! suites (`crates/engine/tests`) and the loopback TLS suite (`tests/online_tls.rs`): run
+//! [`play`] for every party, then check the honest ones with [`honest`] and [`reason`].
 
 use spdz2k_core::{AbortReason, WireMsg};
 use spdz2k_engine::{EngineError, Phase, Secret, Session};

@@ -1,7 +1,6 @@
 //! Two parties (P0, which also proxies for P1, and P1) and a client C0 in one process, with
 //! real keys. The parties' share vectors are dealt here the way the engine leaves them
 //! after the output protocol step: x^ = x + 2^k r, b uniform, w = x^ b, additively shared.
-#![allow(dead_code)]
 
 use ed25519_dalek::SigningKey;
 use rand::rngs::ChaCha20Rng;
@@ -13,26 +12,36 @@ use spdz2k_output::{
 };
 use spdz2k_ring::Params;
 
+/// The number of parties.
 pub const PARTIES: usize = 2;
 
+/// The parties' and the client's keys and state in one session.
 pub struct World {
+    /// The generator every key and share is drawn from.
     pub rng: ChaCha20Rng,
+    /// The session.
     pub session: SessionId,
+    /// The client's name.
     pub client_id: ClientId,
+    /// The client's long-term signing key.
     pub client_identity: SigningKey,
+    /// Each party's signing key.
     pub parties: Vec<SigningKey>,
     /// Each party's registry (P1's receives the registration forwarded by P0).
     pub registries: Vec<ClientRegistry>,
+    /// The client's state.
     pub client: ClientSession,
     /// The run the parties announced.
     pub run: RunId,
 }
 
 impl World {
+    /// A world whose keys come from `seed`, in session `sess-A`, with the client registered.
     pub fn new(seed: u8) -> Self {
         Self::with_session(seed, "sess-A")
     }
 
+    /// As [`World::new`] in session `session`.
     pub fn with_session(seed: u8, session: &str) -> Self {
         let mut rng = seeded_rng([seed; 32]);
         let session = SessionId::new(session).unwrap();
@@ -74,6 +83,7 @@ impl World {
         }
     }
 
+    /// The client's HPKE key as party `party` registered it.
     pub fn client_key(&self, party: usize) -> HpkePublicKey {
         self.registries[party]
             .hpke_key(&self.session, &self.client_id)
@@ -81,6 +91,7 @@ impl World {
             .clone()
     }
 
+    /// What party `sender` delivers under `label` with sequence number `seq`.
     pub fn delivery(&self, sender: usize, label: &str, seq: u64) -> Delivery {
         Delivery {
             session: self.session.clone(),
@@ -169,6 +180,7 @@ impl World {
         envelopes
     }
 
+    /// Each party seals its input triples; P1's envelope goes through P0's check.
     pub fn seal_triples<P: Params>(
         &mut self,
         bundles: &[InputTripleBundle<P>],
