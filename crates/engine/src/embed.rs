@@ -52,7 +52,7 @@ use crate::secret::Secret;
 use crate::session::Session;
 use spdz2k_net::Transport;
 use spdz2k_prep::{PrepError, Preprocessing};
-use spdz2k_ring::{Params, ParamsId};
+use spdz2k_ring::Params;
 
 impl From<PrepError> for EngineError {
     /// A preprocessing error met outside a session (making a source, opening a file), so
@@ -96,24 +96,6 @@ fn words<P: Params>(c: &[i128]) -> Vec<P::Word> {
     c.iter().map(|&x| P::from_i128(x)).collect()
 }
 
-/// Refuses a transport whose session was agreed for another parameter set than the party's
-/// (a `K32S32` spec with a `K64S64` party would compute in the wrong ring).
-pub(crate) fn check_params<P: Params>(
-    party: usize,
-    session: &spdz2k_core::SessionId,
-    spec: Option<ParamsId>,
-) -> Result<(), EngineError> {
-    match spec {
-        Some(spec) if spec != P::id() => Err(EngineError::ParamsMismatch {
-            party,
-            session: session.clone(),
-            spec,
-            party_params: P::id(),
-        }),
-        _ => Ok(()),
-    }
-}
-
 impl<P: Params, T: Transport, Pr: Preprocessing<P>> core::fmt::Debug for Session<P, T, Pr> {
     /// The session's identity and counters; never a share, a MAC or the key.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -131,6 +113,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> core::fmt::Debug for Session
 mod tests {
     use super::*;
     use crate::SessionOptions;
+    use crate::error::check_params;
     use spdz2k_net::{MemoryMesh, MemoryTransport, NetError, TrafficStats};
     use spdz2k_prep::InsecureDealerSource;
     use spdz2k_ring::{K32S32, K64S64};
@@ -160,7 +143,7 @@ mod tests {
         fn stats(&self) -> TrafficStats {
             self.0.stats()
         }
-        fn params(&self) -> Option<ParamsId> {
+        fn params(&self) -> Option<spdz2k_ring::ParamsId> {
             Some(K32S32::id())
         }
     }

@@ -132,3 +132,21 @@ impl EngineError {
         }
     }
 }
+
+/// Refuses a transport whose session was agreed for another parameter set than the party's
+/// (a `K32S32` spec with a `K64S64` party would compute in the wrong ring).
+pub(crate) fn check_params<P: spdz2k_ring::Params>(
+    party: usize,
+    session: &SessionId,
+    spec: Option<spdz2k_ring::ParamsId>,
+) -> Result<(), EngineError> {
+    match spec {
+        Some(spec) if spec != P::id() => Err(EngineError::ParamsMismatch {
+            party,
+            session: session.clone(),
+            spec,
+            party_params: P::id(),
+        }),
+        _ => Ok(()),
+    }
+}

@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 mod client_io;
+mod draw;
 mod embed;
 mod error;
 mod ops;

@@ -120,7 +120,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             transport.n_parties(),
             transport.session_id().clone(),
         );
-        crate::embed::check_params::<P>(party, &session, transport.params())?;
+        crate::error::check_params::<P>(party, &session, transport.params())?;
         if prep.party() != party || prep.n_parties() != n {
             return Err(EngineError::Usage {
                 party,
