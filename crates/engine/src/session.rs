@@ -23,7 +23,7 @@ pub const DEFAULT_CHECK_BOUND: usize = 1 << 21;
 /// By default a multiplication of more than this many products is split into sub-batches
 /// of this size, pipelined: sub-batch i+1 is sent before sub-batch i is combined. Chosen
 /// by measurement (docs/BENCHMARKS.md); see [`Session::set_sub_batch`].
-pub const DEFAULT_SUB_BATCH: usize = 1 << 17;
+pub const DEFAULT_SUB_BATCH: usize = 1 << 15;
 
 /// Session options.
 #[derive(Clone, Debug)]
