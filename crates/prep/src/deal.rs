@@ -1,19 +1,16 @@
 //! Dealing INSECURE preprocessing files for every party at once.
 
-use crate::chunks::ChunkHasher;
 use crate::counts::PrepCounts;
 use crate::dealer_source::{OPEN_MASK_STREAM, RANDOM_STREAM};
 use crate::error::PrepError;
-use crate::format::{
-    self, CHUNK_BYTES, FORMAT_VERSION, INSECURE_DEALER_SOURCE, INSECURE_NOTE, PrepHeader,
-};
+use crate::format::{INSECURE_DEALER_SOURCE, INSECURE_NOTE};
 use crate::kind::PrepKind;
+use crate::new_file::{NewFile, new_header};
 use crate::origin::DealId;
 use crate::writer::encode_items;
 use spdz2k_core::{AuthShares, InsecureDealer};
 use spdz2k_ring::Params;
-use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// Items dealt per batch, so memory stays bounded whatever the counts.
@@ -78,84 +75,6 @@ pub fn deal_insecure_files<P: Params>(
     Ok(paths)
 }
 
-/// One open output file.
-struct Out {
-    path: PathBuf,
-    w: BufWriter<File>,
-    header: PrepHeader,
-    chunks: ChunkHasher,
-}
-
-impl Out {
-    fn io(&self, action: &'static str) -> impl FnOnce(std::io::Error) -> PrepError + '_ {
-        move |source| PrepError::Io {
-            path: self.path.clone(),
-            action,
-            source,
-        }
-    }
-    fn put(&mut self, bytes: &[u8]) -> Result<(), PrepError> {
-        let r = self.w.write_all(bytes);
-        r.map_err(self.io("write"))
-    }
-    /// Writes section data, which the chunk table covers.
-    fn put_data(&mut self, bytes: &[u8]) -> Result<(), PrepError> {
-        self.chunks.update(bytes);
-        self.put(bytes)
-    }
-    /// Appends the chunk table, then rewrites the header (now with the table's digest; same
-    /// length) and the cursor slots (bound to the header digest), and syncs.
-    fn finish(mut self, n_parties: usize) -> Result<(), PrepError> {
-        let chunks = core::mem::replace(&mut self.chunks, ChunkHasher::new(1));
-        let (table, digest) = chunks.finish();
-        self.put(&table)?;
-        self.header.chunks_digest = digest;
-        let mut start = self.header.encode();
-        start.extend_from_slice(&initial_cursors(&self.header.digest, n_parties));
-        let path = self.path;
-        let mut file = self.w.into_inner().map_err(|e| PrepError::Io {
-            path: path.clone(),
-            action: "write",
-            source: e.into_error(),
-        })?;
-        let io = |action| {
-            let path = path.clone();
-            move |source| PrepError::Io {
-                path,
-                action,
-                source,
-            }
-        };
-        file.seek(SeekFrom::Start(0))
-            .and_then(|_| file.write_all(&start))
-            .map_err(io("write the header of"))?;
-        file.sync_all().map_err(io("sync"))
-    }
-}
-
-/// Two valid cursor slots, nothing used; the newer (seq 1) sits in slot 1 = seq % 2.
-fn initial_cursors(header_digest: &[u8; 32], n_parties: usize) -> Vec<u8> {
-    let zero = PrepCounts {
-        input_masks: vec![0; n_parties],
-        ..PrepCounts::default()
-    };
-    let mut out = format::encode_cursor(header_digest, 0, &zero);
-    out.extend_from_slice(&format::encode_cursor(header_digest, 1, &zero));
-    out
-}
-
-fn create_secret_file(path: &Path) -> Result<File, PrepError> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map_err(|source| PrepError::Io {
-        path: path.to_owned(),
-        action: "create",
-        source,
-    })
-}
-
 fn write_all<P: Params>(
     paths: &[PathBuf],
     n_parties: usize,
@@ -167,35 +86,12 @@ fn write_all<P: Params>(
     let deal = DealId::fresh();
     let mut outs = Vec::with_capacity(n_parties);
     for (party, path) in paths.iter().enumerate() {
-        let file = create_secret_file(path)?;
-        created.push(path.clone());
         let mut key = vec![0u8; P::BYTES];
         P::encode(dealer.mac_key_share(party).expose(), &mut key);
-        let mut header = PrepHeader {
-            version: FORMAT_VERSION,
-            source: INSECURE_DEALER_SOURCE.into(),
-            note: INSECURE_NOTE.into(),
-            params: P::id(),
-            n_parties,
-            party,
-            key_set: dealer.key_set_id(),
-            deal,
-            counts: counts.clone(),
-            chunk_bytes: CHUNK_BYTES,
-            // A placeholder of the same length, rewritten once the data is hashed.
-            chunks_digest: [0; 32],
-            mac_key_share: key,
-            digest: [0; 32],
-        };
-        let mut start = header.encode();
-        start.extend_from_slice(&initial_cursors(&header.digest, n_parties));
-        let mut out = Out {
-            path: path.clone(),
-            w: BufWriter::with_capacity(1 << 20, file),
-            header,
-            chunks: ChunkHasher::new(CHUNK_BYTES),
-        };
-        out.put(&start)?;
+        let source = (INSECURE_DEALER_SOURCE, INSECURE_NOTE);
+        let header = new_header::<P>(source, party, counts, dealer.key_set_id(), deal, key);
+        let out = NewFile::create(path, header)?;
+        created.push(path.clone());
         outs.push(out);
     }
 
@@ -220,7 +116,7 @@ fn write_all<P: Params>(
     }
 
     for out in outs {
-        out.finish(n_parties)?;
+        out.finish()?;
     }
     if let Some(dir) = paths.first().and_then(|p| p.parent()) {
         // Make the new directory entries durable too (best effort: not every platform can).

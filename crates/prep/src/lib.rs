@@ -58,6 +58,7 @@ mod file_store;
 pub mod format;
 mod kind;
 mod memory_store;
+mod new_file;
 mod origin;
 mod pairing;
 mod retire;
