@@ -9,9 +9,12 @@
 //!
 //! Run: `cargo run --example online`
 
+mod common;
+
+use common::{Error, generate_prep};
+use spdz2k::PrepCounts;
 use spdz2k::prelude::*;
-use spdz2k::{PrepCounts, SECURE_TRIPLE_BATCH, generate_secure};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Each party's private vector: party i holds `INPUTS[i]`.
 const INPUTS: [[i128; LEN]; 3] = [[2, -3, 1 << 20], [5, 7, -11], [10, 100, 3]];
@@ -28,8 +31,6 @@ struct Opened {
     product: Vec<i128>,
     dot: i128,
 }
-
-type Error = Box<dyn std::error::Error + Send + Sync>;
 
 /// The preprocessing the computation below consumes, item for item: `LEN` input masks of
 /// every owner, `LEN` triples per multiplication (two element-wise products and the dot
@@ -62,18 +63,7 @@ pub async fn main() -> Result<(), Error> {
             //    the session's transport (MAC key shares, triples checked by sacrifice,
             //    input and opening masks). A cheating party makes every honest one abort.
             let counts = needs(n);
-            let start = Instant::now();
-            let prep =
-                generate_secure::<K64S64, _>(&mut transport, &counts, SECURE_TRIPLE_BATCH).await?;
-            println!(
-                "P{me}: offline phase: {} triples, {} opening masks, input masks {:?} \
-                 generated securely; {} bytes sent in {:.2} s",
-                counts.triples,
-                counts.open_masks,
-                counts.input_masks,
-                transport.stats().bytes_sent,
-                start.elapsed().as_secs_f64()
-            );
+            let prep = generate_prep(&mut transport, &counts, "").await?;
             let mut s = Party::new(prep).join(transport)?;
 
             // 1. Inputs: one round per owner. The owner passes its values, the others

@@ -13,17 +13,15 @@
 //!
 //! Run: `cargo run --example proxied_output`
 
-use spdz2k::layers::pki::{SetupOptions, setup};
-use spdz2k::{
-    ClientPort, K64S64, Node, NodeConfig, Params, Party, PrepCounts, RemoteClient,
-    SECURE_TRIPLE_BATCH, Secret, SessionId, SessionSpec, Transport, generate_secure,
-};
-use std::path::Path;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
+mod common;
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
+use spdz2k::{
+    ClientPort, K64S64, Node, Params, Party, PrepCounts, RemoteClient, Secret, SessionId,
+    SessionSpec,
+};
+use std::sync::Arc;
+
+use common::{Error, generate_prep, start_deployment};
 
 /// P0's private vector.
 const A: [i128; 3] = [3, -4, 1_000_000];
@@ -105,17 +103,7 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
         open_masks: 6,
         input_masks: vec![3, 3],
     };
-    let start = Instant::now();
-    let prep = generate_secure::<K64S64, _>(&mut transport, &counts, SECURE_TRIPLE_BATCH).await?;
-    println!(
-        "P{me}: offline phase over TLS: {} triples, {} opening masks, input masks {:?} \
-         generated securely; {} bytes sent in {:.2} s",
-        counts.triples,
-        counts.open_masks,
-        counts.input_masks,
-        transport.stats().bytes_sent,
-        start.elapsed().as_secs_f64()
-    );
+    let prep = generate_prep(&mut transport, &counts, " over TLS").await?;
     let mut s = Party::new(prep).join(transport)?;
 
     // Client I/O. Only a party with a direct route has a connection to the client; a
@@ -145,35 +133,4 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
         report.bytes_sent
     );
     Ok(())
-}
-
-/// Writes a deployment of two parties and one client into `dir`, as
-/// `spdz2k setup --parties 2 --clients 1` would, and starts both party nodes.
-async fn start_deployment(dir: &Path) -> Result<(Vec<Arc<Node>>, NodeConfig), Error> {
-    let mut options = SetupOptions::new(2, 1, dir);
-    options.connection_timeout = Duration::from_secs(10);
-    let mut configs = Vec::new();
-    for node in setup(&options)? {
-        configs.push(NodeConfig::load(&node.config_file)?);
-    }
-    // `setup` writes fixed ports. So that this example never collides with anything else
-    // running, bind port 0 instead and write the ports the OS picked into every config.
-    let mut listeners = Vec::new();
-    for _ in 0..2 {
-        listeners.push(TcpListener::bind("127.0.0.1:0").await?);
-    }
-    for config in &mut configs {
-        for party in &mut config.parties {
-            party.address = listeners[party.index].local_addr()?.to_string();
-        }
-    }
-    // `setup` lists P0, P1, then C0.
-    let client = configs.pop().ok_or("setup wrote no client")?;
-    let mut nodes = Vec::new();
-    for (mut config, listener) in configs.into_iter().zip(listeners) {
-        config.listen = Some(listener.local_addr()?);
-        // A deployment calls `Node::start(config)`, which binds `config.listen` itself.
-        nodes.push(Arc::new(Node::start_with_listener(config, listener).await?));
-    }
-    Ok((nodes, client))
 }

@@ -2,6 +2,10 @@
 //! fails if one fails: each example checks its own results and returns an error if they
 //! are wrong. The examples are compiled into this test (no cargo call at test time).
 
+// Each example declares the helpers it shares with the others (`examples/common`) itself, as
+// it is also built on its own; here they are compiled once per example.
+#![allow(clippy::duplicate_mod)]
+
 #[path = "../examples/quickstart.rs"]
 mod quickstart;
 
