@@ -5,33 +5,12 @@
 //!
 //! Run: `cargo bench --bench online_mesh`
 
+mod common;
+
+use common::deal;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use spdz2k::layers::core::InsecureDealer;
-use spdz2k::layers::prep::{MemoryStore, PrepCounts};
 use spdz2k::prelude::*;
 use std::time::{Duration, Instant};
-
-type P = K64S64;
-
-type Dealt = (MemoryStore<P>, Secret<P>, Secret<P>);
-
-/// Every party's preprocessing for `batch` multiplications, dealt ahead (INSECURE dealer)
-/// and held in memory, with its shares of two random factor vectors.
-fn deal(batch: usize) -> Vec<Dealt> {
-    let counts = PrepCounts {
-        triples: batch as u64,
-        ..PrepCounts::uniform(2, 0)
-    };
-    let stores = MemoryStore::<P>::deal_insecure(2, [9; 32], &counts).expect("two parties");
-    let mut dealer = InsecureDealer::<P>::new(2, [9; 32]);
-    let (_, x) = dealer.randoms_in("bench-x", batch);
-    let (_, y) = dealer.randoms_in("bench-y", batch);
-    stores
-        .into_iter()
-        .zip(x.into_iter().zip(y))
-        .map(|(prep, (x, y))| (prep, Secret::from_shares(x), Secret::from_shares(y)))
-        .collect()
-}
 
 /// Runs one batch of multiplications and the MAC check; returns (elapsed, bytes sent by party 0).
 fn run_once(rt: &tokio::runtime::Runtime, batch: usize) -> (Duration, u64) {

@@ -11,40 +11,18 @@
 //!
 //! Run: `cargo bench --bench online_tls`
 
+mod common;
+
+use common::{Dealt, P, deal};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use spdz2k::layers::core::InsecureDealer;
 use spdz2k::layers::pki::{NodeConfig, SetupOptions, setup};
-use spdz2k::layers::prep::{MemoryStore, PrepCounts};
 use spdz2k::prelude::*;
 use spdz2k::{NetError, Node, SessionSpec};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-type P = K64S64;
-
 const BATCH: usize = 1_000_000;
-
-/// One party's preprocessing and its shares of two random factor vectors.
-type Dealt = (MemoryStore<P>, Secret<P>, Secret<P>);
-
-/// Every party's preprocessing for `batch` multiplications, dealt ahead (INSECURE dealer)
-/// and held in memory, with its shares of two random factor vectors.
-fn deal(batch: usize) -> Vec<Dealt> {
-    let counts = PrepCounts {
-        triples: batch as u64,
-        ..PrepCounts::uniform(2, 0)
-    };
-    let stores = MemoryStore::<P>::deal_insecure(2, [9; 32], &counts).expect("two parties");
-    let mut dealer = InsecureDealer::<P>::new(2, [9; 32]);
-    let (_, x) = dealer.randoms_in("bench-x", batch);
-    let (_, y) = dealer.randoms_in("bench-y", batch);
-    stores
-        .into_iter()
-        .zip(x.into_iter().zip(y))
-        .map(|(prep, (x, y))| (prep, Secret::from_shares(x), Secret::from_shares(y)))
-        .collect()
-}
 
 /// One timed run, as party 0 saw it.
 #[derive(Clone, Copy, Default)]
