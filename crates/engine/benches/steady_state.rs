@@ -151,40 +151,37 @@ fn parties(
     rt.block_on(async move {
         let mut counts = PrepCounts::zero(2);
         counts.triples = (len * calls) as u64;
-        let tasks: Vec<_> = ps
-            .into_iter()
-            .map(|(mut s, x)| {
-                let counts = counts.clone();
-                async move {
-                    s.preload(&counts).await.expect("preloads");
-                    (s, x)
-                }
-            })
-            .collect();
-        let mut it = tasks.into_iter();
-        let (a, b) = (it.next().expect("two"), it.next().expect("two"));
-        let (a, b) = tokio::join!(a, b);
-        vec![a, b]
+        both(ps.into_iter().map(|(mut s, x)| {
+            let counts = counts.clone();
+            async move {
+                s.preload(&counts).await.expect("preloads");
+                (s, x)
+            }
+        }))
+        .await
     })
 }
 
 /// `calls` multiplications of each party's vector by itself, both parties concurrently.
 fn mul_calls(rt: &tokio::runtime::Runtime, ps: Vec<Party>, calls: usize) -> Vec<Party> {
     rt.block_on(async move {
-        let tasks: Vec<_> = ps
-            .into_iter()
-            .map(|(mut s, x)| async move {
-                for _ in 0..calls {
-                    black_box(s.mul(&x, &x).await.expect("honest run"));
-                }
-                (s, x)
-            })
-            .collect();
-        let mut it = tasks.into_iter();
-        let (a, b) = (it.next().expect("two"), it.next().expect("two"));
-        let (a, b) = tokio::join!(a, b);
-        vec![a, b]
+        both(ps.into_iter().map(|(mut s, x)| async move {
+            for _ in 0..calls {
+                black_box(s.mul(&x, &x).await.expect("honest run"));
+            }
+            (s, x)
+        }))
+        .await
     })
+}
+
+/// Runs the two parties' futures concurrently; returns the parties in order.
+async fn both<F: std::future::Future<Output = Party>>(
+    mut tasks: impl Iterator<Item = F>,
+) -> Vec<Party> {
+    let (a, b) = (tasks.next().expect("two"), tasks.next().expect("two"));
+    let (a, b) = tokio::join!(a, b);
+    vec![a, b]
 }
 
 fn runtime() -> tokio::runtime::Runtime {
