@@ -4,11 +4,13 @@
 //!
 //! `cargo run --release -p spdz2k-offline --example secure_rate -- [n] [triples] [batch] [set]`
 
+mod common;
+
 use spdz2k_core::SessionId;
 use spdz2k_net::{MemoryMesh, Transport};
 use spdz2k_offline::{DEFAULT_VARIANT, SecureOffline, plan};
 use spdz2k_prep::PrepCounts;
-use spdz2k_ring::{HasCheckRing, K32S32, K64S64, K128S64};
+use spdz2k_ring::{HasCheckRing, dispatch_params};
 use std::time::{Duration, Instant};
 
 async fn rate<P: HasCheckRing>(n: usize, total: usize, batch: usize) {
@@ -54,12 +56,6 @@ async fn rate<P: HasCheckRing>(n: usize, total: usize, batch: usize) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |i: usize, d: usize| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(d);
-    let (n, total, batch) = (arg(1, 2), arg(2, 16384), arg(3, 4096));
-    match args.get(4).map(String::as_str).unwrap_or("K64S64") {
-        "K32S32" => rate::<K32S32>(n, total, batch).await,
-        "K128S64" => rate::<K128S64>(n, total, batch).await,
-        _ => rate::<K64S64>(n, total, batch).await,
-    }
+    let (n, total, batch, params) = common::args();
+    dispatch_params!(params, P => rate::<P>(n, total, batch).await, else ())
 }
