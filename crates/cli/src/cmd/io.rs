@@ -1,8 +1,29 @@
-//! The input and output flags that `party` and `client` share.
+//! The flags that `party` and `client` share: the job (config, session, program) and the
+//! node's inputs and result.
 
 use crate::CliError;
+use crate::program::Program;
 use crate::values::{InputFormat, OutputFormat, OutputSpec, read_values};
+use spdz2k::SessionId;
 use std::path::PathBuf;
+
+/// The job a `party` or `client` node takes part in, and its inputs and result.
+#[derive(clap::Args, Debug, Clone)]
+pub struct JobArgs {
+    /// This node's config file (from `spdz2k setup`).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The session ID; every node of the session must be given the same one.
+    #[arg(long, value_parser = super::parse_session)]
+    pub session: SessionId,
+    /// The built-in program: demo, sum, product, dot or mul-bench. Every node of the
+    /// session runs the same one.
+    #[arg(long, default_value = "demo")]
+    pub program: Program,
+    /// Inputs and the result.
+    #[command(flatten)]
+    pub io: IoArgs,
+}
 
 /// Inputs and outputs of one node: values on the command line or in a file, the result to
 /// stdout or a file, as text, JSON or binary words.

@@ -1,28 +1,17 @@
 //! `spdz2k party`.
 
-use super::io::IoArgs;
+use super::io::JobArgs;
 use crate::CliError;
-use crate::program::Program;
 use crate::run::{PartyRun, PrepChoice, run_party};
-use spdz2k::{NodeConfig, SessionId};
+use spdz2k::NodeConfig;
 use std::path::PathBuf;
 
 /// Arguments of `spdz2k party`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct PartyArgs {
-    /// This party's config file (from `spdz2k setup`).
-    #[arg(long)]
-    pub config: PathBuf,
-    /// The session ID; every node of the session must be given the same one.
-    #[arg(long, value_parser = super::parse_session)]
-    pub session: SessionId,
-    /// The built-in program: demo, sum, product, dot or mul-bench. Every node of the
-    /// session runs the same one.
-    #[arg(long, default_value = "demo")]
-    pub program: Program,
-    /// Inputs and the result.
+    /// The config, session, program, inputs and result.
     #[command(flatten)]
-    pub io: IoArgs,
+    pub job: JobArgs,
     /// Preprocessing file for this party (`spdz2k prep`, or `spdz2k deal-insecure`).
     /// Without it (and without a seed) the party generates what the program needs
     /// securely in the session (OT-based SPDZ2k offline phase).
@@ -85,7 +74,7 @@ fn check_insecure_opt_in(a: &PartyArgs) -> Result<(), CliError> {
 /// Runs the party.
 pub fn run(a: PartyArgs) -> Result<(), CliError> {
     check_insecure_opt_in(&a)?;
-    let config = NodeConfig::load(&a.config)?;
+    let config = NodeConfig::load(&a.job.config)?;
     let prep = match (a.prep, a.insecure_dealer_seed) {
         (Some(p), _) => PrepChoice::File(p),
         (None, Some(seed)) => PrepChoice::InsecureSeed(seed),
@@ -94,13 +83,13 @@ pub fn run(a: PartyArgs) -> Result<(), CliError> {
     };
     let run = PartyRun {
         config,
-        session: a.session,
-        program: a.program,
-        inputs: a.io.values()?,
+        session: a.job.session,
+        program: a.job.program,
+        inputs: a.job.io.values()?,
         prep,
         client: a.client,
         no_client: a.no_client,
-        output: a.io.output(),
+        output: a.job.io.output(),
         tamper_forward: a.tamper_forward,
         bench_count: a.count,
         bench_outputs: a.outputs,
