@@ -8,6 +8,8 @@ use spdz2k_prep::{PrepCounts, PrepError, deal_insecure_files};
 use spdz2k_ring::{Params, ParamsId};
 use std::path::{Path, PathBuf};
 
+use super::counts::CountArgs;
+
 /// A parameter set, by its name (`K64S64`): any set of `spdz2k_ring::with_params_sets!`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ParamsArg(pub ParamsId);
@@ -53,15 +55,9 @@ pub struct DealInsecureArgs {
     /// Parameter set.
     #[arg(long, value_enum, default_value = "K64S64")]
     pub params: ParamsArg,
-    /// Multiplication triples.
-    #[arg(long, default_value_t = 0)]
-    pub triples: u64,
-    /// Authenticated randoms.
-    #[arg(long, default_value_t = 0)]
-    pub randoms: u64,
-    /// Randoms that mask openings.
-    #[arg(long, default_value_t = 0)]
-    pub open_masks: u64,
+    /// Triples, randoms and opening masks.
+    #[command(flatten)]
+    pub counts: CountArgs,
     /// Input masks for each party (this many per owner).
     #[arg(long, default_value_t = 0)]
     pub input_masks: u64,
@@ -97,12 +93,9 @@ pub fn run(args: DealInsecureArgs) -> Result<(), PrepError> {
 /// # Errors
 /// As [`run`].
 pub fn deal(args: &DealInsecureArgs) -> Result<Vec<PathBuf>, PrepError> {
-    let counts = PrepCounts {
-        triples: args.triples,
-        randoms: args.randoms,
-        open_masks: args.open_masks,
-        input_masks: vec![args.input_masks; args.parties],
-    };
+    let counts = args
+        .counts
+        .with_input_masks(vec![args.input_masks; args.parties]);
     let seed = args.seed.unwrap_or_else(spdz2k_prep::fresh_seed);
     let out = args.out.as_path();
     spdz2k_ring::dispatch_params!(
@@ -139,7 +132,12 @@ pub fn report(args: &DealInsecureArgs, paths: &[PathBuf]) -> String {
     text.push_str(&format!(
         "dealt {:?} for {} parties: {} triples, {} randoms, {} open masks, {} input masks per \
          party\n",
-        args.params, args.parties, args.triples, args.randoms, args.open_masks, args.input_masks
+        args.params,
+        args.parties,
+        args.counts.triples,
+        args.counts.randoms,
+        args.counts.open_masks,
+        args.input_masks
     ));
     for (party, path) in paths.iter().enumerate() {
         text.push_str(&format!(

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod bench_offline;
 pub mod check;
 pub mod client;
+pub mod counts;
 pub mod deal_insecure;
 pub mod demo;
 pub mod io;

@@ -3,6 +3,7 @@
 //! SPDZ2k offline phase) and each writes its own preprocessing file, batch by batch, for
 //! later `spdz2k party --prep FILE` runs.
 
+use super::counts::CountArgs;
 use crate::CliError;
 use crate::progress::Progress;
 use spdz2k::{Node, NodeConfig, SessionId, SessionSpec, TlsSession, Transport};
@@ -23,15 +24,9 @@ pub struct PrepArgs {
     /// The session ID; every party must be given the same one (and the same counts).
     #[arg(long, value_parser = super::parse_session)]
     pub session: SessionId,
-    /// Multiplication triples to generate.
-    #[arg(long, default_value_t = 0)]
-    pub triples: u64,
-    /// Authenticated randoms to generate.
-    #[arg(long, default_value_t = 0)]
-    pub randoms: u64,
-    /// Opening masks to generate.
-    #[arg(long, default_value_t = 0)]
-    pub open_masks: u64,
+    /// Triples, randoms and opening masks to generate.
+    #[command(flatten)]
+    pub counts: CountArgs,
     /// Input masks per owner, one count per party: `--input-masks 10,10`.
     #[arg(long, value_delimiter = ',')]
     pub input_masks: Vec<u64>,
@@ -84,12 +79,7 @@ async fn prep_with<P: HasCheckRing>(a: PrepArgs, config: NodeConfig) -> Result<(
             a.batch
         )));
     }
-    let counts = PrepCounts {
-        triples: a.triples,
-        randoms: a.randoms,
-        open_masks: a.open_masks,
-        input_masks,
-    };
+    let counts = a.counts.with_input_masks(input_masks);
     let path = a.out.clone().unwrap_or_else(|| party_file_name(me).into());
     if path.exists() {
         return Err(PrepError::AlreadyExists { path }.into());
