@@ -3,11 +3,10 @@
 //! `Preprocessing`.
 
 use crate::batch::{Batch, BatchKind, Material, PeerMessages, Progress};
-use crate::collect::{Collected, check_request};
+use crate::collect::{Collected, check_request, plan};
 use crate::error::OfflineError;
 use crate::keyset::{KeySet, KeySetup};
 use crate::ot::{ChaChaPrg, OtBackend, Prg};
-use crate::secure::plan;
 use spdz2k_net::{NetError, Transport};
 use spdz2k_prep::{MemoryStore, PrepCounts};
 use spdz2k_ring::HasCheckRing;

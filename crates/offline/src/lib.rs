@@ -98,6 +98,7 @@ mod vole;
 mod tests;
 
 pub use batch::{Batch, BatchKind, Flight, Material, PeerMessages, Progress};
+pub use collect::plan;
 pub use cost::{triple_batch_bytes_per_peer, value_batch_bytes_per_peer};
 pub use driver::{IN_FLIGHT, TRIPLE_BATCH, generate, run_batches, setup_key_set};
 pub use error::{Cause, CheckKind, OfflineError};
@@ -106,6 +107,5 @@ pub use keyset::TamperHook;
 pub use keyset::{KeySet, KeySetup, LocalPoint};
 pub use secure::{
     DEFAULT_VARIANT, OT_CHUNK, SECURE_TRIPLE_BATCH, SecureOffline, generate_secure, generate_with,
-    plan,
 };
 pub use triples::tau;
