@@ -93,6 +93,7 @@ mod secure;
 mod triples;
 mod values;
 mod vole;
+mod words;
 
 #[cfg(test)]
 mod tests;

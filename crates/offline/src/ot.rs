@@ -111,7 +111,7 @@ impl Prg for ChaChaPrg {
         h.update(seed.0);
         let mut rng = ChaCha20Rng::from_seed(h.finalize().into());
         rng.set_stream(call);
-        crate::coins::fill_words::<Q, _>(&mut rng, out);
+        crate::words::fill_words::<Q, _>(&mut rng, out);
     }
 }
 
@@ -164,7 +164,7 @@ impl InsecureIdealOt {
     ) -> PadPairs<P> {
         let mut rng = self.stream("cot", sender, receiver, batch);
         let mut w = vec![<P::Word as Word>::ZERO; 2 * count];
-        crate::coins::fill_words::<P, _>(&mut rng, &mut w);
+        crate::words::fill_words::<P, _>(&mut rng, &mut w);
         w.chunks_exact(2).map(|c| (c[0], c[1])).collect()
     }
 }
