@@ -10,7 +10,7 @@
 //! cost about a tenth of the offline phase's time). Decoding slices the parts out of the
 //! received buffer, again without a copy.
 
-use crate::error::Cause;
+use crate::error::{Cause, OfflineError};
 use spdz2k_core::bytes::{CodecError, Reader, Writer};
 use spdz2k_ring::Params;
 
@@ -149,6 +149,21 @@ pub(crate) fn decode_words<Q: Params>(
         what,
         detail: e.to_string(),
     })
+}
+
+// The abort notice is a frame: it is built here, next to the frame format (error.rs, a
+// leaf, names nothing of the crate).
+impl OfflineError {
+    /// The abort notice to send every peer after this error, so that every honest party
+    /// aborts with a typed cause (best effort: `None` where nothing is to be told).
+    pub fn notice(&self) -> Option<Vec<u8>> {
+        match self {
+            Self::CheckFailed { batch, check, .. } => {
+                Some(encode_frame(*batch, ABORT_FLIGHT, vec![vec![check.code()]]))
+            }
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
