@@ -8,7 +8,7 @@
 use crate::coins::CoinToss;
 use crate::error::{Cause, CheckKind, OfflineError};
 use crate::keyset::KeySet;
-use crate::msg::decode_frame;
+use crate::msg::{Parts, PeerMessages, decode_frame};
 use crate::ot::{OtBackend, Prg};
 use crate::{triples::TripleFlow, values::ValueFlow};
 use spdz2k_core::{AuthShares, BroadcastTranscript, Triples};
@@ -46,9 +46,6 @@ pub enum Material<P: HasCheckRing> {
         masks: InputMasks<P>,
     },
 }
-
-/// One message per party, indexed by party (`None` for this party or for nothing).
-pub type PeerMessages = Vec<Option<Vec<u8>>>;
 
 /// One flight of messages: entry p goes to party p (`None` for this party).
 #[derive(Debug)]
@@ -257,40 +254,6 @@ pub(crate) fn open_coins(
         .map(|&p| (p, incoming[p][0].to_vec()))
         .collect();
     toss.finish(&openings).map_err(|c| (CheckKind::CoinToss, c))
-}
-
-/// The parts of one received frame, sliced out of the message without copying.
-#[derive(Default)]
-pub(crate) struct Parts {
-    buf: Vec<u8>,
-    ranges: Vec<core::ops::Range<usize>>,
-}
-
-impl Parts {
-    pub(crate) fn new(buf: Vec<u8>, ranges: Vec<core::ops::Range<usize>>) -> Self {
-        Self { buf, ranges }
-    }
-    pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
-        self.ranges.get(i).map(|r| &self.buf[r.clone()])
-    }
-}
-
-impl core::ops::Index<usize> for Parts {
-    type Output = [u8];
-    fn index(&self, i: usize) -> &[u8] {
-        &self.buf[self.ranges[i].clone()]
-    }
-}
-
-/// The same part for every peer (a broadcast), plus per-peer parts.
-pub(crate) fn per_peer(
-    n: usize,
-    me: usize,
-    mut make: impl FnMut(usize) -> Vec<Vec<u8>>,
-) -> Vec<Vec<Vec<u8>>> {
-    (0..n)
-        .map(|p| if p == me { Vec::new() } else { make(p) })
-        .collect()
 }
 
 /// A flow's first flight: the flow, the phase name and the parts per peer.

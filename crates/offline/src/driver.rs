@@ -2,10 +2,11 @@
 //! and [`generate`], which fills a [`MemoryStore`] the engine consumes through
 //! `Preprocessing`.
 
-use crate::batch::{Batch, BatchKind, Material, PeerMessages, Progress};
+use crate::batch::{Batch, BatchKind, Material, Progress};
 use crate::collect::{Collected, check_request, plan};
 use crate::error::OfflineError;
 use crate::keyset::{KeySet, KeySetup};
+use crate::msg::PeerMessages;
 use crate::ot::{ChaChaPrg, OtBackend, Prg};
 use spdz2k_net::{NetError, Transport};
 use spdz2k_prep::{MemoryStore, PrepCounts};

@@ -98,7 +98,7 @@ mod words;
 #[cfg(test)]
 mod tests;
 
-pub use batch::{Batch, BatchKind, Flight, Material, PeerMessages, Progress};
+pub use batch::{Batch, BatchKind, Flight, Material, Progress};
 pub use collect::plan;
 pub use cost::{triple_batch_bytes_per_peer, value_batch_bytes_per_peer};
 pub use driver::{IN_FLIGHT, TRIPLE_BATCH, generate, run_batches, setup_key_set};
@@ -106,6 +106,7 @@ pub use error::{Cause, CheckKind, OfflineError};
 #[cfg(any(test, feature = "tamper-hooks"))]
 pub use keyset::TamperHook;
 pub use keyset::{KeySet, KeySetup, LocalPoint};
+pub use msg::PeerMessages;
 pub use secure::{
     DEFAULT_VARIANT, OT_CHUNK, SECURE_TRIPLE_BATCH, SecureOffline, generate_secure, generate_with,
 };

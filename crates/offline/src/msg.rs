@@ -25,6 +25,9 @@ pub(crate) const FRAME_SLACK: usize = 1024;
 /// The flight number of an abort notice.
 pub(crate) const ABORT_FLIGHT: u8 = 0xFF;
 
+/// One message per party, indexed by party (`None` for this party or for nothing).
+pub type PeerMessages = Vec<Option<Vec<u8>>>;
+
 /// Encodes one frame, reusing the last part's buffer.
 pub(crate) fn encode_frame(batch: u64, flight: u8, mut parts: Vec<Vec<u8>>) -> Vec<u8> {
     let lens: Vec<u32> = parts.iter().map(|p| p.len() as u32).collect();
@@ -63,7 +66,7 @@ pub(crate) fn decode_frame(
     batch: u64,
     flight: u8,
     parts: usize,
-) -> Result<crate::batch::Parts, Cause> {
+) -> Result<Parts, Cause> {
     let bad = |detail: String| Cause::Malformed {
         peer,
         what: "offline frame",
@@ -120,7 +123,41 @@ pub(crate) fn decode_frame(
     if at != lens_at {
         return Err(bad(format!("{} stray bytes", lens_at - at)));
     }
-    Ok(crate::batch::Parts::new(bytes, ranges))
+    Ok(Parts::new(bytes, ranges))
+}
+
+/// The parts of one received frame, sliced out of the message without copying.
+#[derive(Default)]
+pub(crate) struct Parts {
+    buf: Vec<u8>,
+    ranges: Vec<core::ops::Range<usize>>,
+}
+
+impl Parts {
+    pub(crate) fn new(buf: Vec<u8>, ranges: Vec<core::ops::Range<usize>>) -> Self {
+        Self { buf, ranges }
+    }
+    pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
+        self.ranges.get(i).map(|r| &self.buf[r.clone()])
+    }
+}
+
+impl core::ops::Index<usize> for Parts {
+    type Output = [u8];
+    fn index(&self, i: usize) -> &[u8] {
+        &self.buf[self.ranges[i].clone()]
+    }
+}
+
+/// The same part for every peer (a broadcast), plus per-peer parts.
+pub(crate) fn per_peer(
+    n: usize,
+    me: usize,
+    mut make: impl FnMut(usize) -> Vec<Vec<u8>>,
+) -> Vec<Vec<Vec<u8>>> {
+    (0..n)
+        .map(|p| if p == me { Vec::new() } else { make(p) })
+        .collect()
 }
 
 /// Encodes ring elements.

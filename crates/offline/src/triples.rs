@@ -9,13 +9,13 @@
 
 use crate::auth::{Auth, Contributors, MacRun};
 use crate::batch::{
-    FirstFlight, Flow, FlowError, FlowStep, Material, Parts, open_coins, per_peer, record_broadcast,
+    FirstFlight, Flow, FlowError, FlowStep, Material, open_coins, record_broadcast,
 };
 use crate::coins::{CoinToss, coin_stream};
 use crate::error::{Cause, CheckKind};
 use crate::gilboa;
 use crate::keyset::{KeySet, LocalPoint};
-use crate::msg::{decode_words, encode_words};
+use crate::msg::{Parts, decode_words, encode_words, per_peer};
 use crate::ot::{OtBackend, Prg};
 use spdz2k_core::commit::CommitContext;
 use spdz2k_core::{AuthShares, BroadcastTranscript, PendingLog, Triples};

@@ -10,11 +10,12 @@
 
 use crate::auth::{Auth, Contributors, MacRun};
 use crate::batch::{
-    FirstFlight, Flow, FlowError, FlowStep, Material, Parts, open_coins, per_peer, record_broadcast,
+    FirstFlight, Flow, FlowError, FlowStep, Material, open_coins, record_broadcast,
 };
 use crate::coins::CoinToss;
 use crate::error::CheckKind;
 use crate::keyset::KeySet;
+use crate::msg::{Parts, per_peer};
 use crate::ot::{OtBackend, Prg};
 use spdz2k_core::commit::CommitContext;
 use spdz2k_core::{AuthShares, BroadcastTranscript, PendingLog};
