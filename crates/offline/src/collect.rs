@@ -2,8 +2,9 @@
 //! for the ChaCha-PRG driver (`generate`) and the real-OT one (`generate_secure`), and the
 //! plan of batches both run.
 
-use crate::batch::{BatchKind, Material};
+use crate::batch::BatchKind;
 use crate::error::OfflineError;
+use crate::flow::Material;
 use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
 use spdz2k_prep::{InputMasks, MemoryStore, PrepCounts, PrepKind};
 use spdz2k_ring::HasCheckRing;

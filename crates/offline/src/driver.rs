@@ -2,9 +2,10 @@
 //! and [`generate`], which fills a [`MemoryStore`] the engine consumes through
 //! `Preprocessing`.
 
-use crate::batch::{Batch, BatchKind, Material, Progress};
+use crate::batch::{Batch, BatchKind, Progress};
 use crate::collect::{Collected, check_request, plan};
 use crate::error::OfflineError;
+use crate::flow::Material;
 use crate::keyset::{KeySet, KeySetup};
 use crate::msg::PeerMessages;
 use crate::ot::{ChaChaPrg, OtBackend, Prg};

@@ -84,6 +84,7 @@ mod collect;
 mod cost;
 mod driver;
 mod error;
+mod flow;
 mod gilboa;
 mod keyset;
 mod msg;
@@ -98,11 +99,12 @@ mod words;
 #[cfg(test)]
 mod tests;
 
-pub use batch::{Batch, BatchKind, Flight, Material, Progress};
+pub use batch::{Batch, BatchKind, Flight, Progress};
 pub use collect::plan;
 pub use cost::{triple_batch_bytes_per_peer, value_batch_bytes_per_peer};
 pub use driver::{IN_FLIGHT, TRIPLE_BATCH, generate, run_batches, setup_key_set};
 pub use error::{Cause, CheckKind, OfflineError};
+pub use flow::Material;
 #[cfg(any(test, feature = "tamper-hooks"))]
 pub use keyset::TamperHook;
 pub use keyset::{KeySet, KeySetup, LocalPoint};

@@ -19,10 +19,11 @@
 //!   retires the key set (typed [`OfflineError::CheckFailed`] with [`CheckKind::Ot`] or
 //!   [`CheckKind::PeerAbort`]), drops every buffered OT and seed, and tells every peer.
 
-use crate::batch::{BatchKind, Material};
+use crate::batch::BatchKind;
 use crate::collect::{Collected, check_request, plan};
 use crate::driver::{IN_FLIGHT, net, run_batches, setup_key_set_with};
 use crate::error::{Cause, CheckKind, OfflineError};
+use crate::flow::Material;
 use crate::keyset::KeySet;
 use crate::ot::{OtError, Seed};
 use crate::real_ot::{AesPrg, ExtOt};
