@@ -229,15 +229,13 @@ impl<Q: Params> MacRun<Q> {
         self,
         n: usize,
         me: usize,
-        incoming: &[crate::batch::Parts],
+        incoming: &[crate::msg::Parts],
     ) -> Result<Option<(Self, PartsPerPeer)>, (CheckKind, Cause)> {
         let msgs: Vec<Option<Vec<u8>>> = (0..n)
             .map(|p| (p != me).then(|| incoming[p][0].to_vec()))
             .collect();
         Ok(match self.step(&msgs)? {
-            MacStep::Next(run, m) => {
-                Some((run, crate::batch::per_peer(n, me, |_| vec![m.clone()])))
-            }
+            MacStep::Next(run, m) => Some((run, crate::msg::per_peer(n, me, |_| vec![m.clone()]))),
             MacStep::Passed => None,
         })
     }

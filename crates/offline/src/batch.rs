@@ -5,14 +5,13 @@
 //! or the finished material. Frames carry the batch number and flight, so a driver may keep
 //! several batches in flight as long as every party steps them in the same order.
 
-use crate::coins::CoinToss;
 use crate::error::{Cause, CheckKind, OfflineError};
+use crate::flow::{FlowStep, Material};
 use crate::keyset::KeySet;
-use crate::msg::decode_frame;
+use crate::msg::{Parts, PeerMessages, decode_frame};
 use crate::ot::{OtBackend, Prg};
 use crate::{triples::TripleFlow, values::ValueFlow};
-use spdz2k_core::{AuthShares, BroadcastTranscript, Triples};
-use spdz2k_prep::InputMasks;
+use spdz2k_core::BroadcastTranscript;
 use spdz2k_ring::HasCheckRing;
 
 /// What a batch makes.
@@ -30,25 +29,6 @@ pub enum BatchKind {
         count: usize,
     },
 }
-
-/// The checked output of a batch.
-#[derive(Debug)]
-pub enum Material<P: HasCheckRing> {
-    /// Triples.
-    Triples(Triples<P>),
-    /// Randoms.
-    Randoms(AuthShares<P>),
-    /// Input masks of `owner`.
-    InputMasks {
-        /// The owner.
-        owner: usize,
-        /// This party's shares (and the clear masks if it is the owner).
-        masks: InputMasks<P>,
-    },
-}
-
-/// One message per party, indexed by party (`None` for this party or for nothing).
-pub type PeerMessages = Vec<Option<Vec<u8>>>;
 
 /// One flight of messages: entry p goes to party p (`None` for this party).
 #[derive(Debug)]
@@ -102,14 +82,6 @@ impl<P: HasCheckRing> core::fmt::Debug for Batch<P> {
     }
 }
 
-/// What a flow step returns: the next flight's parts, or the material.
-// Moved once per flight; boxing would only add an allocation.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum FlowStep<P: HasCheckRing> {
-    Next(Flow<P>, &'static str, Vec<Vec<Vec<u8>>>),
-    Done(Material<P>),
-}
-
 impl<P: HasCheckRing> Batch<P> {
     /// Starts a batch of `kind` on `keys`; returns the batch and its first flight.
     pub fn start<O: OtBackend, G: Prg>(
@@ -121,8 +93,10 @@ impl<P: HasCheckRing> Batch<P> {
         keys.next_batch += 1;
         let mut transcript = BroadcastTranscript::new();
         let (flow, phase, parts) = match kind {
-            BatchKind::Triples(count) => TripleFlow::start(keys, id, count, &mut transcript),
-            BatchKind::Randoms(count) => ValueFlow::start(keys, id, count, None, &mut transcript),
+            BatchKind::Triples(count) => TripleFlow::start(keys, id, count, &mut transcript)
+                .map(|(f, phase, parts)| (Flow::Triples(f), phase, parts)),
+            BatchKind::Randoms(count) => ValueFlow::start(keys, id, count, None, &mut transcript)
+                .map(|(f, phase, parts)| (Flow::Values(f), phase, parts)),
             BatchKind::InputMasks { owner, count } => {
                 if owner >= keys.n_parties() {
                     return Err(OfflineError::Invalid {
@@ -131,6 +105,7 @@ impl<P: HasCheckRing> Batch<P> {
                     });
                 }
                 ValueFlow::start(keys, id, count, Some(owner), &mut transcript)
+                    .map(|(f, phase, parts)| (Flow::Values(f), phase, parts))
             }
         }
         .map_err(|(check, cause)| keys.fail(id, check, cause))?;
@@ -205,8 +180,12 @@ impl<P: HasCheckRing> Batch<P> {
                 })?;
         }
         let step = match self.flow {
-            Flow::Triples(t) => t.receive(keys, id, incoming, &mut self.transcript),
-            Flow::Values(v) => v.receive(keys, id, incoming, &mut self.transcript),
+            Flow::Triples(t) => t
+                .receive(keys, id, incoming, &mut self.transcript)
+                .map(|s| s.map_flow(Flow::Triples)),
+            Flow::Values(v) => v
+                .receive(keys, id, incoming, &mut self.transcript)
+                .map(|s| s.map_flow(Flow::Values)),
         }
         .map_err(|(check, cause)| keys.fail(id, check, cause))?;
         match step {
@@ -224,77 +203,3 @@ impl<P: HasCheckRing> Batch<P> {
         }
     }
 }
-
-/// Records the broadcast part `part` of every party (own first at its index) in order.
-pub(crate) fn record_broadcast(
-    transcript: &mut BroadcastTranscript,
-    me: usize,
-    own: &[u8],
-    incoming: &[Parts],
-    part: usize,
-) {
-    for (p, parts) in incoming.iter().enumerate() {
-        if p == me {
-            transcript.record(p, own);
-        } else if let Some(b) = parts.get(part) {
-            transcript.record(p, b);
-        }
-    }
-}
-
-/// The coins of a batch's coin toss from the openings in part 0 of `incoming`: records
-/// every party's opening in the transcript, then checks each against its commitment.
-pub(crate) fn open_coins(
-    toss: CoinToss,
-    transcript: &mut BroadcastTranscript,
-    me: usize,
-    peers: &[usize],
-    incoming: &[Parts],
-) -> Result<[u8; 32], (CheckKind, Cause)> {
-    record_broadcast(transcript, me, &toss.opening(), incoming, 0);
-    let openings: Vec<_> = peers
-        .iter()
-        .map(|&p| (p, incoming[p][0].to_vec()))
-        .collect();
-    toss.finish(&openings).map_err(|c| (CheckKind::CoinToss, c))
-}
-
-/// The parts of one received frame, sliced out of the message without copying.
-#[derive(Default)]
-pub(crate) struct Parts {
-    buf: Vec<u8>,
-    ranges: Vec<core::ops::Range<usize>>,
-}
-
-impl Parts {
-    pub(crate) fn new(buf: Vec<u8>, ranges: Vec<core::ops::Range<usize>>) -> Self {
-        Self { buf, ranges }
-    }
-    pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
-        self.ranges.get(i).map(|r| &self.buf[r.clone()])
-    }
-}
-
-impl core::ops::Index<usize> for Parts {
-    type Output = [u8];
-    fn index(&self, i: usize) -> &[u8] {
-        &self.buf[self.ranges[i].clone()]
-    }
-}
-
-/// The same part for every peer (a broadcast), plus per-peer parts.
-pub(crate) fn per_peer(
-    n: usize,
-    me: usize,
-    mut make: impl FnMut(usize) -> Vec<Vec<u8>>,
-) -> Vec<Vec<Vec<u8>>> {
-    (0..n)
-        .map(|p| if p == me { Vec::new() } else { make(p) })
-        .collect()
-}
-
-/// A flow's first flight: the flow, the phase name and the parts per peer.
-pub(crate) type FirstFlight<P> = (Flow<P>, &'static str, Vec<Vec<Vec<u8>>>);
-
-/// A flow's error: the check and the cause.
-pub(crate) type FlowError = (CheckKind, Cause);

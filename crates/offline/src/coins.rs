@@ -143,12 +143,12 @@ impl CoinStream {
     /// Fills `out` with uniform elements of Q straight from the AES blocks (each element
     /// from its own ceil((k+s)/128) blocks, reduced): no byte buffer in between.
     pub(crate) fn fill_words<Q: spdz2k_ring::Params>(&mut self, out: &mut [Q::Word]) {
-        let lanes = crate::real_ot::lanes::<Q>();
+        let lanes = crate::words::lanes::<Q>();
         let mut blocks = [0u128; 256];
         for chunk in out.chunks_mut(256 / lanes) {
             let blocks = &mut blocks[..chunk.len() * lanes];
             self.prg.fill(blocks);
-            crate::real_ot::words_from_lanes::<Q>(blocks, lanes, chunk);
+            crate::words::words_from_lanes::<Q>(blocks, lanes, chunk);
         }
     }
 
@@ -186,23 +186,5 @@ impl rand::TryRng for CoinStream {
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
         self.take(dst);
         Ok(())
-    }
-}
-
-/// Fills `out` with uniform elements of Q from `rng`, drawing bytes in blocks (much faster
-/// than one call per word).
-pub(crate) fn fill_words<Q: spdz2k_ring::Params, R: Rng + ?Sized>(
-    rng: &mut R,
-    out: &mut [Q::Word],
-) {
-    use spdz2k_ring::Word;
-    let width = <Q::Word as Word>::BYTES;
-    let mut buf = [0u8; 64 * 32];
-    for chunk in out.chunks_mut(64) {
-        let bytes = &mut buf[..chunk.len() * width];
-        rng.fill_bytes(bytes);
-        for (w, b) in chunk.iter_mut().zip(bytes.chunks_exact(width)) {
-            *w = Q::reduce(<Q::Word as Word>::read_le(b));
-        }
     }
 }

@@ -1,10 +1,12 @@
 //! Gathering a party's checked material, batch by batch, into a [`MemoryStore`]: one place
-//! for the ChaCha-PRG driver (`generate`) and the real-OT one (`generate_secure`).
+//! for the ChaCha-PRG driver (`generate`) and the real-OT one (`generate_secure`), and the
+//! plan of batches both run.
 
-use crate::batch::Material;
+use crate::batch::BatchKind;
 use crate::error::OfflineError;
+use crate::flow::Material;
 use spdz2k_core::{AuthShares, KeySetId, MacKeyShare, Triples};
-use spdz2k_prep::{InputMasks, MemoryStore, PrepKind};
+use spdz2k_prep::{InputMasks, MemoryStore, PrepCounts, PrepKind};
 use spdz2k_ring::HasCheckRing;
 
 /// This party's material so far, in the pools of a [`MemoryStore`].
@@ -107,4 +109,26 @@ pub(crate) fn check_request(
         });
     }
     Ok(())
+}
+
+/// The batches that make `counts`, in the order of [`PrepCounts::entries`] (the order of a
+/// preprocessing file), at most `batch` items each.
+pub fn plan(counts: &PrepCounts, batch: usize) -> Vec<(PrepKind, BatchKind)> {
+    let mut out = Vec::new();
+    for (kind, total) in counts.entries() {
+        let mut left = total;
+        while left > 0 {
+            let c = usize::try_from(left).map_or(batch, |l| l.min(batch));
+            left -= c as u64;
+            out.push((
+                kind,
+                match kind {
+                    PrepKind::Triples => BatchKind::Triples(c),
+                    PrepKind::Randoms | PrepKind::OpenMasks => BatchKind::Randoms(c),
+                    PrepKind::InputMasks { owner } => BatchKind::InputMasks { owner, count: c },
+                },
+            ));
+        }
+    }
+    out
 }

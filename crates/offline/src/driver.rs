@@ -2,12 +2,13 @@
 //! and [`generate`], which fills a [`MemoryStore`] the engine consumes through
 //! `Preprocessing`.
 
-use crate::batch::{Batch, BatchKind, Material, PeerMessages, Progress};
-use crate::collect::{Collected, check_request};
+use crate::batch::{Batch, BatchKind, Progress};
+use crate::collect::{Collected, check_request, plan};
 use crate::error::OfflineError;
+use crate::flow::Material;
 use crate::keyset::{KeySet, KeySetup};
+use crate::msg::PeerMessages;
 use crate::ot::{ChaChaPrg, OtBackend, Prg};
-use crate::secure::plan;
 use spdz2k_net::{NetError, Transport};
 use spdz2k_prep::{MemoryStore, PrepCounts};
 use spdz2k_ring::HasCheckRing;

@@ -1,9 +1,18 @@
 //! Typed failures of the offline phase. Every check failure names the party that saw it,
 //! the session, the batch and the check, and retires the key set.
 
-use crate::ot::OtError;
 use spdz2k_core::{AbortReason, KeySetId, SessionId};
 use spdz2k_net::NetError;
+
+/// An OT layer failure (its own consistency checks, its transport).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("oblivious transfer with party {peer} failed: {detail}")]
+pub struct OtError {
+    /// The peer of the failing OT.
+    pub peer: usize,
+    /// What failed.
+    pub detail: String,
+}
 
 /// The check (or step) that failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -182,18 +191,6 @@ impl OfflineError {
     pub fn check(&self) -> Option<CheckKind> {
         match self {
             Self::CheckFailed { check, .. } | Self::Retired { check, .. } => Some(*check),
-            _ => None,
-        }
-    }
-    /// The abort notice to send every peer after this error, so that every honest party
-    /// aborts with a typed cause (best effort: `None` where nothing is to be told).
-    pub fn notice(&self) -> Option<Vec<u8>> {
-        match self {
-            Self::CheckFailed { batch, check, .. } => Some(crate::msg::encode_frame(
-                *batch,
-                crate::msg::ABORT_FLIGHT,
-                vec![vec![check.code()]],
-            )),
             _ => None,
         }
     }

@@ -2,10 +2,9 @@
 //! every peer, the OT backend, and the retired flag. Material of a key set is only ever
 //! combined with material of the same key set.
 
-use crate::batch::PeerMessages;
 use crate::coins::CoinToss;
 use crate::error::{CheckKind, OfflineError};
-use crate::msg::{decode_frame, encode_frame};
+use crate::msg::{PeerMessages, decode_frame, encode_frame};
 use crate::ot::{ChaChaPrg, OtBackend, Prg, Seed};
 use core::marker::PhantomData;
 use rand::rngs::ChaCha20Rng;

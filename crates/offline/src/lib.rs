@@ -84,6 +84,7 @@ mod collect;
 mod cost;
 mod driver;
 mod error;
+mod flow;
 mod gilboa;
 mod keyset;
 mod msg;
@@ -93,19 +94,22 @@ mod secure;
 mod triples;
 mod values;
 mod vole;
+mod words;
 
 #[cfg(test)]
 mod tests;
 
-pub use batch::{Batch, BatchKind, Flight, Material, PeerMessages, Progress};
+pub use batch::{Batch, BatchKind, Flight, Progress};
+pub use collect::plan;
 pub use cost::{triple_batch_bytes_per_peer, value_batch_bytes_per_peer};
 pub use driver::{IN_FLIGHT, TRIPLE_BATCH, generate, run_batches, setup_key_set};
 pub use error::{Cause, CheckKind, OfflineError};
+pub use flow::Material;
 #[cfg(any(test, feature = "tamper-hooks"))]
 pub use keyset::TamperHook;
 pub use keyset::{KeySet, KeySetup, LocalPoint};
+pub use msg::PeerMessages;
 pub use secure::{
     DEFAULT_VARIANT, OT_CHUNK, SECURE_TRIPLE_BATCH, SecureOffline, generate_secure, generate_with,
-    plan,
 };
 pub use triples::tau;

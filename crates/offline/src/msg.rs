@@ -10,7 +10,7 @@
 //! cost about a tenth of the offline phase's time). Decoding slices the parts out of the
 //! received buffer, again without a copy.
 
-use crate::error::Cause;
+use crate::error::{Cause, OfflineError};
 use spdz2k_core::bytes::{CodecError, Reader, Writer};
 use spdz2k_ring::Params;
 
@@ -24,6 +24,9 @@ pub(crate) const FRAME_SLACK: usize = 1024;
 
 /// The flight number of an abort notice.
 pub(crate) const ABORT_FLIGHT: u8 = 0xFF;
+
+/// One message per party, indexed by party (`None` for this party or for nothing).
+pub type PeerMessages = Vec<Option<Vec<u8>>>;
 
 /// Encodes one frame, reusing the last part's buffer.
 pub(crate) fn encode_frame(batch: u64, flight: u8, mut parts: Vec<Vec<u8>>) -> Vec<u8> {
@@ -63,7 +66,7 @@ pub(crate) fn decode_frame(
     batch: u64,
     flight: u8,
     parts: usize,
-) -> Result<crate::batch::Parts, Cause> {
+) -> Result<Parts, Cause> {
     let bad = |detail: String| Cause::Malformed {
         peer,
         what: "offline frame",
@@ -120,7 +123,41 @@ pub(crate) fn decode_frame(
     if at != lens_at {
         return Err(bad(format!("{} stray bytes", lens_at - at)));
     }
-    Ok(crate::batch::Parts::new(bytes, ranges))
+    Ok(Parts::new(bytes, ranges))
+}
+
+/// The parts of one received frame, sliced out of the message without copying.
+#[derive(Default)]
+pub(crate) struct Parts {
+    buf: Vec<u8>,
+    ranges: Vec<core::ops::Range<usize>>,
+}
+
+impl Parts {
+    pub(crate) fn new(buf: Vec<u8>, ranges: Vec<core::ops::Range<usize>>) -> Self {
+        Self { buf, ranges }
+    }
+    pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
+        self.ranges.get(i).map(|r| &self.buf[r.clone()])
+    }
+}
+
+impl core::ops::Index<usize> for Parts {
+    type Output = [u8];
+    fn index(&self, i: usize) -> &[u8] {
+        &self.buf[self.ranges[i].clone()]
+    }
+}
+
+/// The same part for every peer (a broadcast), plus per-peer parts.
+pub(crate) fn per_peer(
+    n: usize,
+    me: usize,
+    mut make: impl FnMut(usize) -> Vec<Vec<u8>>,
+) -> Vec<Vec<Vec<u8>>> {
+    (0..n)
+        .map(|p| if p == me { Vec::new() } else { make(p) })
+        .collect()
 }
 
 /// Encodes ring elements.
@@ -149,6 +186,21 @@ pub(crate) fn decode_words<Q: Params>(
         what,
         detail: e.to_string(),
     })
+}
+
+// The abort notice is a frame: it is built here, next to the frame format (error.rs, a
+// leaf, names nothing of the crate).
+impl OfflineError {
+    /// The abort notice to send every peer after this error, so that every honest party
+    /// aborts with a typed cause (best effort: `None` where nothing is to be told).
+    pub fn notice(&self) -> Option<Vec<u8>> {
+        match self {
+            Self::CheckFailed { batch, check, .. } => {
+                Some(encode_frame(*batch, ABORT_FLIGHT, vec![vec![check.code()]]))
+            }
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,9 @@ use spdz2k_ring::Params;
 #[cfg(any(test, feature = "insecure-ideal-ot"))]
 use spdz2k_ring::Word;
 
+// The OT layer's failure type lives with the crate's other errors (error.rs is a leaf).
+pub use crate::error::OtError;
+
 /// A 128-bit OT seed.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Seed(pub [u8; 16]);
@@ -23,16 +26,6 @@ impl core::fmt::Debug for Seed {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Seed(<redacted>)")
     }
-}
-
-/// An OT layer failure (its own consistency checks, its transport).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("oblivious transfer with party {peer} failed: {detail}")]
-pub struct OtError {
-    /// The peer of the failing OT.
-    pub peer: usize,
-    /// What failed.
-    pub detail: String,
 }
 
 /// Pad pairs (m_h0, m_h1) of one correlated-OT batch, sender side.
@@ -111,7 +104,7 @@ impl Prg for ChaChaPrg {
         h.update(seed.0);
         let mut rng = ChaCha20Rng::from_seed(h.finalize().into());
         rng.set_stream(call);
-        crate::coins::fill_words::<Q, _>(&mut rng, out);
+        crate::words::fill_words::<Q, _>(&mut rng, out);
     }
 }
 
@@ -164,7 +157,7 @@ impl InsecureIdealOt {
     ) -> PadPairs<P> {
         let mut rng = self.stream("cot", sender, receiver, batch);
         let mut w = vec![<P::Word as Word>::ZERO; 2 * count];
-        crate::coins::fill_words::<P, _>(&mut rng, &mut w);
+        crate::words::fill_words::<P, _>(&mut rng, &mut w);
         w.chunks_exact(2).map(|c| (c[0], c[1])).collect()
     }
 }

@@ -12,6 +12,7 @@
 //! OT's global index as tweak, so no pad is derived twice.
 
 use crate::ot::{OtBackend, OtError, PadPairs, Prg, Seed};
+use crate::words::{lanes, words_from_lanes};
 use spdz2k_ot::cipher::{Aes, tccr_hash_in_place};
 use spdz2k_ot::{Block, ReceiverCots, SenderCots};
 use spdz2k_ring::{Params, Word};
@@ -37,30 +38,6 @@ impl Prg for AesPrg {
             aes.encrypt(blocks);
             words_from_lanes::<Q>(blocks, lanes, chunk);
         }
-    }
-}
-
-/// 128-bit blocks per element of Z_2^(k+s) of `Q`.
-pub(crate) fn lanes<Q: Params>() -> usize {
-    (Q::KS as usize).div_ceil(128).max(1)
-}
-
-/// Elements of `Q` from `lanes` blocks each (block `k` holds bits 128k..128k+127).
-pub(crate) fn words_from_lanes<Q: Params>(blocks: &[u128], lanes: usize, out: &mut [Q::Word]) {
-    if lanes == 1 {
-        for (w, &b) in out.iter_mut().zip(blocks) {
-            *w = Q::from_u128(b);
-        }
-        return;
-    }
-    // Assembled with word arithmetic (a byte round trip per element cost more than the AES
-    // that made the blocks).
-    for (w, bs) in out.iter_mut().zip(blocks.chunks_exact(lanes)) {
-        let mut acc = <Q::Word as Word>::ZERO;
-        for &b in bs.iter().rev() {
-            acc = acc.shl(128).wadd(<Q::Word as Word>::from_u128(b));
-        }
-        *w = Q::reduce(acc);
     }
 }
 

@@ -19,10 +19,11 @@
 //!   retires the key set (typed [`OfflineError::CheckFailed`] with [`CheckKind::Ot`] or
 //!   [`CheckKind::PeerAbort`]), drops every buffered OT and seed, and tells every peer.
 
-use crate::batch::{BatchKind, Material};
-use crate::collect::{Collected, check_request};
+use crate::batch::BatchKind;
+use crate::collect::{Collected, check_request, plan};
 use crate::driver::{IN_FLIGHT, net, run_batches, setup_key_set_with};
 use crate::error::{Cause, CheckKind, OfflineError};
+use crate::flow::Material;
 use crate::keyset::KeySet;
 use crate::ot::{OtError, Seed};
 use crate::real_ot::{AesPrg, ExtOt};
@@ -424,28 +425,6 @@ async fn step_b<T: Transport, R: Rng + Send>(
         send(t, p, m2).await;
     }
     Ok(())
-}
-
-/// The batches that make `counts`, in the order of [`PrepCounts::entries`] (the order of a
-/// preprocessing file), at most `batch` items each.
-pub fn plan(counts: &PrepCounts, batch: usize) -> Vec<(PrepKind, BatchKind)> {
-    let mut out = Vec::new();
-    for (kind, total) in counts.entries() {
-        let mut left = total;
-        while left > 0 {
-            let c = usize::try_from(left).map_or(batch, |l| l.min(batch));
-            left -= c as u64;
-            out.push((
-                kind,
-                match kind {
-                    PrepKind::Triples => BatchKind::Triples(c),
-                    PrepKind::Randoms | PrepKind::OpenMasks => BatchKind::Randoms(c),
-                    PrepKind::InputMasks { owner } => BatchKind::InputMasks { owner, count: c },
-                },
-            ));
-        }
-    }
-    out
 }
 
 /// Generates `counts` over `t` with a fresh key set on real OT ([`DEFAULT_VARIANT`]), in

@@ -8,14 +8,12 @@
 //! sigma in the check ring. Accept only if every sigma = 0 mod 2^(k+s) and the MAC check passes.
 
 use crate::auth::{Auth, Contributors, MacRun};
-use crate::batch::{
-    FirstFlight, Flow, FlowError, FlowStep, Material, Parts, open_coins, per_peer, record_broadcast,
-};
 use crate::coins::{CoinToss, coin_stream};
 use crate::error::{Cause, CheckKind};
+use crate::flow::{FirstFlight, FlowError, FlowStep, Material, open_coins, record_broadcast};
 use crate::gilboa;
 use crate::keyset::{KeySet, LocalPoint};
-use crate::msg::{decode_words, encode_words};
+use crate::msg::{Parts, decode_words, encode_words, per_peer};
 use crate::ot::{OtBackend, Prg};
 use spdz2k_core::commit::CommitContext;
 use spdz2k_core::{AuthShares, BroadcastTranscript, PendingLog, Triples};
@@ -97,7 +95,7 @@ impl<P: HasCheckRing> TripleFlow<P> {
         batch: u64,
         count: usize,
         _transcript: &mut BroadcastTranscript,
-    ) -> Result<FirstFlight<P>, FlowError> {
+    ) -> Result<FirstFlight<Self>, FlowError> {
         let (me, n, tau) = (keys.party(), keys.n_parties(), tau::<P>());
         let m = tau * count;
         let ot = |e| (CheckKind::Ot, Cause::Ot(e));
@@ -130,11 +128,7 @@ impl<P: HasCheckRing> TripleFlow<P> {
             ch,
             recv_pads,
         };
-        Ok((
-            Flow::Triples(Self { count, stage }),
-            "offline: OT corrections",
-            parts,
-        ))
+        Ok((Self { count, stage }, "offline: OT corrections", parts))
     }
 
     pub(crate) fn parts_expected(&self) -> usize {
@@ -151,11 +145,11 @@ impl<P: HasCheckRing> TripleFlow<P> {
         batch: u64,
         incoming: Vec<Parts>,
         transcript: &mut BroadcastTranscript,
-    ) -> Result<FlowStep<P>, FlowError> {
+    ) -> Result<FlowStep<Self, P>, FlowError> {
         let (me, n, tau, count) = (keys.party(), keys.n_parties(), tau::<P>(), self.count);
         let peers: Vec<usize> = (0..n).filter(|&p| p != me).collect();
         let msg = |c| (CheckKind::Message, c);
-        let next = |flow: Self, phase, parts| Ok(FlowStep::Next(Flow::Triples(flow), phase, parts));
+        let next = |flow: Self, phase, parts| Ok(FlowStep::Next(flow, phase, parts));
         match self.stage {
             Stage::Correct {
                 bits,

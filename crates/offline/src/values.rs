@@ -9,12 +9,11 @@
 //! element.
 
 use crate::auth::{Auth, Contributors, MacRun};
-use crate::batch::{
-    FirstFlight, Flow, FlowError, FlowStep, Material, Parts, open_coins, per_peer, record_broadcast,
-};
 use crate::coins::CoinToss;
 use crate::error::CheckKind;
+use crate::flow::{FirstFlight, FlowError, FlowStep, Material, open_coins, record_broadcast};
 use crate::keyset::KeySet;
+use crate::msg::{Parts, per_peer};
 use crate::ot::{OtBackend, Prg};
 use spdz2k_core::commit::CommitContext;
 use spdz2k_core::{AuthShares, BroadcastTranscript, PendingLog};
@@ -55,7 +54,7 @@ impl<P: HasCheckRing> ValueFlow<P> {
         count: usize,
         owner: Option<usize>,
         _transcript: &mut BroadcastTranscript,
-    ) -> Result<FirstFlight<P>, FlowError> {
+    ) -> Result<FirstFlight<Self>, FlowError> {
         let (me, n) = (keys.party(), keys.n_parties());
         let who = owner.map_or(Contributors::All, Contributors::Only);
         let x: Vec<P::Word> = if who.includes(me) {
@@ -71,7 +70,7 @@ impl<P: HasCheckRing> ValueFlow<P> {
             owner,
             stage: Stage::Vole { auth, toss, own },
         };
-        Ok((Flow::Values(flow), "offline: VOLE", parts))
+        Ok((flow, "offline: VOLE", parts))
     }
 
     pub(crate) fn parts_expected(&self) -> usize {
@@ -87,11 +86,11 @@ impl<P: HasCheckRing> ValueFlow<P> {
         batch: u64,
         incoming: Vec<Parts>,
         transcript: &mut BroadcastTranscript,
-    ) -> Result<FlowStep<P>, FlowError> {
+    ) -> Result<FlowStep<Self, P>, FlowError> {
         let (me, n) = (keys.party(), keys.n_parties());
         let peers: Vec<usize> = (0..n).filter(|&p| p != me).collect();
         let msg = |c| (CheckKind::Message, c);
-        let next = |flow: Self, phase, parts| Ok(FlowStep::Next(Flow::Values(flow), phase, parts));
+        let next = |flow: Self, phase, parts| Ok(FlowStep::Next(flow, phase, parts));
         match self.stage {
             Stage::Vole {
                 mut auth,
