@@ -7,8 +7,8 @@ use rand::rngs::ChaCha20Rng;
 use spdz2k_client::ClientSession;
 use spdz2k_core::{SessionId, rng::seeded_rng};
 use spdz2k_output::{
-    ClientId, ClientRegistry, Delivery, HpkePublicKey, InputTripleBundle, Label, OutputBundle,
-    Registration, RunId, check_forwarded_envelope, seal_input_triples, seal_output_bundle,
+    Bundle, ClientId, ClientRegistry, Delivery, HpkePublicKey, InputTripleBundle, Label,
+    OutputBundle, Registration, RunId, check_forwarded_envelope, seal_bundle,
 };
 use spdz2k_ring::Params;
 
@@ -169,15 +169,7 @@ impl World {
         label: &str,
         seq: u64,
     ) -> Vec<Vec<u8>> {
-        let envelopes: Vec<Vec<u8>> = (0..PARTIES)
-            .map(|i| {
-                let d = self.delivery(i, label, seq);
-                let key = self.client_key(i);
-                seal_output_bundle(&d, &bundles[i], &key, &self.parties[i], &mut self.rng).unwrap()
-            })
-            .collect();
-        self.proxy_check(&envelopes[1]);
-        envelopes
+        self.seal_each(bundles, label, seq)
     }
 
     /// Each party seals its input triples; P1's envelope goes through P0's check.
@@ -187,11 +179,23 @@ impl World {
         label: &str,
         seq: u64,
     ) -> Vec<Vec<u8>> {
+        self.seal_each(bundles, label, seq)
+    }
+
+    /// Every party seals its bundle of any kind (`output::seal_bundle`, the path both
+    /// kinds share); P1's envelope goes through P0's forwarding check.
+    fn seal_each<P: Params, B: Bundle<P>>(
+        &mut self,
+        bundles: &[B],
+        label: &str,
+        seq: u64,
+    ) -> Vec<Vec<u8>> {
         let envelopes: Vec<Vec<u8>> = (0..PARTIES)
             .map(|i| {
                 let d = self.delivery(i, label, seq);
                 let key = self.client_key(i);
-                seal_input_triples(&d, &bundles[i], &key, &self.parties[i], &mut self.rng).unwrap()
+                seal_bundle::<P, B, _>(&d, &bundles[i], &key, &self.parties[i], &mut self.rng)
+                    .unwrap()
             })
             .collect();
         self.proxy_check(&envelopes[1]);
