@@ -51,6 +51,7 @@
 mod abort;
 mod beaver;
 pub mod bytes;
+mod check_share;
 pub mod commit;
 #[cfg(feature = "insecure-dealer")]
 mod dealer;
@@ -69,13 +70,13 @@ pub use beaver::{
     SharesRef, Triples, TriplesRef, beaver_combine, beaver_combine_into, beaver_openings,
     beaver_openings_into,
 };
+pub use check_share::{check_terms_in_place, local_check_share, local_check_share_chunks};
 pub use commit::{CommitContext, Commitment, Nonce};
 #[cfg(feature = "insecure-dealer")]
 pub use dealer::InsecureDealer;
 pub use key_set::KeySetId;
 pub use mac_check::{
-    AwaitingCoinCommits, AwaitingCoinOpens, AwaitingZCommits, AwaitingZOpens, local_check_share,
-    local_check_share_chunks, start_mac_check,
+    AwaitingCoinCommits, AwaitingCoinOpens, AwaitingZCommits, AwaitingZOpens, start_mac_check,
 };
 pub use name::{MAX_NAME_LEN, Name, NameError};
 pub use open::{LogChunk, PendingLog, mask_for_opening, reconstruct_opening, unmask_opened};

@@ -19,7 +19,7 @@ use crate::wire::WireMsg;
 use rand::Rng;
 use rand::rngs::ChaCha20Rng;
 use sha2::{Digest, Sha256};
-use spdz2k_ring::{Params, Word};
+use spdz2k_ring::Params;
 use subtle::ConstantTimeEq;
 
 /// What every state carries.
@@ -199,7 +199,7 @@ impl<P: Params> AwaitingCoinOpens<P> {
             h.update(s);
         }
         let coins: [u8; 32] = h.finalize().into();
-        let z = local_check_share_chunks::<P>(&self.common.key, self.common.log.chunks(), coins);
+        let z = self.common.log.check_share(&self.common.key, coins);
         let mut z_bytes = vec![0u8; P::BYTES];
         P::encode(z, &mut z_bytes);
         let (commitment, nonce) = commit::commit(
@@ -316,52 +316,4 @@ impl<P: Params> AwaitingZOpens<P> {
             })
         }
     }
-}
-
-/// The check coefficient: s uniform bits from the coin stream.
-#[inline(always)]
-fn coefficient<P: Params>(rng: &mut ChaCha20Rng) -> P::Word {
-    if P::S <= 64 {
-        P::reduce_s(P::Word::from_u128(rng.next_u64() as u128))
-    } else {
-        P::random_s(rng)
-    }
-}
-
-/// This party's z_i = sum_j chi_j m_ij - alpha_i * sum_j chi_j x_j, with the coefficients
-/// chi_j in Z_2^s drawn from a ChaCha20 stream keyed by `coins`. This is all the local work
-/// of a check.
-pub fn local_check_share<P: Params>(
-    key: &MacKeyShare<P>,
-    opened: &[P::Word],
-    macs: &[P::Word],
-    coins: [u8; 32],
-) -> P::Word {
-    local_check_share_chunks::<P>(key, core::iter::once((opened, macs)), coins)
-}
-
-/// [`local_check_share`] over a log kept in chunks: the chunks are read in order with one
-/// coefficient stream, so the result equals that over their concatenation.
-pub fn local_check_share_chunks<'a, P: Params>(
-    key: &MacKeyShare<P>,
-    chunks: impl IntoIterator<Item = (&'a [P::Word], &'a [P::Word])>,
-    coins: [u8; 32],
-) -> P::Word {
-    let mut rng = seeded_rng(coins);
-    // Unreduced wrapping accumulation; reduction mod 2^(k+s) commutes with it.
-    let mut y = P::Word::ZERO;
-    let mut m = P::Word::ZERO;
-    for (opened, macs) in chunks {
-        assert_eq!(
-            opened.len(),
-            macs.len(),
-            "opened values and MAC shares differ in length"
-        );
-        for (&x, &mac) in opened.iter().zip(macs) {
-            let chi = coefficient::<P>(&mut rng);
-            y = y.wadd(chi.wmul(x));
-            m = m.wadd(chi.wmul(mac));
-        }
-    }
-    P::sub(P::reduce(m), P::mul(key.expose(), P::reduce(y)))
 }

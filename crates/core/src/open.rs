@@ -5,24 +5,59 @@
 //! fresh authenticated random r, so the top s bits of x^ are uniform and nothing of the
 //! garbage above bit k leaks; the result is x^ mod 2^k.
 
-use crate::shares::AuthShares;
+use crate::check_share::CheckSums;
+use crate::shares::{AuthShares, MacKeyShare};
 use spdz2k_ring::{self as ring, Params, Word};
 
-/// One chunk of a [`PendingLog`]: (opened values, this party's MAC shares), equal lengths.
-pub type LogChunk<P> = (Vec<<P as Params>::Word>, Vec<<P as Params>::Word>);
+/// One chunk of a [`PendingLog`]: one opening, as recorded.
+#[derive(Clone, Debug)]
+pub enum LogChunk<P: Params> {
+    /// Opened values and this party's MAC shares of them, equal lengths.
+    Opened {
+        /// The opened values.
+        values: Vec<P::Word>,
+        /// This party's MAC shares of them.
+        macs: Vec<P::Word>,
+    },
+    /// Check terms m_j - alpha_i x_j, from [`check_terms_in_place`](crate::check_terms_in_place).
+    Terms(Vec<P::Word>),
+}
 
-/// Opened values and this party's MAC shares of them, awaiting the batched MAC check.
-/// Nothing may leave the parties while this log is not empty.
+impl<P: Params> LogChunk<P> {
+    /// Number of opened values in the chunk.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Opened { values, .. } => values.len(),
+            Self::Terms(terms) => terms.len(),
+        }
+    }
+    /// Whether the chunk holds no value.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The chunk's vectors, to reuse their memory.
+    pub fn into_vecs(self) -> impl Iterator<Item = Vec<P::Word>> {
+        let (first, second) = match self {
+            Self::Opened { values, macs } => (values, Some(macs)),
+            Self::Terms(terms) => (terms, None),
+        };
+        core::iter::once(first).chain(second)
+    }
+}
+
+/// Opened values and this party's MAC shares of them (or the check terms made of both),
+/// awaiting the batched MAC check. Nothing may leave the parties while this log is not empty.
 ///
 /// The log is a list of chunks, one per opening, in the order opened: an opening's vectors
 /// are moved in, never copied, and the MAC check reads the chunks in order with one
-/// coefficient stream (the same result as over one flat log, see [`local_check_share_chunks`]).
-/// After a check, [`PendingLog::into_chunks`] hands the vectors back for reuse.
+/// coefficient stream (the same result as over one flat log of (opened values, MAC shares),
+/// see [`local_check_share_chunks`]). After a check, [`PendingLog::into_chunks`] hands the
+/// vectors back for reuse.
 ///
 /// [`local_check_share_chunks`]: crate::local_check_share_chunks
 #[derive(Clone, Debug)]
 pub struct PendingLog<P: Params> {
-    /// (opened values, this party's MAC shares), equal lengths, in opening order.
+    /// The openings, in opening order.
     chunks: Vec<LogChunk<P>>,
     len: usize,
 }
@@ -53,11 +88,24 @@ impl<P: Params> PendingLog<P> {
             macs.len(),
             "opened values and MAC shares differ in length"
         );
-        if opened.is_empty() {
+        self.push_chunk(LogChunk::Opened {
+            values: opened,
+            macs,
+        });
+    }
+    /// Records an opening as its check terms m_j - alpha_i x_j (from
+    /// [`check_terms_in_place`](crate::check_terms_in_place)), taking the vector as one chunk: half the memory of
+    /// [`PendingLog::push_owned`], and the opened values can be reused at once. Empty chunks
+    /// are dropped.
+    pub fn push_terms(&mut self, terms: Vec<P::Word>) {
+        self.push_chunk(LogChunk::Terms(terms));
+    }
+    fn push_chunk(&mut self, chunk: LogChunk<P>) {
+        if chunk.is_empty() {
             return;
         }
-        self.len += opened.len();
-        self.chunks.push((opened, macs));
+        self.len += chunk.len();
+        self.chunks.push(chunk);
     }
     /// Number of unchecked values.
     pub fn len(&self) -> usize {
@@ -83,11 +131,23 @@ impl<P: Params> PendingLog<P> {
             self.chunks = spent;
         }
     }
-    /// The chunks in opening order: (opened values, this party's MAC shares).
-    pub fn chunks(&self) -> impl Iterator<Item = (&[P::Word], &[P::Word])> {
-        self.chunks
-            .iter()
-            .map(|(v, m)| (v.as_slice(), m.as_slice()))
+    /// The chunks in opening order.
+    pub fn chunks(&self) -> &[LogChunk<P>] {
+        &self.chunks
+    }
+    /// This party's z_i over the whole log: all the local work of a MAC check with these
+    /// coins. Equal to [`local_check_share`] over the log's openings laid end to end.
+    ///
+    /// [`local_check_share`]: crate::local_check_share
+    pub fn check_share(&self, key: &MacKeyShare<P>, coins: [u8; 32]) -> P::Word {
+        let mut sums = CheckSums::<P>::new(coins);
+        for chunk in &self.chunks {
+            match chunk {
+                LogChunk::Opened { values, macs } => sums.add_opened(values, macs),
+                LogChunk::Terms(terms) => sums.add_terms(terms),
+            }
+        }
+        sums.share(key)
     }
     /// Gives up the chunks' vectors (e.g. to reuse their memory after a check).
     pub fn into_chunks(self) -> Vec<LogChunk<P>> {
@@ -134,7 +194,10 @@ mod tests {
         let mut spent = taken.into_chunks();
         let cap = spent.capacity();
         assert!(cap >= 8);
-        let firsts: Vec<u128> = spent.drain(..).map(|(v, _)| v[0]).collect();
+        let firsts: Vec<u128> = spent
+            .drain(..)
+            .map(|c| c.into_vecs().next().map_or(0, |v| v[0]))
+            .collect();
         assert_eq!(
             firsts,
             (0..8).collect::<Vec<_>>(),
@@ -155,6 +218,6 @@ mod tests {
         log.push_owned(vec![9], vec![9]);
         log.recycle(Vec::with_capacity(64));
         assert_eq!(log.len(), 1);
-        assert_eq!(log.chunks().next(), Some((&[9u128][..], &[9u128][..])));
+        assert_eq!(log.chunks().len(), 1);
     }
 }

@@ -1,14 +1,17 @@
-//! The pending log kept in chunks gives the MAC check the same z_i as the old flat log, and
-//! the dealer's per-party dealing gives the same shares as dealing for everyone.
+//! The pending log kept in chunks, whether as (opened values, MAC shares) or as check terms,
+//! gives the MAC check the same z_i as the old flat log, and the dealer's per-party dealing
+//! gives the same shares as dealing for everyone.
 
 use proptest::prelude::*;
 use spdz2k_core::{
-    InsecureDealer, MacKeyShare, PendingLog, local_check_share_chunks, rng::seeded_rng,
+    InsecureDealer, LogChunk, MacKeyShare, PendingLog, check_terms_in_place,
+    local_check_share_chunks, rng::seeded_rng,
 };
 use spdz2k_ring::{K32S32, K64S64, K128S64, Params, Word};
 
 /// The computation before the log was chunked, verbatim: one flat pass over one coefficient
-/// stream.
+/// stream, one `next_u64` per coefficient (the blocks drawn now must give the same stream,
+/// or parties on different versions would fail every check).
 fn flat_check_share<P: Params>(
     key: &MacKeyShare<P>,
     opened: &[P::Word],
@@ -30,40 +33,53 @@ fn flat_check_share<P: Params>(
     P::sub(P::reduce(m), P::mul(key.expose(), P::reduce(y)))
 }
 
-fn chunked_equals_flat<P: Params>(sizes: &[usize], seed: u8) {
+/// `as_terms[i]` logs chunk i as check terms instead of (opened values, MAC shares).
+fn chunked_equals_flat<P: Params>(sizes: &[usize], as_terms: &[bool], seed: u8) {
     let mut dealer = InsecureDealer::<P>::new(2, [seed; 32]);
     let total: usize = sizes.iter().sum();
     let (opened, shares) = dealer.randoms(total);
     let key = dealer.mac_key_share(0);
     let mut log = PendingLog::<P>::new();
     let mut at = 0;
-    for &n in sizes {
-        log.push_owned(
+    for (i, &n) in sizes.iter().enumerate() {
+        let (values, mut macs) = (
             opened[at..at + n].to_vec(),
             shares[0].macs()[at..at + n].to_vec(),
         );
+        if as_terms.get(i).copied().unwrap_or(false) {
+            check_terms_in_place::<P>(&mut macs, &values, &key);
+            log.push_terms(macs);
+        } else {
+            log.push_owned(values, macs);
+        }
         at += n;
     }
     assert_eq!(log.len(), total);
     let coins = [seed.wrapping_add(1); 32];
+    let flat = flat_check_share::<P>(&key, &opened, shares[0].macs(), coins);
+    assert_eq!(log.check_share(&key, coins), flat);
+    let pairs: Vec<(&[P::Word], &[P::Word])> = vec![(&opened, shares[0].macs())];
+    assert_eq!(local_check_share_chunks::<P>(&key, pairs, coins), flat);
+    let kept: Vec<usize> = log.chunks().iter().map(LogChunk::len).collect();
+    let nonempty: Vec<usize> = sizes.iter().copied().filter(|&n| n > 0).collect();
     assert_eq!(
-        local_check_share_chunks::<P>(&key, log.chunks(), coins),
-        flat_check_share::<P>(&key, &opened, shares[0].macs(), coins)
+        kept, nonempty,
+        "chunks kept in opening order, empty ones dropped"
     );
-    let back: Vec<P::Word> = log.into_chunks().into_iter().flat_map(|(v, _)| v).collect();
-    assert_eq!(back, opened, "chunks kept in opening order");
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
     #[test]
     fn chunked_log_gives_the_flat_check_share(
-        sizes in proptest::collection::vec(0usize..40, 0..8),
+        sizes in proptest::collection::vec(0usize..300, 0..8),
+        as_terms in proptest::collection::vec(any::<bool>(), 0..8),
         seed in any::<u8>(),
     ) {
-        chunked_equals_flat::<K32S32>(&sizes, seed);
-        chunked_equals_flat::<K64S64>(&sizes, seed);
-        chunked_equals_flat::<K128S64>(&sizes, seed);
+        // Up to 2,400 values: the coefficient blocks (256) end inside and across chunks.
+        chunked_equals_flat::<K32S32>(&sizes, &as_terms, seed);
+        chunked_equals_flat::<K64S64>(&sizes, &as_terms, seed);
+        chunked_equals_flat::<K128S64>(&sizes, &as_terms, seed);
     }
 }
 

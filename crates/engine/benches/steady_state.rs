@@ -16,7 +16,7 @@
 #![allow(unsafe_code)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use spdz2k_core::{InsecureDealer, PendingLog, SessionId, local_check_share_chunks};
+use spdz2k_core::{InsecureDealer, LogChunk, PendingLog, SessionId};
 use spdz2k_engine::{Secret, Session, SessionOptions};
 use spdz2k_net::{MemoryMesh, MemoryTransport};
 use spdz2k_prep::{InsecureDealerSource, PrepCounts};
@@ -82,8 +82,9 @@ const CHUNK: usize = 1 << 10;
 /// Openings per MAC check.
 const CHUNKS_PER_CHECK: usize = 16;
 
-/// One check cycle of the pending log: openings moved in from spare vectors, the local
-/// check share over the chunks, and the vectors handed back.
+/// One check cycle of the pending log: openings' check terms moved in from spare vectors
+/// (as the engine logs them), the local check share over the chunks, and the vectors
+/// handed back.
 struct LogCycle {
     log: PendingLog<P>,
     spare: Vec<Vec<W>>,
@@ -93,9 +94,7 @@ struct LogCycle {
 impl LogCycle {
     fn new() -> Self {
         let dealer = InsecureDealer::<P>::new(2, [1; 32]);
-        let spare = (0..2 * CHUNKS_PER_CHECK)
-            .map(|i| vec![i as W; CHUNK])
-            .collect();
+        let spare = (0..CHUNKS_PER_CHECK).map(|i| vec![i as W; CHUNK]).collect();
         Self {
             log: PendingLog::new(),
             spare,
@@ -104,17 +103,14 @@ impl LogCycle {
     }
     fn cycle(&mut self) -> W {
         for _ in 0..CHUNKS_PER_CHECK {
-            let (v, m) = (self.spare.pop(), self.spare.pop());
-            let (Some(v), Some(m)) = (v, m) else { break };
-            self.log.push_owned(v, m);
+            let Some(terms) = self.spare.pop() else { break };
+            self.log.push_terms(terms);
         }
         let log = self.log.take();
-        let z = local_check_share_chunks::<P>(&self.key, log.chunks(), [7; 32]);
+        let z = log.check_share(&self.key, [7; 32]);
         let mut chunks = log.into_chunks();
-        for (v, m) in chunks.drain(..) {
-            self.spare.push(v);
-            self.spare.push(m);
-        }
+        self.spare
+            .extend(chunks.drain(..).flat_map(LogChunk::into_vecs));
         self.log.recycle(chunks);
         z
     }

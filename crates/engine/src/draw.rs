@@ -63,7 +63,21 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             };
             *used = 0;
         }
+        self.warm_log_memory(size(counts.triples));
         Ok(())
+    }
+
+    /// Maps the memory that `products` multiplications will hold in the pending log (their
+    /// check terms, up to the check bound) and in flight, so that the computation takes
+    /// recycled buffers instead of fresh pages.
+    fn warm_log_memory(&mut self, products: usize) {
+        let per_opening = 2 * self.sub_batch;
+        let logged = products.saturating_mul(2).min(self.options.check_bound);
+        // Two sub-batches' own shares are in flight besides the logged terms.
+        let buffers = logged.div_ceil(per_opening).saturating_add(2);
+        if products > 0 {
+            self.pool.words.warm(buffers, per_opening);
+        }
     }
 
     /// `n` triples for a multiplication: a range of the stock when it holds them all, else

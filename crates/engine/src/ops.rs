@@ -10,11 +10,11 @@ use crate::stock::HeldTriples;
 use core::ops::Range;
 use spdz2k_core::{
     AuthShares, SharesRef, TriplesRef, WireMsg, beaver_combine_into, beaver_openings_into,
-    mask_for_opening, unmask_opened,
+    check_terms_in_place, mask_for_opening, unmask_opened,
 };
 use spdz2k_net::Transport;
 use spdz2k_prep::Preprocessing;
-use spdz2k_ring::{self as ring, Params};
+use spdz2k_ring::{self as ring, Params, Word};
 use std::collections::VecDeque;
 
 impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
@@ -193,9 +193,19 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     }
     /// A public vector as a secret (no communication).
     pub fn constant(&self, c: &[P::Word]) -> Secret<P> {
-        let mut s = AuthShares::zeros(c.len());
-        s.add_public(c, &self.key, self.party);
-        Secret::new(s)
+        let zero = <P::Word as Word>::ZERO;
+        let values = if self.party == 0 {
+            c.to_vec()
+        } else {
+            // Written, not `vec![0; n]`: a zeroed allocation would map its pages only when
+            // the computation first reads them.
+            let mut v = Vec::with_capacity(c.len());
+            v.resize(c.len(), zero);
+            v
+        };
+        let alpha = self.key.expose();
+        let macs = c.iter().map(|&x| P::mul(alpha, x)).collect();
+        Secret::new(AuthShares::from_parts(values, macs).expect("equal lengths by construction"))
     }
 
     /// \[a\] * \[b\] elementwise: one round for the whole batch (2 openings per product).
@@ -276,7 +286,11 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             let opened = self.recv_opening(phase, sent).await?;
             let t = TriplesRef::of(&held.triples, held.at + r.start..held.at + r.end);
             beaver_combine_into(t, &opened, &key, party, &mut values, &mut macs);
-            self.pending.push_owned(opened, em);
+            // The log keeps check terms: the opened values' memory serves the next openings.
+            let mut terms = em;
+            check_terms_in_place::<P>(&mut terms, &opened, &key);
+            self.pending.push_terms(terms);
+            self.pool.words.put(opened);
         }
         Ok(AuthShares::from_parts(values, macs).expect("equal lengths by construction"))
     }

@@ -44,6 +44,24 @@ impl<T> Pool<T> {
     }
 }
 
+impl<T: Copy + Default> Pool<T> {
+    /// Adds buffers of `len` elements, written once so that their pages are mapped, until
+    /// the pool holds `count` (at most [`MAX_BUFFERS`]). Run before a timed computation, this
+    /// moves its first-touch page faults out of it.
+    pub(crate) fn warm(&mut self, count: usize, len: usize) {
+        while self.spare.len() < count.min(MAX_BUFFERS) {
+            let mut v = Vec::with_capacity(len);
+            // Written, not `vec![0; len]`: zeroed allocations map their pages on first use.
+            v.resize(len, T::default());
+            let before = self.spare.len();
+            self.put(v);
+            if self.spare.len() == before {
+                break;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +83,22 @@ mod tests {
             pool.put(Vec::with_capacity(MIN_BYTES / 8));
         }
         assert_eq!(pool.len(), MAX_BUFFERS);
+    }
+
+    #[test]
+    fn warming_adds_full_buffers_up_to_the_bound() {
+        let mut pool = Pool::<u64>::default();
+        pool.warm(3, 1000);
+        assert_eq!(pool.len(), 3);
+        let got = pool.get();
+        assert_eq!(got.capacity(), 1000);
+        pool.put(got);
+        pool.warm(3, 1000);
+        assert_eq!(pool.len(), 3, "counts what is held");
+        pool.warm(10 * MAX_BUFFERS, 1000);
+        assert_eq!(pool.len(), MAX_BUFFERS);
+        let mut small = Pool::<u64>::default();
+        small.warm(5, 1);
+        assert_eq!(small.len(), 0, "buffers the pool would not keep are not made");
     }
 }

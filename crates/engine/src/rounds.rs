@@ -5,7 +5,7 @@
 use crate::error::EngineError;
 use crate::phase::Phase;
 use crate::session::Session;
-use spdz2k_core::{AbortReason, WireMsg};
+use spdz2k_core::{AbortReason, WireMsg, check_terms_in_place};
 use spdz2k_net::Transport;
 use spdz2k_prep::Preprocessing;
 use spdz2k_ring::{self as ring, Params};
@@ -206,8 +206,8 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     }
 
     /// Opens values from everyone's shares (no mask added here) in one round: `use_opened`
-    /// sees the opened values, which then move, with this party's MAC shares, into the
-    /// pending log. They stay unchecked until the next MAC check.
+    /// sees the opened values; the pending log keeps their check terms, made from this
+    /// party's MAC shares. They stay unchecked until the next MAC check.
     pub(crate) async fn open_raw<R>(
         &mut self,
         phase: Phase,
@@ -219,7 +219,10 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         let sent = self.send_opening(phase, values).await?;
         let opened = self.recv_opening(phase, sent).await?;
         let r = use_opened(&opened);
-        self.pending.push_owned(opened, macs);
+        let mut terms = macs;
+        check_terms_in_place::<P>(&mut terms, &opened, &self.key);
+        self.pending.push_terms(terms);
+        self.pool.words.put(opened);
         Ok(r)
     }
 

@@ -8,7 +8,7 @@ use crate::stock::Stock;
 use crate::tamper::TamperHook;
 use rand::rngs::ChaCha20Rng;
 use spdz2k_core::{
-    AbortReason, BroadcastTranscript, CommitContext, MacKeyShare, PendingLog, SessionId,
+    AbortReason, BroadcastTranscript, CommitContext, LogChunk, MacKeyShare, PendingLog, SessionId,
     rng::secure_rng, start_mac_check,
 };
 use spdz2k_net::Transport;
@@ -343,9 +343,8 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         // z is computed: the log's memory serves the next openings, and its chunk list
         // the next log.
         let mut chunks = state.release_log().into_chunks();
-        for (values, macs) in chunks.drain(..) {
-            self.pool.words.put(values);
-            self.pool.words.put(macs);
+        for vec in chunks.drain(..).flat_map(LogChunk::into_vecs) {
+            self.pool.words.put(vec);
         }
         self.pending.recycle(chunks);
         let msgs = self.exchange(Phase::ZCommit, &msg, false).await?;
