@@ -58,8 +58,8 @@ fn chunked_equals_flat<P: Params>(sizes: &[usize], as_terms: &[bool], seed: u8) 
     let coins = [seed.wrapping_add(1); 32];
     let flat = flat_check_share::<P>(&key, &opened, shares[0].macs(), coins);
     assert_eq!(log.check_share(&key, coins), flat);
-    let pairs: Vec<(&[P::Word], &[P::Word])> = vec![(&opened, shares[0].macs())];
-    assert_eq!(local_check_share_chunks::<P>(&key, pairs, coins), flat);
+    let whole = core::iter::once((&opened[..], shares[0].macs()));
+    assert_eq!(local_check_share_chunks::<P>(&key, whole, coins), flat);
     let kept: Vec<usize> = log.chunks().iter().map(LogChunk::len).collect();
     let nonempty: Vec<usize> = sizes.iter().copied().filter(|&n| n > 0).collect();
     assert_eq!(
