@@ -130,3 +130,27 @@ fn dealt_vectors_are_allocated_once_at_their_size() {
         }
     }
 }
+
+/// An opened value changed after its check terms were made (or a term changed) changes z_i:
+/// terms carry the opened values into the check as the (values, MAC shares) pairs did.
+#[test]
+fn a_change_in_a_term_changes_the_share() {
+    let mut dealer = InsecureDealer::<K64S64>::new(2, [5; 32]);
+    let (opened, shares) = dealer.randoms(10);
+    let key = dealer.mac_key_share(0);
+    let share_with = |values: &[u128]| {
+        let mut terms = shares[0].macs().to_vec();
+        check_terms_in_place::<K64S64>(&mut terms, values, &key);
+        let mut log = PendingLog::<K64S64>::new();
+        log.push_terms(terms);
+        log.check_share(&key, [6; 32])
+    };
+    let honest = share_with(&opened);
+    assert_eq!(
+        honest,
+        flat_check_share::<K64S64>(&key, &opened, shares[0].macs(), [6; 32])
+    );
+    let mut bad = opened.clone();
+    bad[3] = K64S64::add(bad[3], 1 << 70);
+    assert_ne!(share_with(&bad), honest);
+}

@@ -99,6 +99,10 @@ mod tests {
         assert_eq!(pool.len(), MAX_BUFFERS);
         let mut small = Pool::<u64>::default();
         small.warm(5, 1);
-        assert_eq!(small.len(), 0, "buffers the pool would not keep are not made");
+        assert_eq!(
+            small.len(),
+            0,
+            "buffers the pool would not keep are not made"
+        );
     }
 }
