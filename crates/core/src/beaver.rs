@@ -5,7 +5,7 @@
 //! [xy] = [c] + e[b] + d[a] + ed, where the last term is a public-constant addition.
 
 use crate::shares::{AuthShares, MacKeyShare};
-use spdz2k_ring::Params;
+use spdz2k_ring::{Params, Word};
 
 /// One party's shares of a batch of multiplication triples.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -210,4 +210,40 @@ pub fn beaver_combine_into<P: Params>(
         let m = P::add(cm[j], P::add(P::mul(e[j], bm[j]), P::mul(d[j], am[j])));
         macs.push(P::add(m, P::mul(alpha, ed)));
     }
+}
+
+/// The sum of the products [`beaver_combine_into`] would append, as (value share, MAC
+/// share): a dot product's sub-batch without its vector of products.
+pub fn beaver_combine_sum<P: Params>(
+    t: TriplesRef<'_, P>,
+    opened_ed: &[P::Word],
+    key: &MacKeyShare<P>,
+    party: usize,
+) -> (P::Word, P::Word) {
+    let n = t.len();
+    assert_eq!(
+        opened_ed.len(),
+        2 * n,
+        "Beaver openings must hold e and d for every triple"
+    );
+    let (e, d) = opened_ed.split_at(n);
+    let (av, am) = (t.a.values, t.a.macs);
+    let (bv, bm) = (t.b.values, t.b.macs);
+    let (cv, cm) = (t.c.values, t.c.macs);
+    // Unreduced wrapping sums; reduction mod 2^(k+s) commutes with them. The e*d terms are
+    // summed once and added to the value (party 0) and, times alpha_i, to the MAC.
+    let zero = <P::Word as Word>::ZERO;
+    let (mut v, mut m, mut ed) = (zero, zero, zero);
+    for j in 0..n {
+        ed = ed.wadd(e[j].wmul(d[j]));
+        v = v.wadd(cv[j].wadd(e[j].wmul(bv[j])).wadd(d[j].wmul(av[j])));
+        m = m.wadd(cm[j].wadd(e[j].wmul(bm[j])).wadd(d[j].wmul(am[j])));
+    }
+    let ed = P::reduce(ed);
+    let mut value = P::reduce(v);
+    if party == 0 {
+        value = P::add(value, ed);
+    }
+    let mac = P::add(P::reduce(m), P::mul(key.expose(), ed));
+    (value, mac)
 }

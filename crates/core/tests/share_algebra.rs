@@ -3,8 +3,8 @@
 
 use proptest::prelude::*;
 use spdz2k_core::{
-    AuthShares, InsecureDealer, beaver_combine, beaver_openings, macs_consistent, mask_for_opening,
-    reconstruct, reconstruct_opening, unmask_opened,
+    AuthShares, InsecureDealer, TriplesRef, beaver_combine, beaver_combine_sum, beaver_openings,
+    macs_consistent, mask_for_opening, reconstruct, reconstruct_opening, unmask_opened,
 };
 use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params};
 
@@ -135,6 +135,13 @@ fn algebra<P: Params>(n: usize, seed: u8, xs: &[u128], ys: &[u128], c: u128) {
         assert_eq!(g, P::mul(a, b));
     }
     assert!(macs_consistent(&z, d.mac_key()));
+    // The fused dot product: each party's sums equal the sums of its product shares.
+    for (i, zi) in z.iter().enumerate() {
+        let all = 0..t[i].len();
+        let fused = beaver_combine_sum(TriplesRef::of(&t[i], all), &opened, &d.mac_key_share(i), i);
+        let sum = zi.sum();
+        assert_eq!(fused, (sum.values()[0], sum.macs()[0]));
+    }
     // The openings of e and d are consistent with the MACs too (what the check relies on).
     assert!(macs_consistent(&ed, d.mac_key()));
 

@@ -15,6 +15,7 @@ mod client_io;
 mod draw;
 mod embed;
 mod error;
+mod multiply;
 mod ops;
 mod phase;
 mod pool;

@@ -1,21 +1,15 @@
-//! The embedding API of a session: inputs, linear operations, multiplications, openings
-//! and outputs.
+//! The embedding API of a session: inputs, linear operations, openings and outputs
+//! (multiplications are in `multiply`).
 
 use crate::error::EngineError;
 use crate::phase::Phase;
 use crate::rounds::{Digest, InputMsg};
 use crate::secret::Secret;
 use crate::session::Session;
-use crate::stock::HeldTriples;
-use core::ops::Range;
-use spdz2k_core::{
-    AuthShares, SharesRef, TriplesRef, WireMsg, beaver_combine_into, beaver_openings_into,
-    check_terms_in_place, mask_for_opening, unmask_opened,
-};
+use spdz2k_core::{AuthShares, WireMsg, mask_for_opening, unmask_opened};
 use spdz2k_net::Transport;
 use spdz2k_prep::Preprocessing;
 use spdz2k_ring::{self as ring, Params, Word};
-use std::collections::VecDeque;
 
 impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// Secret-shares `len` values owned by party `owner`. The owner passes `Some(values)`
@@ -206,115 +200,6 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         let alpha = self.key.expose();
         let macs = c.iter().map(|&x| P::mul(alpha, x)).collect();
         Secret::new(AuthShares::from_parts(values, macs).expect("equal lengths by construction"))
-    }
-
-    /// \[a\] * \[b\] elementwise: one round for the whole batch (2 openings per product).
-    ///
-    /// ```
-    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/two_parties.rs"));
-    /// # fn main() {
-    /// // A million products take one round per sub-batch; here, three.
-    /// let v = two_parties(|mut s: S| async move {
-    ///     let me = s.party();
-    ///     let a = s.input_signed(0, (me == 0).then_some(&[2i128, -3, 4][..]), 3).await?;
-    ///     let b = s.input_signed(1, (me == 1).then_some(&[5i128, 6, -7][..]), 3).await?;
-    ///     let c = s.mul(&a, &b).await?;
-    ///     let v = s.open_signed(&c).await?;
-    ///     s.finish().await?;
-    ///     Ok(v)
-    /// });
-    /// assert_eq!(v[0], vec![10, -18, -28]);
-    /// # }
-    /// ```
-    pub async fn mul(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
-        self.live()?;
-        let r = self.mul_inner(a, b).await;
-        self.guarded(r)
-    }
-
-    async fn mul_inner(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
-        self.same_len(a, b)?;
-        self.ensure_agreed().await?;
-        let n = a.len();
-        let held = self.hold_triples(n)?;
-        let r = self.mul_batches(a, b, &held).await;
-        self.release_triples(held);
-        let z = r?;
-        self.check_if_due().await?;
-        Ok(Secret::new(z))
-    }
-
-    /// The Beaver openings of a multiplication in pipelined sub-batches: sub-batch i+1 is
-    /// sent before sub-batch i is received and combined, so the network and the arithmetic
-    /// overlap. The values sent are the same whatever the sub-batch size (which every party
-    /// must share), cut into messages of 2 x sub-batch values.
-    async fn mul_batches(
-        &mut self,
-        a: &Secret<P>,
-        b: &Secret<P>,
-        held: &HeldTriples<P>,
-    ) -> Result<AuthShares<P>, EngineError> {
-        let n = a.len();
-        let (key, party, phase) = (self.key, self.party, Phase::BeaverOpening);
-        let step = self.sub_batch;
-        // At least one (possibly empty) opening, as for any multiplication.
-        let batches: Vec<Range<usize>> = (0..n.max(1))
-            .step_by(step)
-            .map(|s| s..s.saturating_add(step).min(n))
-            .collect();
-        let (mut values, mut macs) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        self.transport.begin_round(phase.name());
-        let mut in_flight = VecDeque::with_capacity(2);
-        let mut next = 0;
-        for r in &batches {
-            // Keep one sub-batch ahead: sub-batches 0 and 1 go out before 0 comes back.
-            while next < batches.len() && in_flight.len() < 2 {
-                let s = &batches[next];
-                let t = TriplesRef::of(&held.triples, held.at + s.start..held.at + s.end);
-                let (x, y) = (
-                    SharesRef::of(&a.shares, s.clone()),
-                    SharesRef::of(&b.shares, s.clone()),
-                );
-                let (mut ev, mut em) = (self.pool.words.get(), self.pool.words.get());
-                beaver_openings_into(x, y, t, &mut ev, &mut em);
-                in_flight.push_back((self.send_opening(phase, ev).await?, em));
-                next += 1;
-            }
-            let Some((sent, em)) = in_flight.pop_front() else {
-                break;
-            };
-            let opened = self.recv_opening(phase, sent).await?;
-            let t = TriplesRef::of(&held.triples, held.at + r.start..held.at + r.end);
-            beaver_combine_into(t, &opened, &key, party, &mut values, &mut macs);
-            // The log keeps check terms: the opened values' memory serves the next openings.
-            let mut terms = em;
-            check_terms_in_place::<P>(&mut terms, &opened, &key);
-            self.pending.push_terms(terms);
-            self.pool.words.put(opened);
-        }
-        Ok(AuthShares::from_parts(values, macs).expect("equal lengths by construction"))
-    }
-
-    /// sum_j \[a_j\] * \[b_j\]: one round, a secret vector of length 1.
-    ///
-    /// ```
-    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/two_parties.rs"));
-    /// # fn main() {
-    /// let v = two_parties(|mut s: S| async move {
-    ///     let me = s.party();
-    ///     let a = s.input_signed(0, (me == 0).then_some(&[1i128, 2, 3][..]), 3).await?;
-    ///     let b = s.input_signed(1, (me == 1).then_some(&[4i128, 5, 6][..]), 3).await?;
-    ///     let d = s.dot(&a, &b).await?;
-    ///     let v = s.open_signed(&d).await?;
-    ///     s.finish().await?;
-    ///     Ok(v)
-    /// });
-    /// assert_eq!(v[1], vec![32]);
-    /// # }
-    /// ```
-    pub async fn dot(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
-        let products = self.mul(a, b).await?;
-        Ok(Secret::new(products.shares.sum()))
     }
 
     /// Opens values to every party, after a passing MAC check over everything pending.
