@@ -184,10 +184,13 @@ pub trait Params: Copy + Debug + Default + Eq + Send + Sync + 'static {
     }
     /// Appends the encodings of every element of `ws`.
     fn encode_slice(ws: &[Self::Word], out: &mut Vec<u8>) {
-        let start = out.len();
-        out.resize(start + ws.len() * Self::BYTES, 0);
-        for (chunk, &w) in out[start..].chunks_exact_mut(Self::BYTES).zip(ws) {
-            Self::encode(w, chunk);
+        // Appended word by word into reserved memory: zero-filling the whole range first
+        // would write every byte twice (the openings of a multiplication pass through here).
+        out.reserve(ws.len() * Self::BYTES);
+        let mut buf = [0u8; 32];
+        for &w in ws {
+            w.write_le(&mut buf[..Self::Word::BYTES]);
+            out.extend_from_slice(&buf[..Self::BYTES]);
         }
     }
     /// Decodes a whole buffer of concatenated encodings.
