@@ -72,6 +72,8 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
         open_masks: 1,
         input_masks: vec![W.len() as u64, 1],
     };
+    // `join_with_prep` (examples/common) opens the TLS session, runs `generate_secure` on
+    // it and joins the session with what it generated.
     let mut s = join_with_prep(&node, &sid, "client-input-example", &counts).await?;
 
     // Client I/O: P0 over its own connection to the client, P1 through P0.

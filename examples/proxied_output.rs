@@ -78,6 +78,8 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
         open_masks: 6,
         input_masks: vec![3, 3],
     };
+    // `join_with_prep` (examples/common) opens the TLS session, runs `generate_secure` on
+    // it and joins the session with what it generated.
     let mut s = join_with_prep(&node, &sid, "proxied-output-example", &counts).await?;
 
     // Client I/O. Only a party with a direct route has a connection to the client; a
