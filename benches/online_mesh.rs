@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::deal;
+use common::{deal, runtime};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use spdz2k::prelude::*;
 use std::time::{Duration, Instant};
@@ -44,11 +44,7 @@ fn run_once(rt: &tokio::runtime::Runtime, batch: usize) -> (Duration, u64) {
 }
 
 fn bench(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = runtime();
     let mut g = c.benchmark_group("two_party_mul_mesh_K64S64");
     for batch in [1usize, 1_000, 1_000_000] {
         let (_, bytes) = run_once(&rt, batch);

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{Dealt, P, deal};
+use common::{Dealt, P, deal, runtime};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use spdz2k::layers::pki::{NodeConfig, SetupOptions, setup};
 use spdz2k::prelude::*;
@@ -207,11 +207,7 @@ fn median(runs: &mut [Run]) -> Run {
 }
 
 fn bench(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = runtime();
     let tls = TlsPair::start(&rt);
     let dealt = deal(BATCH);
 

@@ -15,12 +15,10 @@
 
 mod common;
 
-use spdz2k::{
-    ClientPort, K64S64, Node, Params, Party, PrepCounts, RemoteClient, SessionId, SessionSpec,
-};
+use spdz2k::{ClientPort, Node, PrepCounts, RemoteClient, SessionId};
 use std::sync::Arc;
 
-use common::{Error, generate_prep, start_deployment};
+use common::{Error, check_all_used, join_with_prep, run_parties};
 
 /// The client's private features.
 const X: [i128; 4] = [7, -2, 30, 1];
@@ -34,35 +32,18 @@ const CLIENT: &str = "C0";
 /// Runs the example (also called by `tests/examples.rs`).
 #[tokio::main]
 pub async fn main() -> Result<(), Error> {
-    // 1. A throw-away deployment: an Ed25519 identity, a certificate and a config per node.
-    let dir = tempfile::tempdir()?;
-    let (nodes, client_config) = start_deployment(dir.path()).await?;
+    // 1. A throw-away deployment (an Ed25519 identity, a certificate and a config per
+    //    node), one session ID for every node, and the parties, each in its own task.
+    let running = run_parties(run_party).await?;
 
-    // 2. One session ID for every node of the computation.
-    let sid = SessionId::random();
-    println!("session {sid}: P0 and P1 over mutual TLS; {CLIENT} reachable by P0 only");
-
-    // 3. The parties, each in its own task.
-    let mut parties = Vec::new();
-    for node in &nodes {
-        parties.push(tokio::spawn(run_party(node.clone(), sid.clone())));
-    }
-
-    // 4. The client: gives its input, then receives the verified score.
-    let mut client = RemoteClient::connect(client_config, &sid).await?;
+    // 2. The client: gives its input, then receives the verified score.
+    let mut client = RemoteClient::connect(running.client_config.clone(), &running.sid).await?;
     client.send_input("features", &X).await?;
     println!("{CLIENT}: input masks verified (a * b = c); masked, signed input sent");
     let score = client.receive_outputs("score").await?;
     println!("{CLIENT}: verified score {:?}", score.signed());
-    for party in parties {
-        party.await??;
-    }
-    // Every party and the client are done: stop the nodes (closes their connections).
-    for node in nodes {
-        if let Some(node) = Arc::into_inner(node) {
-            node.shutdown().await;
-        }
-    }
+    // Every party and the client are done: stop the nodes.
+    running.finish().await?;
 
     let expected = X.iter().zip(W).map(|(x, w)| x * w).sum::<i128>() + C;
     if score.signed() != [expected] {
@@ -79,10 +60,7 @@ pub async fn main() -> Result<(), Error> {
 /// One party's side of the session.
 async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
     let me = node.party();
-    let n = node.config().parties.len();
 
-    let spec = SessionSpec::new(sid.clone(), K64S64::id(), n, "client-input-example");
-    let mut transport = node.open_session(spec).await?;
     // Preprocessing, generated securely over this TLS session by the OT-based SPDZ2k
     // offline phase: exactly what the computation below consumes. The client's input takes
     // a triple per value; P0's weights and P1's bias take input masks of their owners; the
@@ -94,8 +72,9 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
         open_masks: 1,
         input_masks: vec![W.len() as u64, 1],
     };
-    let prep = generate_prep(&mut transport, &counts, " over TLS").await?;
-    let mut s = Party::new(prep).join(transport)?;
+    // `join_with_prep` (examples/common) opens the TLS session, runs `generate_secure` on
+    // it and joins the session with what it generated.
+    let mut s = join_with_prep(&node, &sid, "client-input-example", &counts).await?;
 
     // Client I/O: P0 over its own connection to the client, P1 through P0.
     let mut port = ClientPort::open_on_node(&mut s, &node, CLIENT).await?;
@@ -113,9 +92,7 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
     let xw = s.dot(&x, &w).await?;
     let score = s.add(&xw, &c)?;
     port.deliver(&mut s, "score", &score).await?;
-    if s.available() != PrepCounts::uniform(n, 0) {
-        return Err(format!("P{me}: preprocessing left over: {:?}", s.available()).into());
-    }
+    check_all_used(me, s.available())?;
     s.finish().await?;
     println!("P{me}: score computed on the client's input and delivered toward {CLIENT}");
     Ok(())

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{Error, generate_prep};
+use common::{Error, check_all_used, generate_prep};
 use spdz2k::PrepCounts;
 use spdz2k::prelude::*;
 use std::time::Duration;
@@ -86,9 +86,7 @@ pub async fn main() -> Result<(), Error> {
             let opened = s.open_signed(&Secret::concat(&[&product, &dot])).await?;
 
             // Everything generated was used, nothing more was needed.
-            if s.available() != PrepCounts::uniform(n, 0) {
-                return Err(format!("P{me}: preprocessing left over: {:?}", s.available()).into());
-            }
+            check_all_used(me, s.available())?;
             // 5. Finish: a final check over anything still pending, and traffic figures.
             let report = s.finish().await?;
             println!(

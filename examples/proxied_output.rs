@@ -15,13 +15,10 @@
 
 mod common;
 
-use spdz2k::{
-    ClientPort, K64S64, Node, Params, Party, PrepCounts, RemoteClient, Secret, SessionId,
-    SessionSpec,
-};
+use spdz2k::{ClientPort, Node, PrepCounts, RemoteClient, Secret, SessionId};
 use std::sync::Arc;
 
-use common::{Error, generate_prep, start_deployment};
+use common::{Error, check_all_used, join_with_prep, run_parties};
 
 /// P0's private vector.
 const A: [i128; 3] = [3, -4, 1_000_000];
@@ -33,38 +30,21 @@ const CLIENT: &str = "C0";
 /// Runs the example (also called by `tests/examples.rs`).
 #[tokio::main]
 pub async fn main() -> Result<(), Error> {
-    // 1. A throw-away deployment: an Ed25519 identity, a certificate and a config per node.
-    let dir = tempfile::tempdir()?;
-    let (nodes, client_config) = start_deployment(dir.path()).await?;
+    // 1. A throw-away deployment (an Ed25519 identity, a certificate and a config per
+    //    node), one session ID for every node, and the parties, each in its own task.
+    let running = run_parties(run_party).await?;
 
-    // 2. One session ID, given to every node (parties and client) of the computation.
-    let sid = SessionId::random();
-    println!("session {sid}: P0 and P1 over mutual TLS; {CLIENT} reachable by P0 only");
-
-    // 3. The parties, each in its own task (in a deployment: its own process and machine).
-    let mut parties = Vec::new();
-    for node in &nodes {
-        parties.push(tokio::spawn(run_party(node.clone(), sid.clone())));
-    }
-
-    // 4. The client: connects to P0 (its only direct route), registers a fresh session
+    // 2. The client: connects to P0 (its only direct route), registers a fresh session
     //    key, and receives one verified delivery.
-    let mut client = RemoteClient::connect(client_config, &sid).await?;
+    let mut client = RemoteClient::connect(running.client_config.clone(), &running.sid).await?;
     let results = client.receive_outputs("results").await?;
     println!(
         "{CLIENT}: {} values verified (signatures, headers, w = x^ * b): {:?}",
         results.len(),
         results.signed()
     );
-    for party in parties {
-        party.await??;
-    }
-    // Every party and the client are done: stop the nodes (closes their connections).
-    for node in nodes {
-        if let Some(node) = Arc::into_inner(node) {
-            node.shutdown().await;
-        }
-    }
+    // Every party and the client are done: stop the nodes.
+    running.finish().await?;
 
     let products = A.iter().zip(B).map(|(a, b)| a * b);
     let sums = A.iter().zip(B).map(|(a, b)| a + b);
@@ -87,12 +67,7 @@ pub async fn main() -> Result<(), Error> {
 /// One party's side of the session.
 async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
     let me = node.party();
-    let n = node.config().parties.len();
 
-    // Open the session with every other party: TLS connections are up, and every party
-    // agreed on the session ID, the ring (k, s), the party set and the operation name.
-    let spec = SessionSpec::new(sid.clone(), K64S64::id(), n, "proxied-output-example");
-    let mut transport = node.open_session(spec).await?;
     // Preprocessing, generated securely over this TLS session by the OT-based SPDZ2k
     // offline phase: exactly what the computation below consumes. Both inputs take 3 input
     // masks of their owner; the products take 3 triples; delivering 6 values to the client
@@ -103,8 +78,9 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
         open_masks: 6,
         input_masks: vec![3, 3],
     };
-    let prep = generate_prep(&mut transport, &counts, " over TLS").await?;
-    let mut s = Party::new(prep).join(transport)?;
+    // `join_with_prep` (examples/common) opens the TLS session, runs `generate_secure` on
+    // it and joins the session with what it generated.
+    let mut s = join_with_prep(&node, &sid, "proxied-output-example", &counts).await?;
 
     // Client I/O. Only a party with a direct route has a connection to the client; a
     // party routed "via P0" reaches it through P0, over this same session.
@@ -124,9 +100,7 @@ async fn run_party(node: Arc<Node>, sid: SessionId) -> Result<(), Error> {
     // shares to the client. No party ever sees the results.
     port.deliver(&mut s, "results", &Secret::concat(&[&products, &sums]))
         .await?;
-    if s.available() != PrepCounts::uniform(n, 0) {
-        return Err(format!("P{me}: preprocessing left over: {:?}", s.available()).into());
-    }
+    check_all_used(me, s.available())?;
     let report = s.finish().await?;
     println!(
         "P{me}: results delivered toward {CLIENT}; sent {} bytes to the other party (offline phase included)",

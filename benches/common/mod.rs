@@ -1,4 +1,5 @@
-//! What the online benchmarks share (not part of the library): preprocessing dealt ahead.
+//! What the online benchmarks share (not part of the library): preprocessing dealt ahead and
+//! the runtime the parties run on.
 
 use spdz2k::layers::core::InsecureDealer;
 use spdz2k::layers::prep::{MemoryStore, PrepCounts};
@@ -26,4 +27,13 @@ pub fn deal(batch: usize) -> Vec<Dealt> {
         .zip(x.into_iter().zip(y))
         .map(|(prep, (x, y))| (prep, Secret::from_shares(x), Secret::from_shares(y)))
         .collect()
+}
+
+/// The multi-threaded runtime (two workers) the benchmarked parties run on.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
 }

@@ -2,38 +2,14 @@
 //! against real nodes on loopback), config errors, renew-cert.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn spdz2k(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spdz2k"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+use common::{run, text};
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
+/// A two-party, one-client deployment on the default ports, with a 2 s timeout.
 fn setup(dir: &Path, extra: &[&str]) -> Output {
-    let out = dir.to_str().unwrap();
-    let mut args = vec![
-        "setup",
-        "--parties",
-        "2",
-        "--clients",
-        "1",
-        "--out",
-        out,
-        "--timeout-secs",
-        "2",
-    ];
-    args.extend_from_slice(extra);
-    spdz2k(&args)
+    common::setup(dir, 2, 1, &[&["--timeout-secs", "2"], extra].concat())
 }
 
 #[test]
@@ -59,7 +35,7 @@ fn check_fails_for_an_unreachable_peer_and_names_config_errors() {
     let dir = tempfile::tempdir().unwrap();
     assert!(setup(dir.path(), &["--base-port", "1"]).status.success());
     let cfg = dir.path().join("P0/node.toml");
-    let o = spdz2k(&["check", "--config", cfg.to_str().unwrap()]);
+    let o = run(&["check", "--config", cfg.to_str().unwrap()]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
     assert!(t.contains("ok   key"), "{t}");
@@ -70,7 +46,7 @@ fn check_fails_for_an_unreachable_peer_and_names_config_errors() {
         .unwrap()
         .replace("k = 64", "k = 65");
     std::fs::write(&cfg, broken).unwrap();
-    let o = spdz2k(&["check", "--config", cfg.to_str().unwrap()]);
+    let o = run(&["check", "--config", cfg.to_str().unwrap()]);
     let t = text(&o);
     // A config that cannot be loaded: the check could not run (docs: exit status 2).
     assert_eq!(o.status.code(), Some(2), "{t}");
@@ -121,7 +97,7 @@ fn check_passes_when_every_peer_answers() {
         .unwrap();
     for name in ["P0", "P1", "C0"] {
         let cfg = dir.path().join(name).join("node.toml");
-        let o = spdz2k(&["check", "--config", cfg.to_str().unwrap()]);
+        let o = run(&["check", "--config", cfg.to_str().unwrap()]);
         let t = text(&o);
         assert!(o.status.success(), "{name}: {t}");
         assert!(t.contains("rtt"), "{t}");
@@ -137,7 +113,7 @@ fn renew_cert_keeps_the_key() {
         .unwrap()
         .load_identity()
         .unwrap();
-    let o = spdz2k(&[
+    let o = run(&[
         "renew-cert",
         "--config",
         cfg.to_str().unwrap(),
@@ -166,7 +142,7 @@ fn expired_certificates_are_never_written() {
     let cfg = dir.path().join("P0/node.toml");
     let cert = dir.path().join("P0/cert.pem");
     let before = std::fs::read(&cert).unwrap();
-    let o = spdz2k(&[
+    let o = run(&[
         "renew-cert",
         "--config",
         cfg.to_str().unwrap(),
@@ -195,7 +171,7 @@ fn a_key_file_readable_by_others_is_refused_with_the_chmod_fix() {
     let key = dir.path().join("P0/key.pem");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
     let cfg = dir.path().join("P0/node.toml");
-    let o = spdz2k(&[
+    let o = run(&[
         "party",
         "--config",
         cfg.to_str().unwrap(),
@@ -212,7 +188,7 @@ fn a_key_file_readable_by_others_is_refused_with_the_chmod_fix() {
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
     assert!(t.contains(&format!("chmod 600 {}", key.display())), "{t}");
-    let o = spdz2k(&["check", "--config", cfg.to_str().unwrap()]);
+    let o = run(&["check", "--config", cfg.to_str().unwrap()]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
     assert!(t.contains("FAIL key") && t.contains("chmod 600"), "{t}");

@@ -11,22 +11,7 @@ use common::*;
 const SEED: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
 
 fn deployment(dir: &Path, clients: usize) {
-    let port = spdz2k_cli::cmd::procs::free_port_pair()
-        .expect("free ports")
-        .to_string();
-    let out = dir.display().to_string();
-    let clients = clients.to_string();
-    let o = run(&[
-        "setup",
-        "--parties",
-        "2",
-        "--clients",
-        &clients,
-        "--out",
-        &out,
-        "--base-port",
-        &port,
-    ]);
+    let o = setup(dir, 2, clients, &["--base-port", &free_base_port()]);
     assert!(o.status.success(), "{}", text(&o));
 }
 
@@ -213,23 +198,13 @@ fn bad_input_files_are_named_with_the_line() {
 #[test]
 fn a_missing_client_is_named_by_the_parties() {
     let dir = tempfile::tempdir().unwrap();
-    let port = spdz2k_cli::cmd::procs::free_port_pair()
-        .expect("free ports")
-        .to_string();
-    let out = dir.path().display().to_string();
-    let o = run(&[
-        "setup",
-        "--parties",
-        "2",
-        "--clients",
-        "1",
-        "--out",
-        &out,
-        "--base-port",
-        &port,
-        "--timeout-secs",
-        "2",
-    ]);
+    let port = free_base_port();
+    let o = setup(
+        dir.path(),
+        2,
+        1,
+        &["--base-port", &port, "--timeout-secs", "2"],
+    );
     assert!(o.status.success(), "{}", text(&o));
     // The config lists C0, so `sum` delivers to it; C0 never starts.
     let sid = session();

@@ -39,18 +39,7 @@ fn fingerprints(text: &str) -> Vec<String> {
 #[test]
 fn setup_and_check_show_one_fingerprint_format() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().display().to_string();
-    let o = run(&[
-        "setup",
-        "--parties",
-        "2",
-        "--clients",
-        "1",
-        "--out",
-        &out,
-        "--base-port",
-        "1",
-    ]);
+    let o = setup(dir.path(), 2, 1, &["--base-port", "1"]);
     let setup = text(&o);
     assert!(o.status.success(), "{setup}");
     let cfg = dir.path().join("P0").join("node.toml");
@@ -74,21 +63,13 @@ fn setup_and_check_show_one_fingerprint_format() {
 #[test]
 fn log_format_json_writes_one_object_a_line() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().display().to_string();
-    let port = spdz2k_cli::cmd::procs::free_port_pair()
-        .unwrap()
-        .to_string();
-    let o = run(&[
-        "setup",
-        "--parties",
-        "2",
-        "--out",
-        &out,
-        "--base-port",
-        &port,
-        "--timeout-secs",
-        "1",
-    ]);
+    let port = free_base_port();
+    let o = setup(
+        dir.path(),
+        2,
+        0,
+        &["--base-port", &port, "--timeout-secs", "1"],
+    );
     assert!(o.status.success(), "{}", text(&o));
     let cfg = dir.path().join("P0").join("node.toml");
     // P1 never comes: the node logs its start (info) and its failure (warn) as JSON.

@@ -7,27 +7,13 @@ mod common;
 use common::*;
 
 fn deployment(dir: &Path, parties: usize, clients: usize) {
-    let port = spdz2k_cli::cmd::procs::free_port_pair()
-        .expect("free ports")
-        .to_string();
-    let (out, parties, clients) = (
-        dir.display().to_string(),
-        parties.to_string(),
-        clients.to_string(),
+    let port = free_base_port();
+    let o = setup(
+        dir,
+        parties,
+        clients,
+        &["--base-port", &port, "--timeout-secs", "20"],
     );
-    let o = run(&[
-        "setup",
-        "--parties",
-        &parties,
-        "--clients",
-        &clients,
-        "--out",
-        &out,
-        "--base-port",
-        &port,
-        "--timeout-secs",
-        "20",
-    ]);
     assert!(o.status.success(), "{}", text(&o));
 }
 

@@ -21,19 +21,7 @@ struct Deployment {
 impl Deployment {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let port = spdz2k_cli::cmd::procs::free_port_pair()
-            .expect("free ports")
-            .to_string();
-        let out = dir.path().display().to_string();
-        let o = run(&[
-            "setup",
-            "--parties",
-            "2",
-            "--out",
-            &out,
-            "--base-port",
-            &port,
-        ]);
+        let o = setup(dir.path(), 2, 0, &["--base-port", &free_base_port()]);
         assert!(o.status.success(), "{}", text(&o));
         Self { dir }
     }

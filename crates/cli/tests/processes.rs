@@ -110,12 +110,6 @@ fn demo_tamper_is_rejected_by_the_client() {
     );
 }
 
-fn free_base_port() -> String {
-    spdz2k_cli::cmd::procs::free_port_pair()
-        .expect("free ports")
-        .to_string()
-}
-
 fn cfg(dir: &Path, node: &str) -> String {
     dir.join(node).join("node.toml").display().to_string()
 }
@@ -123,19 +117,7 @@ fn cfg(dir: &Path, node: &str) -> String {
 #[test]
 fn setup_then_two_parties_and_a_client_as_processes() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().display().to_string();
-    let port = free_base_port();
-    let o = run(&[
-        "setup",
-        "--parties",
-        "2",
-        "--clients",
-        "1",
-        "--out",
-        &out,
-        "--base-port",
-        &port,
-    ]);
+    let o = setup(dir.path(), 2, 1, &["--base-port", &free_base_port()]);
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(t.contains("sha256:"), "setup prints fingerprints: {t}");
@@ -203,21 +185,8 @@ fn setup_then_two_parties_and_a_client_as_processes() {
 #[test]
 fn parties_alone_open_the_result_to_each_other() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().display().to_string();
-    let port = free_base_port();
-    assert!(
-        run(&[
-            "setup",
-            "--parties",
-            "2",
-            "--out",
-            &out,
-            "--base-port",
-            &port
-        ])
-        .status
-        .success()
-    );
+    let o = setup(dir.path(), 2, 0, &["--base-port", &free_base_port()]);
+    assert!(o.status.success(), "{}", text(&o));
     let session = "two-parties-only";
     let seed = "cd".repeat(32);
     let spawn_party = |node: &str, x: &str| {
@@ -390,21 +359,8 @@ fn insecure_preprocessing_needs_an_explicit_opt_in() {
 #[test]
 fn deal_insecure_files_feed_the_parties() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().display().to_string();
-    let port = free_base_port();
-    assert!(
-        run(&[
-            "setup",
-            "--parties",
-            "2",
-            "--out",
-            &out,
-            "--base-port",
-            &port
-        ])
-        .status
-        .success()
-    );
+    let o = setup(dir.path(), 2, 0, &["--base-port", &free_base_port()]);
+    assert!(o.status.success(), "{}", text(&o));
     let prep = dir.path().join("prep");
     let prep_s = prep.display().to_string();
     let o = run(&[

@@ -8,6 +8,8 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_spdz2k");
 
 /// A bound on any one process, far above a clean run; hitting it is a failure.
@@ -52,27 +54,20 @@ fn args(v: &[&str]) -> Vec<String> {
 
 /// A two-party, one-client deployment on free loopback ports with short timeouts.
 fn deployment(dir: &Path, timeout: &str, idle: &str) {
-    let port = spdz2k_cli::cmd::procs::free_port_pair()
-        .expect("free ports")
-        .to_string();
-    let o = wait(spawn(
-        &args(&[
-            "setup",
-            "--parties",
-            "2",
-            "--clients",
-            "1",
-            "--out",
-            &dir.display().to_string(),
+    let port = common::free_base_port();
+    let o = common::setup(
+        dir,
+        2,
+        1,
+        &[
             "--base-port",
             &port,
             "--timeout-secs",
             timeout,
             "--idle-timeout-secs",
             idle,
-        ]),
-        &[],
-    ));
+        ],
+    );
     assert!(o.status.success(), "{}", text(&o));
 }
 

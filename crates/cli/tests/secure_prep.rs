@@ -16,24 +16,7 @@ fn cfg(dir: &Path, node: &str) -> String {
 #[test]
 fn prep_files_from_the_offline_phase_feed_parties_and_a_client() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().display().to_string();
-    let port = spdz2k_cli::cmd::procs::free_port_pair()
-        .expect("free ports")
-        .to_string();
-    let o = wait(
-        spawn(&[
-            "setup",
-            "--parties",
-            "2",
-            "--clients",
-            "1",
-            "--out",
-            &out,
-            "--base-port",
-            &port,
-        ]),
-        Duration::from_secs(60),
-    );
+    let o = setup(dir.path(), 2, 1, &["--base-port", &free_base_port()]);
     assert!(o.status.success(), "{}", text(&o));
     let file = |i: usize| dir.path().join(format!("P{i}.prep")).display().to_string();
 

@@ -20,8 +20,8 @@ use subtle::ConstantTimeEq;
 use crate::error::{CodecError, FieldError};
 use crate::ids::{ClientId, Label};
 use crate::run::RunId;
-use crate::signed::{self, Claims, Refusal};
-use spdz2k_core::bytes::{Reader, Writer};
+use crate::signed::{self, Claims, Refusal, SignedMessage};
+use spdz2k_core::bytes::Reader;
 
 /// The first eight bytes of a client input message.
 pub const CLIENT_INPUT_MAGIC: [u8; 8] = *b"SPDZ2KCI";
@@ -182,10 +182,7 @@ impl ClientInput {
                 reason: format!("{} bytes exceed the 4 GiB message limit", self.y.len()),
             });
         }
-        let mut w = Writer::with_capacity(128 + self.y.len());
-        w.bytes(&CLIENT_INPUT_MAGIC);
-        w.u8(CLIENT_INPUT_VERSION);
-        w.short_str(self.session.as_str());
+        let mut w = signed::header::<Self>(&self.session, 128 + self.y.len());
         w.bytes(&self.run.0);
         w.short_str(self.client.as_str());
         w.short_str(self.label.as_str());
@@ -204,34 +201,7 @@ impl ClientInput {
     /// Decodes without checking the signature (e.g. to find which client's pinned key to
     /// verify with). Never act on the result before [`ClientInput::verify`].
     pub fn decode_unverified(bytes: &[u8]) -> Result<Self, ClientInputError> {
-        let (body, _) = signed::split(bytes, "client input")?;
-        let mut r = Reader::new(body);
-        let magic: [u8; 8] = r.array("client input magic")?;
-        let version = r.u8("client input version")?;
-        if magic != CLIENT_INPUT_MAGIC || version != CLIENT_INPUT_VERSION {
-            return Err(ClientInputError::Format { magic, version });
-        }
-        let session = SessionId::new(r.short_str("session ID")?).map_err(|e| FieldError {
-            field: "session ID",
-            reason: e.to_string(),
-        })?;
-        let run = RunId(r.array("run ID")?);
-        let client = ClientId::new(r.short_str("client ID")?)?;
-        let label = Label::new(r.short_str("label")?)?;
-        let seq = r.u64("sequence number")?;
-        let k = r.u32("k")?;
-        let s = r.u32("s")?;
-        let y = r.long_bytes("y")?.to_vec();
-        r.finish("client input")?;
-        Ok(Self {
-            session,
-            run,
-            client,
-            label,
-            seq,
-            params: ParamsId { k, s },
-            y,
-        })
+        signed::decode_unverified(bytes)
     }
 
     /// Verifies a client input received (directly or forwarded) for `expected_session` and
@@ -244,49 +214,8 @@ impl ClientInput {
         expected_session: &SessionId,
         expected_run: &RunId,
     ) -> Result<Self, ClientInputError> {
-        let input = Self::decode_unverified(bytes)?;
-        let claimed = Claims::of(&input.client, &input.session, &input.run);
         let expected = Claims::of(expected_client, expected_session, expected_run);
-        let refusal = signed::check_claims(
-            bytes,
-            "client input",
-            CLIENT_INPUT_DOMAIN,
-            pinned,
-            claimed,
-            expected,
-        )?;
-        let Self {
-            client,
-            session,
-            label,
-            seq,
-            run,
-            ..
-        } = &input;
-        Err(match refusal {
-            None => return Ok(input),
-            Some(Refusal::WrongClient) => ClientInputError::WrongClient {
-                expected: expected_client.clone(),
-                got: client.clone(),
-            },
-            Some(Refusal::BadSignature) => ClientInputError::BadSignature {
-                client: client.clone(),
-                session: session.clone(),
-                label: label.to_string(),
-            },
-            Some(Refusal::WrongSession) => ClientInputError::WrongSession {
-                client: client.clone(),
-                expected: expected_session.clone(),
-                got: session.clone(),
-            },
-            Some(Refusal::WrongRun) => ClientInputError::WrongRun {
-                client: client.clone(),
-                label: label.to_string(),
-                seq: *seq,
-                expected: *expected_run,
-                got: *run,
-            },
-        })
+        signed::decode_verified(bytes, pinned, expected)
     }
 
     /// Refuses the input unless it answers the delivery this party expects: `label` with
@@ -354,6 +283,70 @@ impl ClientInput {
         // A decoded or constructed message always re-encodes: y fit in its u32 length.
         h.update(self.body().unwrap_or_default());
         h.finalize().into()
+    }
+}
+
+impl SignedMessage for ClientInput {
+    type Error = ClientInputError;
+    const WHAT: &'static str = "client input";
+    const HEADER_FIELDS: (&'static str, &'static str) =
+        ("client input magic", "client input version");
+    const MAGIC: [u8; 8] = CLIENT_INPUT_MAGIC;
+    const VERSION: u8 = CLIENT_INPUT_VERSION;
+    const DOMAIN: &'static [u8] = CLIENT_INPUT_DOMAIN;
+
+    fn wrong_format(magic: [u8; 8], version: u8) -> ClientInputError {
+        ClientInputError::Format { magic, version }
+    }
+
+    fn read_fields(session: SessionId, r: &mut Reader<'_>) -> Result<Self, ClientInputError> {
+        let run = RunId(r.array("run ID")?);
+        let client = ClientId::new(r.short_str("client ID")?)?;
+        let label = Label::new(r.short_str("label")?)?;
+        let seq = r.u64("sequence number")?;
+        let k = r.u32("k")?;
+        let s = r.u32("s")?;
+        let y = r.long_bytes("y")?.to_vec();
+        Ok(Self {
+            session,
+            run,
+            client,
+            label,
+            seq,
+            params: ParamsId { k, s },
+            y,
+        })
+    }
+
+    fn claims(&self) -> Claims<'_> {
+        Claims::of(&self.client, &self.session, &self.run)
+    }
+
+    fn refused(&self, refusal: Refusal, expected: Claims<'_>) -> ClientInputError {
+        let client = self.client.clone();
+        match refusal {
+            Refusal::WrongClient => ClientInputError::WrongClient {
+                expected: expected.client.clone(),
+                got: client,
+            },
+            Refusal::BadSignature => ClientInputError::BadSignature {
+                client,
+                session: self.session.clone(),
+                label: self.label.to_string(),
+            },
+            Refusal::WrongSession => ClientInputError::WrongSession {
+                client,
+                expected: expected.session.clone(),
+                got: self.session.clone(),
+            },
+            Refusal::WrongRun => ClientInputError::WrongRun {
+                client,
+                label: self.label.to_string(),
+                seq: self.seq,
+                expected: *expected.run,
+                got: self.run,
+            },
+        }
     }
 }
 

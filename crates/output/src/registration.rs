@@ -18,8 +18,8 @@ use crate::error::{CodecError, FieldError};
 use crate::hpke_keys::{HPKE_PUBLIC_KEY_LEN, HpkePublicKey};
 use crate::ids::ClientId;
 use crate::run::RunId;
-use crate::signed::{self, Claims, Refusal};
-use spdz2k_core::bytes::{Reader, Writer};
+use crate::signed::{self, Claims, Refusal, SignedMessage};
+use spdz2k_core::bytes::Reader;
 
 /// The first eight bytes of a registration.
 pub const REGISTRATION_MAGIC: [u8; 8] = *b"SPDZ2KRG";
@@ -138,10 +138,7 @@ impl RegisteredClient {
 impl Registration {
     /// The signed encoding, ready to send to every party (directly or via a proxy).
     pub fn sign(&self, identity: &SigningKey) -> Vec<u8> {
-        let mut w = Writer::with_capacity(128);
-        w.bytes(&REGISTRATION_MAGIC);
-        w.u8(REGISTRATION_VERSION);
-        w.short_str(self.session.as_str());
+        let mut w = signed::header::<Self>(&self.session, 128);
         w.short_str(self.client.as_str());
         w.bytes(&self.run.0);
         w.bytes(&self.hpke_public_key.to_bytes());
@@ -151,28 +148,7 @@ impl Registration {
     /// Decodes without checking the signature, e.g. to find which client's pinned key to
     /// verify with. Never act on the result before [`Registration::verify`].
     pub fn decode_unverified(bytes: &[u8]) -> Result<Self, RegistrationError> {
-        let (body, _) = signed::split(bytes, "client registration")?;
-        let mut r = Reader::new(body);
-        let magic: [u8; 8] = r.array("registration magic")?;
-        let version = r.u8("registration version")?;
-        if magic != REGISTRATION_MAGIC || version != REGISTRATION_VERSION {
-            return Err(RegistrationError::Format { magic, version });
-        }
-        let session = SessionId::new(r.short_str("session ID")?).map_err(|e| FieldError {
-            field: "session ID",
-            reason: e.to_string(),
-        })?;
-        let client = ClientId::new(r.short_str("client ID")?)?;
-        let run = RunId(r.array("run ID")?);
-        let hpke_public_key =
-            HpkePublicKey::from_bytes(r.take(HPKE_PUBLIC_KEY_LEN, "HPKE public key")?)?;
-        r.finish("client registration")?;
-        Ok(Self {
-            session,
-            client,
-            run,
-            hpke_public_key,
-        })
+        signed::decode_unverified(bytes)
     }
 
     /// Verifies a registration received (directly or forwarded) for `expected_session` and
@@ -184,36 +160,60 @@ impl Registration {
         expected_session: &SessionId,
         expected_run: &RunId,
     ) -> Result<RegisteredClient, RegistrationError> {
-        let reg = Self::decode_unverified(bytes)?;
-        let claimed = Claims::of(&reg.client, &reg.session, &reg.run);
         let expected = Claims::of(expected_client, expected_session, expected_run);
-        let refusal = signed::check_claims(
-            bytes,
-            "client registration",
-            REGISTRATION_DOMAIN,
-            pinned,
-            claimed,
-            expected,
-        )?;
-        let (client, session) = (reg.client.clone(), reg.session.clone());
-        Err(match refusal {
-            None => return Ok(RegisteredClient(reg)),
-            Some(Refusal::WrongClient) => RegistrationError::WrongClient {
-                expected: expected_client.clone(),
+        signed::decode_verified(bytes, pinned, expected).map(RegisteredClient)
+    }
+}
+
+impl SignedMessage for Registration {
+    type Error = RegistrationError;
+    const WHAT: &'static str = "client registration";
+    const HEADER_FIELDS: (&'static str, &'static str) =
+        ("registration magic", "registration version");
+    const MAGIC: [u8; 8] = REGISTRATION_MAGIC;
+    const VERSION: u8 = REGISTRATION_VERSION;
+    const DOMAIN: &'static [u8] = REGISTRATION_DOMAIN;
+
+    fn wrong_format(magic: [u8; 8], version: u8) -> RegistrationError {
+        RegistrationError::Format { magic, version }
+    }
+
+    fn read_fields(session: SessionId, r: &mut Reader<'_>) -> Result<Self, RegistrationError> {
+        let client = ClientId::new(r.short_str("client ID")?)?;
+        let run = RunId(r.array("run ID")?);
+        let hpke_public_key =
+            HpkePublicKey::from_bytes(r.take(HPKE_PUBLIC_KEY_LEN, "HPKE public key")?)?;
+        Ok(Self {
+            session,
+            client,
+            run,
+            hpke_public_key,
+        })
+    }
+
+    fn claims(&self) -> Claims<'_> {
+        Claims::of(&self.client, &self.session, &self.run)
+    }
+
+    fn refused(&self, refusal: Refusal, expected: Claims<'_>) -> RegistrationError {
+        let (client, session) = (self.client.clone(), self.session.clone());
+        match refusal {
+            Refusal::WrongClient => RegistrationError::WrongClient {
+                expected: expected.client.clone(),
                 got: client,
             },
-            Some(Refusal::BadSignature) => RegistrationError::BadSignature { client, session },
-            Some(Refusal::WrongSession) => RegistrationError::WrongSession {
+            Refusal::BadSignature => RegistrationError::BadSignature { client, session },
+            Refusal::WrongSession => RegistrationError::WrongSession {
                 client,
-                expected: expected_session.clone(),
+                expected: expected.session.clone(),
                 got: session,
             },
-            Some(Refusal::WrongRun) => RegistrationError::WrongRun {
+            Refusal::WrongRun => RegistrationError::WrongRun {
                 client,
                 session,
-                expected: *expected_run,
-                got: reg.run,
+                expected: *expected.run,
+                got: self.run,
             },
-        })
+        }
     }
 }

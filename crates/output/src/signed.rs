@@ -5,10 +5,84 @@ use ed25519_dalek::ed25519::signature::MultipartSigner;
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 
 use crate::envelope::SIGNATURE_LEN;
-use crate::error::CodecError;
+use crate::error::{CodecError, FieldError};
 use crate::ids::ClientId;
 use crate::run::RunId;
 use spdz2k_core::SessionId;
+use spdz2k_core::bytes::{Reader, Writer};
+
+/// A client message type signed with [`sign`], whose body opens with `magic | version |
+/// session (u8 len)`: what [`decode_unverified`] and [`decode_verified`] need to know of it.
+pub(crate) trait SignedMessage: Sized {
+    /// The type's error.
+    type Error: From<CodecError> + From<FieldError>;
+    /// What the message is called in errors ("client input").
+    const WHAT: &'static str;
+    /// The names of the magic and version fields in errors.
+    const HEADER_FIELDS: (&'static str, &'static str);
+    /// The first eight bytes.
+    const MAGIC: [u8; 8];
+    /// The format version.
+    const VERSION: u8;
+    /// Prefix of the string the signature covers.
+    const DOMAIN: &'static [u8];
+
+    /// The error for a body with another magic or version.
+    fn wrong_format(magic: [u8; 8], version: u8) -> Self::Error;
+    /// Reads the fields after the header (the reader is checked for trailing bytes after).
+    fn read_fields(session: SessionId, r: &mut Reader<'_>) -> Result<Self, Self::Error>;
+    /// Who the message says it is from and for.
+    fn claims(&self) -> Claims<'_>;
+    /// The error for a message that failed `refusal` against `expected`.
+    fn refused(&self, refusal: Refusal, expected: Claims<'_>) -> Self::Error;
+}
+
+/// A writer holding the header `magic | version | session` of an `M` body.
+pub(crate) fn header<M: SignedMessage>(session: &SessionId, capacity: usize) -> Writer {
+    let mut w = Writer::with_capacity(capacity);
+    w.bytes(&M::MAGIC);
+    w.u8(M::VERSION);
+    w.short_str(session.as_str());
+    w
+}
+
+/// Decodes an `M` without checking its signature.
+pub(crate) fn decode_unverified<M: SignedMessage>(bytes: &[u8]) -> Result<M, M::Error> {
+    let (body, _) = split(bytes, M::WHAT)?;
+    let mut r = Reader::new(body);
+    let magic: [u8; 8] = r.array(M::HEADER_FIELDS.0)?;
+    let version = r.u8(M::HEADER_FIELDS.1)?;
+    if magic != M::MAGIC || version != M::VERSION {
+        return Err(M::wrong_format(magic, version));
+    }
+    let session = SessionId::new(r.short_str("session ID")?).map_err(|e| FieldError {
+        field: "session ID",
+        reason: e.to_string(),
+    })?;
+    let message = M::read_fields(session, &mut r)?;
+    r.finish(M::WHAT)?;
+    Ok(message)
+}
+
+/// Decodes an `M` and runs [`check_claims`] on it against `expected` and the pinned key.
+pub(crate) fn decode_verified<M: SignedMessage>(
+    bytes: &[u8],
+    pinned: &VerifyingKey,
+    expected: Claims<'_>,
+) -> Result<M, M::Error> {
+    let message = decode_unverified::<M>(bytes)?;
+    match check_claims(
+        bytes,
+        M::WHAT,
+        M::DOMAIN,
+        pinned,
+        message.claims(),
+        expected,
+    )? {
+        None => Ok(message),
+        Some(refusal) => Err(message.refused(refusal, expected)),
+    }
+}
 
 /// `body | signature over (domain | body)`.
 pub(crate) fn sign(domain: &[u8], mut body: Vec<u8>, identity: &SigningKey) -> Vec<u8> {
@@ -49,6 +123,7 @@ pub(crate) fn verify(
 }
 
 /// Who a signed client message says it is from and for.
+#[derive(Clone, Copy)]
 pub(crate) struct Claims<'a> {
     pub client: &'a ClientId,
     pub session: &'a SessionId,

@@ -131,6 +131,19 @@ impl PrepCounts {
 }
 
 #[cfg(test)]
+impl PrepCounts {
+    /// Counts given as (triples, randoms, open masks, input masks by owner), for tests.
+    pub(crate) fn of(triples: u64, randoms: u64, open_masks: u64, input_masks: &[u64]) -> Self {
+        Self {
+            triples,
+            randoms,
+            open_masks,
+            input_masks: input_masks.to_vec(),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -146,36 +159,16 @@ mod tests {
 
     #[test]
     fn covers_when_every_kind_suffices() {
-        let available = PrepCounts {
-            triples: 10,
-            randoms: 5,
-            open_masks: 5,
-            input_masks: vec![3, 3],
-        };
-        let needed = PrepCounts {
-            triples: 10,
-            randoms: 0,
-            open_masks: 5,
-            input_masks: vec![3],
-        };
+        let available = PrepCounts::of(10, 5, 5, &[3, 3]);
+        let needed = PrepCounts::of(10, 0, 5, &[3]);
         assert!(available.check_covers(&needed).is_ok());
         assert!(PrepCounts::unbounded(2).check_covers(&available).is_ok());
     }
 
     #[test]
     fn shortfall_names_first_short_kind_and_both_counts() {
-        let available = PrepCounts {
-            triples: 10,
-            randoms: 5,
-            open_masks: 1,
-            input_masks: vec![3, 2],
-        };
-        let needed = PrepCounts {
-            triples: 10,
-            randoms: 5,
-            open_masks: 4,
-            input_masks: vec![0, 7],
-        };
+        let available = PrepCounts::of(10, 5, 1, &[3, 2]);
+        let needed = PrepCounts::of(10, 5, 4, &[0, 7]);
         let err = available.check_covers(&needed).unwrap_err();
         assert!(matches!(
             err,

@@ -489,12 +489,7 @@ mod tests {
             party: 1,
             key_set: KeySetId([9; 16]),
             deal: DealId([7; 16]),
-            counts: PrepCounts {
-                triples: 5,
-                randoms: 4,
-                open_masks: 3,
-                input_masks: vec![2, 1, 0],
-            },
+            counts: PrepCounts::of(5, 4, 3, &[2, 1, 0]),
             chunk_bytes: CHUNK_BYTES,
             chunks_digest: [5; 32],
             mac_key_share: vec![1; 16],
@@ -535,12 +530,7 @@ mod tests {
     #[test]
     fn cursor_round_trips_and_rejects_damage() {
         let digest = [3; 32];
-        let c = PrepCounts {
-            triples: 1,
-            randoms: 2,
-            open_masks: 3,
-            input_masks: vec![4, 5],
-        };
+        let c = PrepCounts::of(1, 2, 3, &[4, 5]);
         let slot = encode_cursor(&digest, 7, &c);
         assert_eq!(slot.len(), cursor_len(2));
         assert_eq!(decode_cursor(&digest, &slot, 2), Some((7, c)));

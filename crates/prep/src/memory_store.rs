@@ -294,12 +294,7 @@ mod tests {
 
     #[test]
     fn hands_out_valid_material_once_then_reports_exhaustion() {
-        let counts = PrepCounts {
-            triples: 5,
-            randoms: 2,
-            open_masks: 3,
-            input_masks: vec![4, 1],
-        };
+        let counts = PrepCounts::of(5, 2, 3, &[4, 1]);
         let mut stores = MemoryStore::<K64S64>::deal_insecure(2, [3; 32], &counts).unwrap();
         let alpha = InsecureDealer::<K64S64>::new(2, [3; 32]).mac_key();
         let t: Vec<_> = stores.iter_mut().map(|s| s.triples(5).unwrap()).collect();

@@ -1,6 +1,7 @@
 //! Running the `spdz2k` binary as a child process: the helpers every process test uses.
 #![allow(dead_code)] // each test binary uses its own subset
 
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -47,4 +48,32 @@ pub fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
+}
+
+/// A free pair of loopback ports, for `setup --base-port` when the nodes will run.
+pub fn free_base_port() -> String {
+    spdz2k_cli::cmd::procs::free_port_pair()
+        .expect("free ports")
+        .to_string()
+}
+
+/// Runs `spdz2k setup --parties <parties> --clients <clients> --out <dir>` followed by
+/// `extra` (e.g. `--base-port`, `--timeout-secs`), to the end; the caller checks the result.
+pub fn setup(dir: &Path, parties: usize, clients: usize, extra: &[&str]) -> Output {
+    let (parties, clients, out) = (
+        parties.to_string(),
+        clients.to_string(),
+        dir.display().to_string(),
+    );
+    let mut args = vec![
+        "setup",
+        "--parties",
+        &parties,
+        "--clients",
+        &clients,
+        "--out",
+        &out,
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
 }

@@ -185,19 +185,15 @@ impl Node {
             Err(ClaimError::Duplicate) => {
                 return Err(NetError::DuplicateSession { node, session: sid });
             }
-            Err(ClaimError::Late {
-                peer,
-                opened_ago,
-                peer_note,
-            }) => {
+            Err(ClaimError::Late(reaped)) => {
                 let err = NetError::SessionTooLate {
                     node,
-                    peer: format!("P{peer}"),
-                    address: shared.address_of(peer),
+                    peer: format!("P{}", reaped.peer),
+                    address: shared.address_of(reaped.peer),
                     session: sid,
-                    opened_ago,
+                    opened_ago: reaped.opened.elapsed(),
                     waited: shared.timeout,
-                    peer_note,
+                    peer_note: reaped.peer_note,
                 };
                 warn!("{err}");
                 return Err(err);

@@ -54,11 +54,17 @@ pub(super) enum Gone {
     /// This node opened and closed it.
     ClosedHere,
     /// A peer opened it, this node never did, and it was closed after the timeout.
-    Reaped {
-        peer: usize,
-        opened: Instant,
-        peer_note: String,
-    },
+    Reaped(ReapedSession),
+}
+
+/// A session a peer opened and this node never did, closed here after the timeout.
+pub(crate) struct ReapedSession {
+    /// The (lowest-numbered) peer that opened it.
+    pub peer: usize,
+    /// When it became known here.
+    pub opened: Instant,
+    /// What the peers said when they gave up ("" or "; ...").
+    pub peer_note: String,
 }
 
 /// A client connection waiting for [`crate::Node::client_channel`].
@@ -70,13 +76,8 @@ pub(super) struct PendingClient {
 /// Why a session could not be claimed.
 pub(crate) enum ClaimError {
     Duplicate,
-    /// A peer opened the session this long ago; it was reaped here. `peer_note` is what
-    /// the peer said when it gave up ("" or "; ...").
-    Late {
-        peer: usize,
-        opened_ago: Duration,
-        peer_note: String,
-    },
+    /// A peer opened the session earlier; it was reaped here.
+    Late(ReapedSession),
 }
 
 /// What reaping an unclaimed session found.
@@ -115,17 +116,7 @@ impl Registry {
         peers: &[usize],
     ) -> Result<HashMap<usize, UnboundedReceiver<Inbound>>, ClaimError> {
         match self.gone.remove(sid) {
-            Some(Gone::Reaped {
-                peer,
-                opened,
-                peer_note,
-            }) => {
-                return Err(ClaimError::Late {
-                    peer,
-                    opened_ago: opened.elapsed(),
-                    peer_note,
-                });
-            }
+            Some(Gone::Reaped(reaped)) => return Err(ClaimError::Late(reaped)),
             Some(Gone::ClosedHere) | None => {}
         }
         let st = self
@@ -161,9 +152,7 @@ impl Registry {
             .filter(|(_, st)| !st.claimed && st.inboxes.get(&j).is_some_and(|i| i.hello_seen))
             .map(|(sid, _)| sid.to_string());
         let recently_reaped = self.gone.iter().filter_map(|(sid, gone)| match gone {
-            Gone::Reaped { peer, opened, .. } if *peer == j && opened.elapsed() <= window => {
-                Some(sid.to_string())
-            }
+            Gone::Reaped(r) if r.peer == j && r.opened.elapsed() <= window => Some(sid.to_string()),
             _ => None,
         });
         let mut v: Vec<String> = waiting.chain(recently_reaped).collect();
@@ -237,11 +226,11 @@ impl Registry {
         let first = peers.iter().copied().min().unwrap_or_default();
         self.bury(
             sid.clone(),
-            Gone::Reaped {
+            Gone::Reaped(ReapedSession {
                 peer: first,
                 opened: created,
                 peer_note,
-            },
+            }),
         );
         Some(Reaped { peers, mine })
     }
