@@ -176,6 +176,36 @@ pub fn beaver_combine<P: Params>(
     AuthShares::from_parts(values, macs).expect("equal lengths by construction")
 }
 
+/// The operands of one combine: e, d and the triples' value and MAC shares, each sliced to
+/// the number of triples (so that the loops over them need no bounds checks).
+struct Operands<'a, W> {
+    e: &'a [W],
+    d: &'a [W],
+    a: (&'a [W], &'a [W]),
+    b: (&'a [W], &'a [W]),
+    c: (&'a [W], &'a [W]),
+}
+
+impl<'a, W> Operands<'a, W> {
+    fn of<P: Params<Word = W>>(t: &TriplesRef<'a, P>, opened_ed: &'a [W]) -> Self {
+        let n = t.len();
+        assert_eq!(
+            opened_ed.len(),
+            2 * n,
+            "Beaver openings must hold e and d for every triple"
+        );
+        let (e, d) = opened_ed.split_at(n);
+        let both = |s: &SharesRef<'a, P>| (&s.values[..n], &s.macs[..n]);
+        Self {
+            e,
+            d,
+            a: both(&t.a),
+            b: both(&t.b),
+            c: both(&t.c),
+        }
+    }
+}
+
 /// [`beaver_combine`] on borrowed triples, appending the products' shares to `values` and
 /// `macs` (so sub-batches fill one output in order).
 pub fn beaver_combine_into<P: Params>(
@@ -186,28 +216,19 @@ pub fn beaver_combine_into<P: Params>(
     values: &mut Vec<P::Word>,
     macs: &mut Vec<P::Word>,
 ) {
-    let n = t.len();
-    assert_eq!(
-        opened_ed.len(),
-        2 * n,
-        "Beaver openings must hold e and d for every triple"
-    );
-    let (e, d) = opened_ed.split_at(n);
+    let Operands { e, d, a, b, c } = Operands::of(&t, opened_ed);
     let alpha = key.expose();
-    let (av, am) = (t.a.values, t.a.macs);
-    let (bv, bm) = (t.b.values, t.b.macs);
-    let (cv, cm) = (t.c.values, t.c.macs);
-    values.reserve(n);
-    macs.reserve(n);
+    values.reserve(e.len());
+    macs.reserve(e.len());
     // One fused pass: z = c + e*b + d*a (+ e*d on party 0; alpha_i * e*d in every MAC).
-    for j in 0..n {
+    for j in 0..e.len() {
         let ed = P::mul(e[j], d[j]);
-        let mut v = P::add(cv[j], P::add(P::mul(e[j], bv[j]), P::mul(d[j], av[j])));
+        let mut v = P::add(c.0[j], P::add(P::mul(e[j], b.0[j]), P::mul(d[j], a.0[j])));
         if party == 0 {
             v = P::add(v, ed);
         }
         values.push(v);
-        let m = P::add(cm[j], P::add(P::mul(e[j], bm[j]), P::mul(d[j], am[j])));
+        let m = P::add(c.1[j], P::add(P::mul(e[j], b.1[j]), P::mul(d[j], a.1[j])));
         macs.push(P::add(m, P::mul(alpha, ed)));
     }
 }
@@ -220,24 +241,15 @@ pub fn beaver_combine_sum<P: Params>(
     key: &MacKeyShare<P>,
     party: usize,
 ) -> (P::Word, P::Word) {
-    let n = t.len();
-    assert_eq!(
-        opened_ed.len(),
-        2 * n,
-        "Beaver openings must hold e and d for every triple"
-    );
-    let (e, d) = opened_ed.split_at(n);
-    let (av, am) = (t.a.values, t.a.macs);
-    let (bv, bm) = (t.b.values, t.b.macs);
-    let (cv, cm) = (t.c.values, t.c.macs);
+    let Operands { e, d, a, b, c } = Operands::of(&t, opened_ed);
     // Unreduced wrapping sums; reduction mod 2^(k+s) commutes with them. The e*d terms are
     // summed once and added to the value (party 0) and, times alpha_i, to the MAC.
     let zero = <P::Word as Word>::ZERO;
     let (mut v, mut m, mut ed) = (zero, zero, zero);
-    for j in 0..n {
+    for j in 0..e.len() {
         ed = ed.wadd(e[j].wmul(d[j]));
-        v = v.wadd(cv[j].wadd(e[j].wmul(bv[j])).wadd(d[j].wmul(av[j])));
-        m = m.wadd(cm[j].wadd(e[j].wmul(bm[j])).wadd(d[j].wmul(am[j])));
+        v = v.wadd(c.0[j].wadd(e[j].wmul(b.0[j])).wadd(d[j].wmul(a.0[j])));
+        m = m.wadd(c.1[j].wadd(e[j].wmul(b.1[j])).wadd(d[j].wmul(a.1[j])));
     }
     let ed = P::reduce(ed);
     let mut value = P::reduce(v);

@@ -8,7 +8,7 @@ use crate::session::Session;
 use crate::stock::HeldTriples;
 use core::ops::Range;
 use spdz2k_core::{
-    AuthShares, MacKeyShare, SharesRef, TriplesRef, beaver_combine_into, beaver_combine_sum,
+    AuthShares, SharesRef, TriplesRef, beaver_combine_into, beaver_combine_sum,
     beaver_openings_into, check_terms_in_place,
 };
 use spdz2k_net::Transport;
@@ -43,27 +43,28 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
 
     async fn mul_inner(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
         let n = a.len();
-        let mut all = AllProducts {
-            values: Vec::with_capacity(n),
-            macs: Vec::with_capacity(n),
-        };
-        self.multiply(a, b, &mut all).await?;
-        let z =
-            AuthShares::from_parts(all.values, all.macs).expect("equal lengths by construction");
+        let (mut values, mut macs) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let (key, party) = (self.key, self.party);
+        self.multiply(a, b, |t, opened| {
+            beaver_combine_into(t, opened, &key, party, &mut values, &mut macs);
+        })
+        .await?;
+        let z = AuthShares::from_parts(values, macs).expect("equal lengths by construction");
         Ok(Secret::new(z))
     }
 
-    /// The products of `a` and `b` into `out`, then the MAC check if one is due.
+    /// The products of `a` and `b`, each sub-batch's opened e and d handed with its triples
+    /// to `combine`; then the MAC check if one is due.
     async fn multiply(
         &mut self,
         a: &Secret<P>,
         b: &Secret<P>,
-        out: &mut impl Products<P>,
+        combine: impl FnMut(TriplesRef<'_, P>, &[P::Word]),
     ) -> Result<(), EngineError> {
         self.same_len(a, b)?;
         self.ensure_agreed().await?;
         let held = self.hold_triples(a.len())?;
-        let r = self.mul_batches(a, b, &held, out).await;
+        let r = self.mul_batches(a, b, &held, combine).await;
         self.release_triples(held);
         r?;
         self.check_if_due().await
@@ -78,10 +79,10 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
         a: &Secret<P>,
         b: &Secret<P>,
         held: &HeldTriples<P>,
-        out: &mut impl Products<P>,
+        mut combine: impl FnMut(TriplesRef<'_, P>, &[P::Word]),
     ) -> Result<(), EngineError> {
         let n = a.len();
-        let (key, party, phase) = (self.key, self.party, Phase::BeaverOpening);
+        let (key, phase) = (self.key, Phase::BeaverOpening);
         let step = self.sub_batch;
         // At least one (possibly empty) opening, as for any multiplication.
         let batches: Vec<Range<usize>> = (0..n.max(1))
@@ -110,7 +111,7 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             };
             let opened = self.recv_opening(phase, sent).await?;
             let t = TriplesRef::of(&held.triples, held.at + r.start..held.at + r.end);
-            out.combine(t, &opened, &key, party);
+            combine(t, &opened);
             // The log keeps check terms: the opened values' memory serves the next openings.
             let mut terms = em;
             check_terms_in_place::<P>(&mut terms, &opened, &key);
@@ -145,64 +146,15 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
 
     /// The products are summed as they are combined: no vector of products is made.
     async fn dot_inner(&mut self, a: &Secret<P>, b: &Secret<P>) -> Result<Secret<P>, EngineError> {
-        let zero = <P::Word as Word>::ZERO;
-        let mut sum = SumOfProducts::<P> {
-            value: zero,
-            mac: zero,
-        };
-        self.multiply(a, b, &mut sum).await?;
-        let SumOfProducts { value, mac } = sum;
+        let (key, party) = (self.key, self.party);
+        let (mut value, mut mac) = (<P::Word as Word>::ZERO, <P::Word as Word>::ZERO);
+        self.multiply(a, b, |t, opened| {
+            let (v, m) = beaver_combine_sum(t, opened, &key, party);
+            value = P::add(value, v);
+            mac = P::add(mac, m);
+        })
+        .await?;
         let z = AuthShares::from_parts(vec![value], vec![mac]).expect("one value, one MAC");
         Ok(Secret::new(z))
-    }
-}
-
-/// Where a multiplication's products go, one sub-batch at a time.
-trait Products<P: Params> {
-    /// Combines one sub-batch's opened e and d with its triples.
-    fn combine(
-        &mut self,
-        t: TriplesRef<'_, P>,
-        opened: &[P::Word],
-        key: &MacKeyShare<P>,
-        party: usize,
-    );
-}
-
-/// Every product's shares, in order.
-struct AllProducts<P: Params> {
-    values: Vec<P::Word>,
-    macs: Vec<P::Word>,
-}
-
-impl<P: Params> Products<P> for AllProducts<P> {
-    fn combine(
-        &mut self,
-        t: TriplesRef<'_, P>,
-        opened: &[P::Word],
-        key: &MacKeyShare<P>,
-        party: usize,
-    ) {
-        beaver_combine_into(t, opened, key, party, &mut self.values, &mut self.macs);
-    }
-}
-
-/// Only the shares of the products' sum (a dot product).
-struct SumOfProducts<P: Params> {
-    value: P::Word,
-    mac: P::Word,
-}
-
-impl<P: Params> Products<P> for SumOfProducts<P> {
-    fn combine(
-        &mut self,
-        t: TriplesRef<'_, P>,
-        opened: &[P::Word],
-        key: &MacKeyShare<P>,
-        party: usize,
-    ) {
-        let (v, m) = beaver_combine_sum(t, opened, key, party);
-        self.value = P::add(self.value, v);
-        self.mac = P::add(self.mac, m);
     }
 }
