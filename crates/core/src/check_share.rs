@@ -21,46 +21,48 @@ const BLOCK: usize = 256;
 /// one `next_u64` at a time, which a test pins; for s > 64, one `random_s` each.
 struct Coefficients<P: Params> {
     rng: ChaCha20Rng,
-    block: Vec<P::Word>,
-    /// Coefficients of `block` already used.
+    /// On the stack: a check allocates nothing.
+    block: [P::Word; BLOCK],
+    /// Coefficients of `block` drawn and not yet used: `used..filled`.
     used: usize,
+    filled: usize,
 }
 
 impl<P: Params> Coefficients<P> {
     fn new(coins: [u8; 32]) -> Self {
         Self {
             rng: seeded_rng(coins),
-            block: Vec::with_capacity(BLOCK),
+            block: [P::Word::ZERO; BLOCK],
             used: 0,
+            filled: 0,
         }
     }
 
     /// The next at most `max` coefficients (at least one when `max > 0`).
     fn next(&mut self, max: usize) -> &[P::Word] {
-        if self.used == self.block.len() {
+        if self.used == self.filled {
             self.refill();
         }
         let from = self.used;
-        self.used = (from + max).min(self.block.len());
+        self.used = (from + max).min(self.filled);
         &self.block[from..self.used]
     }
 
     fn refill(&mut self) {
-        self.block.clear();
-        self.used = 0;
         if P::S <= 64 {
             let mut bytes = [0u8; 8 * BLOCK];
             self.rng.fill_bytes(&mut bytes);
-            self.block.extend(bytes.chunks_exact(8).map(|b| {
+            for (chi, b) in self.block.iter_mut().zip(bytes.chunks_exact(8)) {
                 let mut w = [0u8; 8];
                 w.copy_from_slice(b);
-                P::reduce_s(P::Word::from_u128(u64::from_le_bytes(w) as u128))
-            }));
+                *chi = P::reduce_s(P::Word::from_u128(u64::from_le_bytes(w) as u128));
+            }
         } else {
-            for _ in 0..BLOCK {
-                self.block.push(P::random_s(&mut self.rng));
+            for chi in &mut self.block {
+                *chi = P::random_s(&mut self.rng);
             }
         }
+        (self.used, self.filled) = (0, BLOCK);
     }
 }
 
