@@ -71,6 +71,20 @@ impl<'a, P: HasCheckRing, O: OtBackend, G: Prg> Inbox<'a, P, O, G> {
         toss.finish(&openings).map_err(|c| (CheckKind::CoinToss, c))
     }
 
+    /// Takes every peer's share of `auth`'s opened combination y (part 0) and row-check
+    /// sums (part 1), recording the shares; returns y once every peer's rows passed.
+    pub(crate) fn opened_y<Q: Params>(&mut self, auth: &Auth<Q>) -> Result<Q::Word, FlowError> {
+        self.record(&encode_words::<Q>(&[auth.y_share()]), 0);
+        let mut y = auth.y_share();
+        for &p in &self.peers {
+            let yp = auth.y_share_of(p, &self.incoming[p][0]).map_err(message)?;
+            auth.check_rows(&self.keys.keys, p, &self.incoming[p][1], yp)
+                .map_err(|c| (CheckKind::VoleRows, c))?;
+            y = Q::add(y, yp);
+        }
+        Ok(y)
+    }
+
     /// The same one part for every peer.
     pub(crate) fn to_all(&self, part: Vec<u8>) -> PartsPerPeer {
         per_peer(self.n, self.me, |_| vec![part.clone()])
@@ -133,25 +147,6 @@ impl<Q: Params> Authenticating<Q> {
             vec![y.clone(), core::mem::take(&mut rows[p])]
         });
         Ok((auth, coins, parts))
-    }
-}
-
-impl<Q: Params> Auth<Q> {
-    /// Takes every peer's y share (part 0) and row-check sums (part 1), recording the y
-    /// shares; returns the opened y after every peer's rows passed the check.
-    pub(crate) fn opened_y<P: HasCheckRing, O: OtBackend, G: Prg>(
-        &self,
-        inbox: &mut Inbox<'_, P, O, G>,
-    ) -> Result<Q::Word, FlowError> {
-        inbox.record(&encode_words::<Q>(&[self.y_share()]), 0);
-        let mut y = self.y_share();
-        for &p in &inbox.peers {
-            let yp = self.y_share_of(p, &inbox.incoming[p][0]).map_err(message)?;
-            self.check_rows(&inbox.keys.keys, p, &inbox.incoming[p][1], yp)
-                .map_err(|c| (CheckKind::VoleRows, c))?;
-            y = Q::add(y, yp);
-        }
-        Ok(y)
     }
 }
 

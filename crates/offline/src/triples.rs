@@ -234,7 +234,7 @@ impl<P: HasCheckRing> TripleFlow<P> {
                 next(self, "offline: opened combination and rho", parts)
             }
             Stage::Open { auth, t, mut rho } => {
-                let y = auth.opened_y(&mut inbox)?;
+                let y = inbox.opened_y(&auth)?;
                 inbox.record(&encode_words::<C<P>>(&rho.values), 2);
                 for &p in &inbox.peers {
                     let part = &inbox.incoming[p][2];

@@ -79,7 +79,7 @@ impl<P: HasCheckRing> ValueFlow<P> {
                 next(self, "offline: opened combination", parts)
             }
             Stage::Open(auth) => {
-                let y = auth.opened_y(&mut inbox)?;
+                let y = inbox.opened_y(&auth)?;
                 let mut log = PendingLog::<P>::new();
                 log.push(&[y], &[auth.y_mac()]);
                 let out = material(self.count, self.owner, inbox.me, auth);
