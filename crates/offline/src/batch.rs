@@ -10,6 +10,7 @@ use crate::flow::{FlowStep, Material};
 use crate::keyset::KeySet;
 use crate::msg::{Parts, PeerMessages, decode_frame};
 use crate::ot::{OtBackend, Prg};
+use crate::stage::Inbox;
 use crate::{triples::TripleFlow, values::ValueFlow};
 use spdz2k_core::BroadcastTranscript;
 use spdz2k_ring::HasCheckRing;
@@ -179,13 +180,10 @@ impl<P: HasCheckRing> Batch<P> {
                     keys.fail(id, check, c)
                 })?;
         }
+        let inbox = Inbox::new(&mut *keys, id, incoming, &mut self.transcript);
         let step = match self.flow {
-            Flow::Triples(t) => t
-                .receive(keys, id, incoming, &mut self.transcript)
-                .map(|s| s.map_flow(Flow::Triples)),
-            Flow::Values(v) => v
-                .receive(keys, id, incoming, &mut self.transcript)
-                .map(|s| s.map_flow(Flow::Values)),
+            Flow::Triples(t) => t.receive(inbox).map(|s| s.map_flow(Flow::Triples)),
+            Flow::Values(v) => v.receive(inbox).map(|s| s.map_flow(Flow::Values)),
         }
         .map_err(|(check, cause)| keys.fail(id, check, cause))?;
         match step {

@@ -22,7 +22,9 @@ pub(crate) fn send<P: Params, O: OtBackend>(
     let mut d = Vec::with_capacity(acc.len() * P::BYTES + crate::msg::FRAME_SLACK);
     let mut buf = [0u8; 32];
     let swap = |h: usize| e.get(h / 8).is_some_and(|&byte| (byte >> (h % 8)) & 1 == 1);
-    ot.cot_send_each::<P>(receiver, batch, acc.len(), swap, |h, m0, m1| {
+    ot.cot_send_each::<P>(receiver, batch, acc.len(), |h, m0, m1| {
+        // The correction bit is public: the branch reveals nothing.
+        let (m0, m1) = if swap(h) { (m1, m0) } else { (m0, m1) };
         P::encode(P::add(P::sub(m0, m1), b[h / tau]), &mut buf);
         d.extend_from_slice(&buf[..P::BYTES]);
         acc[h] = P::sub(acc[h], m0);

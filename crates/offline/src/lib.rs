@@ -91,6 +91,7 @@ mod msg;
 pub mod ot;
 pub mod real_ot;
 mod secure;
+mod stage;
 mod triples;
 mod values;
 mod vole;

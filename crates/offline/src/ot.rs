@@ -43,36 +43,16 @@ pub trait OtBackend: Send {
         batch: u64,
         count: usize,
     ) -> Result<(Vec<bool>, Vec<P::Word>), OtError>;
-    /// Correlated-OT pads for Gilboa, sender side (to `receiver`): `count` pairs
-    /// (m_h0, m_h1) of elements of Z_2^(k+s).
-    fn cot_send<P: Params>(
-        &mut self,
-        receiver: usize,
-        batch: u64,
-        count: usize,
-    ) -> Result<PadPairs<P>, OtError>;
-    /// The Gilboa sender's pass over `count` correlated OTs to `receiver`: for every OT h,
-    /// with (m_h0, m_h1) its pad pair swapped where `swap(h)` (the receiver's correction
-    /// bit), calls `each(h, m0, m1)`. The default takes the pairs from
-    /// [`OtBackend::cot_send`]; a backend may stream them instead (no pad pairs are kept).
+    /// Correlated-OT pads for Gilboa, sender side (to `receiver`), streamed: calls
+    /// `each(h, m_h0, m_h1)` for every one of `count` OTs h, with its pad pair of elements
+    /// of Z_2^(k+s). A backend need not keep the pairs (they were 25 MB per batch).
     fn cot_send_each<P: Params>(
         &mut self,
         receiver: usize,
         batch: u64,
         count: usize,
-        swap: impl Fn(usize) -> bool,
-        mut each: impl FnMut(usize, P::Word, P::Word),
-    ) -> Result<(), OtError> {
-        let pairs = self.cot_send::<P>(receiver, batch, count)?;
-        for (h, (m0, m1)) in pairs.into_iter().enumerate() {
-            if swap(h) {
-                each(h, m1, m0);
-            } else {
-                each(h, m0, m1);
-            }
-        }
-        Ok(())
-    }
+        each: impl FnMut(usize, P::Word, P::Word),
+    ) -> Result<(), OtError>;
     /// VOLE seeds, key-holder side: s base OTs whose choice bits are the bits of this
     /// party's MAC key share; returns k_{u, alpha_u}. Called once per key set and peer.
     fn vole_seeds_receive(&mut self, sender: usize, choices: &[bool])
@@ -191,13 +171,18 @@ impl OtBackend for InsecureIdealOt {
             .collect();
         Ok((choices, chosen))
     }
-    fn cot_send<P: Params>(
+    fn cot_send_each<P: Params>(
         &mut self,
         receiver: usize,
         batch: u64,
         count: usize,
-    ) -> Result<PadPairs<P>, OtError> {
-        Ok(self.pads::<P>(self.party, receiver, batch, count))
+        mut each: impl FnMut(usize, P::Word, P::Word),
+    ) -> Result<(), OtError> {
+        let pairs = self.pads::<P>(self.party, receiver, batch, count);
+        for (h, (m0, m1)) in pairs.into_iter().enumerate() {
+            each(h, m0, m1);
+        }
+        Ok(())
     }
     fn vole_seeds_receive(
         &mut self,

@@ -11,7 +11,7 @@
 //! when a batch takes them, with the OT crate's tweakable correlation-robust hash and the
 //! OT's global index as tweak, so no pad is derived twice.
 
-use crate::ot::{OtBackend, OtError, PadPairs, Prg, Seed};
+use crate::ot::{OtBackend, OtError, Prg, Seed};
 use crate::words::{lanes, words_from_lanes};
 use spdz2k_ot::cipher::{Aes, tccr_hash_in_place};
 use spdz2k_ot::{Block, ReceiverCots, SenderCots};
@@ -243,30 +243,11 @@ impl OtBackend for ExtOt {
         Ok((choices, pads))
     }
 
-    fn cot_send<P: Params>(
-        &mut self,
-        receiver: usize,
-        batch: u64,
-        count: usize,
-    ) -> Result<PadPairs<P>, OtError> {
-        // The pairs as `cot_send_each` streams them, unswapped.
-        let mut out = Vec::with_capacity(count);
-        self.cot_send_each::<P>(
-            receiver,
-            batch,
-            count,
-            |_| false,
-            |_, m0, m1| out.push((m0, m1)),
-        )?;
-        Ok(out)
-    }
-
     fn cot_send_each<P: Params>(
         &mut self,
         receiver: usize,
         _batch: u64,
         count: usize,
-        swap: impl Fn(usize) -> bool,
         mut each: impl FnMut(usize, P::Word, P::Word),
     ) -> Result<(), OtError> {
         let have = self.send_available(receiver);
@@ -287,11 +268,7 @@ impl OtBackend for ExtOt {
             hash_chunk::<P>(&c.q[from..to], 0, first, &mut m0);
             hash_chunk::<P>(&c.q[from..to], c.delta, first, &mut m1);
             for (&a, &b) in m0[..take].iter().zip(&m1[..take]) {
-                if swap(h) {
-                    each(h, b, a);
-                } else {
-                    each(h, a, b);
-                }
+                each(h, a, b);
                 h += 1;
             }
             c.pos = to;

@@ -367,64 +367,83 @@ async fn extend_all<T: Transport, R: Rng + Send>(
     if chunks == 0 {
         return Ok(());
     }
-    step_a(t, ext, &peers, m, rng).await?;
-    step_b(t, ext, &peers, m, rng).await?;
+    let mut x = Extension {
+        t,
+        ext,
+        buf,
+        peers,
+        m,
+        rng,
+    };
+    x.step_a().await?;
+    x.step_b().await?;
     for c in 0..chunks {
         if c + 1 < chunks {
-            step_a(t, ext, &peers, m, rng).await?;
+            x.step_a().await?;
         }
-        // C: the receiver takes the sender's seed and sends its check.
-        for &p in &peers {
-            let m2 = recv(t, p).await?;
-            let r = ext.receivers[p].as_mut().ok_or(Stop::Missing)?;
-            let (cots, m3) = r.finish(&m2)?;
-            send(t, p, m3).await;
-            buf.push_recv(p, cots);
-        }
+        x.step_c().await?;
         if c + 1 < chunks {
-            step_b(t, ext, &peers, m, rng).await?;
+            x.step_b().await?;
         }
-        // D: the sender checks.
-        for &p in &peers {
-            let m3 = recv(t, p).await?;
-            let s = ext.senders[p].as_mut().ok_or(Stop::Missing)?;
-            buf.push_send(p, s.finish(&m3)?);
-        }
+        x.step_d().await?;
     }
     Ok(())
 }
 
-/// Step A of a chunk: the receiver's matrix to every peer.
-async fn step_a<T: Transport, R: Rng + Send>(
-    t: &mut T,
-    ext: &mut PairwiseOt,
-    peers: &[usize],
+/// The chunks of [`extend_all`] with every peer: the transport, the extension instances,
+/// the backend that queues the finished OTs, the chunk size and the CSPRNG.
+struct Extension<'a, T, R> {
+    t: &'a mut T,
+    ext: &'a mut PairwiseOt,
+    buf: &'a mut ExtOt,
+    peers: Vec<usize>,
     m: usize,
-    rng: &mut R,
-) -> Result<(), Stop> {
-    for &p in peers {
-        let r = ext.receivers[p].as_mut().ok_or(Stop::Missing)?;
-        let m1 = r.extend_random(m, rng)?;
-        send(t, p, m1).await;
-    }
-    Ok(())
+    rng: &'a mut R,
 }
 
-/// Step B of a chunk: the sender answers every peer's matrix with its coin seed.
-async fn step_b<T: Transport, R: Rng + Send>(
-    t: &mut T,
-    ext: &mut PairwiseOt,
-    peers: &[usize],
-    m: usize,
-    rng: &mut R,
-) -> Result<(), Stop> {
-    for &p in peers {
-        let m1 = recv(t, p).await?;
-        let s = ext.senders[p].as_mut().ok_or(Stop::Missing)?;
-        let m2 = s.respond(&m1, m, rng)?;
-        send(t, p, m2).await;
+impl<T: Transport, R: Rng + Send> Extension<'_, T, R> {
+    /// Step A of a chunk: the receiver's matrix to every peer.
+    async fn step_a(&mut self) -> Result<(), Stop> {
+        for &p in &self.peers {
+            let r = self.ext.receivers[p].as_mut().ok_or(Stop::Missing)?;
+            let m1 = r.extend_random(self.m, self.rng)?;
+            send(self.t, p, m1).await;
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// Step B: the sender answers every peer's matrix with its coin seed.
+    async fn step_b(&mut self) -> Result<(), Stop> {
+        for &p in &self.peers {
+            let m1 = recv(self.t, p).await?;
+            let s = self.ext.senders[p].as_mut().ok_or(Stop::Missing)?;
+            let m2 = s.respond(&m1, self.m, self.rng)?;
+            send(self.t, p, m2).await;
+        }
+        Ok(())
+    }
+
+    /// Step C: the receiver takes every peer's seed and sends its check.
+    async fn step_c(&mut self) -> Result<(), Stop> {
+        for &p in &self.peers {
+            let m2 = recv(self.t, p).await?;
+            let r = self.ext.receivers[p].as_mut().ok_or(Stop::Missing)?;
+            let (cots, m3) = r.finish(&m2)?;
+            send(self.t, p, m3).await;
+            self.buf.push_recv(p, cots);
+        }
+        Ok(())
+    }
+
+    /// Step D: the sender checks every peer's check message.
+    async fn step_d(&mut self) -> Result<(), Stop> {
+        for &p in &self.peers {
+            let m3 = recv(self.t, p).await?;
+            let s = self.ext.senders[p].as_mut().ok_or(Stop::Missing)?;
+            self.buf.push_send(p, s.finish(&m3)?);
+        }
+        Ok(())
+    }
 }
 
 /// Generates `counts` over `t` with a fresh key set on real OT ([`DEFAULT_VARIANT`]), in

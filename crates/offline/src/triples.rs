@@ -7,15 +7,15 @@
 //! rho = t a - a^; 6 shares of sigma = t c - c^ - rho b; 7-10 the MAC check of y, rho and
 //! sigma in the check ring. Accept only if every sigma = 0 mod 2^(k+s) and the MAC check passes.
 
-use crate::auth::{Auth, Contributors, MacRun};
+use crate::auth::{Auth, Contributors};
 use crate::coins::{CoinToss, coin_stream};
 use crate::error::{Cause, CheckKind};
-use crate::flow::{FirstFlight, FlowError, FlowStep, Material, open_coins, record_broadcast};
+use crate::flow::{FirstFlight, FlowError, FlowStep, Material};
 use crate::gilboa;
 use crate::keyset::{KeySet, LocalPoint};
-use crate::msg::{Parts, decode_words, encode_words, per_peer};
+use crate::msg::{decode_words, encode_words, per_peer};
 use crate::ot::{OtBackend, Prg};
-use spdz2k_core::commit::CommitContext;
+use crate::stage::{Authenticating, Closing, Inbox, message};
 use spdz2k_core::{AuthShares, BroadcastTranscript, PendingLog, Triples};
 use spdz2k_ring::{HasCheckRing, Params, Word};
 
@@ -37,56 +37,51 @@ pub(crate) struct TripleFlow<P: HasCheckRing> {
     stage: Stage<P>,
 }
 
+/// This party's side of the Gilboa products: its bits a (tau per triple), its b and its
+/// shares ch of the products so far.
+struct Products<P: HasCheckRing> {
+    bits: Vec<bool>,
+    b: Vec<P::Word>,
+    ch: Vec<P::Word>,
+}
+
+/// A vector opened in the sacrifice with this party's MAC shares of it.
+struct Opened<P: HasCheckRing> {
+    values: Vec<Cw<P>>,
+    macs: Vec<Cw<P>>,
+}
+
 // One stage at a time, moved once per flight.
 #[allow(clippy::large_enum_variant)]
 enum Stage<P: HasCheckRing> {
     Correct {
-        bits: Vec<bool>,
-        b: Vec<P::Word>,
-        ch: Vec<P::Word>,
+        own: Products<P>,
         recv_pads: Vec<Vec<P::Word>>,
     },
     Gilboa {
-        bits: Vec<bool>,
-        b: Vec<P::Word>,
-        ch: Vec<P::Word>,
+        own: Products<P>,
         recv_pads: Vec<Vec<P::Word>>,
         toss: CoinToss,
-        own: Vec<u8>,
+        commitment: Vec<u8>,
     },
     Coins1 {
-        bits: Vec<bool>,
-        b: Vec<P::Word>,
-        ch: Vec<P::Word>,
+        own: Products<P>,
         toss: CoinToss,
     },
-    Vole {
-        auth: Auth<C<P>>,
-        toss: CoinToss,
-        own: Vec<u8>,
-    },
-    Coins2 {
-        auth: Auth<C<P>>,
-        toss: CoinToss,
-    },
+    Vole(Authenticating<C<P>>),
+    Coins2(Authenticating<C<P>>),
     Open {
         auth: Auth<C<P>>,
         t: Vec<Cw<P>>,
-        rho: Vec<Cw<P>>,
-        rho_mac: Vec<Cw<P>>,
+        rho: Opened<P>,
     },
     Sigma {
         auth: Auth<C<P>>,
         y: Cw<P>,
-        rho: Vec<Cw<P>>,
-        rho_mac: Vec<Cw<P>>,
-        sigma: Vec<Cw<P>>,
-        sigma_mac: Vec<Cw<P>>,
+        rho: Opened<P>,
+        sigma: Opened<P>,
     },
-    Mac {
-        run: MacRun<C<P>>,
-        out: Material<P>,
-    },
+    Mac(Closing<C<P>, P>),
 }
 
 impl<P: HasCheckRing> TripleFlow<P> {
@@ -122,18 +117,14 @@ impl<P: HasCheckRing> TripleFlow<P> {
         let mut ch = vec![<P::Word as Word>::ZERO; m];
         gilboa::local::<P>(&bits, &b, tau, &mut ch);
         let parts = per_peer(n, me, |p| vec![core::mem::take(&mut corrections[p])]);
-        let stage = Stage::Correct {
-            bits,
-            b,
-            ch,
-            recv_pads,
-        };
+        let own = Products { bits, b, ch };
+        let stage = Stage::Correct { own, recv_pads };
         Ok((Self { count, stage }, "offline: OT corrections", parts))
     }
 
     pub(crate) fn parts_expected(&self) -> usize {
         match self.stage {
-            Stage::Gilboa { .. } | Stage::Vole { .. } => 2,
+            Stage::Gilboa { .. } | Stage::Vole(_) => 2,
             Stage::Open { .. } => 3,
             _ => 1,
         }
@@ -141,64 +132,56 @@ impl<P: HasCheckRing> TripleFlow<P> {
 
     pub(crate) fn receive<O: OtBackend, G: Prg>(
         mut self,
-        keys: &mut KeySet<P, O, G>,
-        batch: u64,
-        incoming: Vec<Parts>,
-        transcript: &mut BroadcastTranscript,
+        mut inbox: Inbox<'_, P, O, G>,
     ) -> Result<FlowStep<Self, P>, FlowError> {
-        let (me, n, tau, count) = (keys.party(), keys.n_parties(), tau::<P>(), self.count);
-        let peers: Vec<usize> = (0..n).filter(|&p| p != me).collect();
-        let msg = |c| (CheckKind::Message, c);
+        let (tau, count) = (tau::<P>(), self.count);
+        let (me, n, batch) = (inbox.me, inbox.n, inbox.batch);
         let next = |flow: Self, phase, parts| Ok(FlowStep::Next(flow, phase, parts));
         match self.stage {
-            Stage::Correct {
-                bits,
-                b,
-                mut ch,
-                recv_pads,
-            } => {
+            Stage::Correct { mut own, recv_pads } => {
                 let mut d = vec![Vec::new(); n];
-                for &p in &peers {
-                    let e = &incoming[p][0];
+                for &p in &inbox.peers {
+                    let e = &inbox.incoming[p][0];
                     let expect = if base_peer(p) == me {
                         0
                     } else {
                         (tau * count).div_ceil(8)
                     };
                     if e.len() != expect {
-                        return Err(msg(Cause::Malformed {
+                        return Err(message(Cause::Malformed {
                             peer: p,
                             what: "OT correction",
                             detail: format!("{} bytes, expected {expect}", e.len()),
                         }));
                     }
-                    d[p] = gilboa::send::<P, O>(&mut keys.ot, p, batch, e, &b, tau, &mut ch)
+                    let ot = &mut inbox.keys.ot;
+                    d[p] = gilboa::send::<P, O>(ot, p, batch, e, &own.b, tau, &mut own.ch)
                         .map_err(|e| (CheckKind::Ot, Cause::Ot(e)))?;
                 }
-                let (toss, own) = CoinToss::start(&keys.session, batch, 0, me, n, &mut keys.rng);
-                let parts = per_peer(n, me, |p| vec![own.clone(), core::mem::take(&mut d[p])]);
+                let keys = &mut *inbox.keys;
+                let (toss, commitment) =
+                    CoinToss::start(&keys.session, batch, 0, me, n, &mut keys.rng);
+                let parts = per_peer(n, me, |p| {
+                    vec![commitment.clone(), core::mem::take(&mut d[p])]
+                });
                 self.stage = Stage::Gilboa {
-                    bits,
-                    b,
-                    ch,
+                    own,
                     recv_pads,
                     toss,
-                    own,
+                    commitment,
                 };
                 next(self, "offline: Gilboa", parts)
             }
             Stage::Gilboa {
-                bits,
-                b,
-                mut ch,
+                mut own,
                 recv_pads,
                 mut toss,
-                own,
+                commitment,
             } => {
-                record_broadcast(transcript, me, &own, &incoming, 0);
-                for &p in &peers {
-                    toss.commitment(p, &incoming[p][0]).map_err(msg)?;
-                    let d = &incoming[p][1];
+                inbox.record(&commitment, 0);
+                for &p in &inbox.peers {
+                    toss.commitment(p, &inbox.incoming[p][0]).map_err(message)?;
+                    let d = &inbox.incoming[p][1];
                     let malformed = |detail: String| Cause::Malformed {
                         peer: p,
                         what: "Gilboa",
@@ -207,108 +190,74 @@ impl<P: HasCheckRing> TripleFlow<P> {
                     if d.len() != tau * count * P::BYTES {
                         let detail =
                             format!("expected {} bytes, got {}", tau * count * P::BYTES, d.len());
-                        return Err(msg(malformed(detail)));
+                        return Err(message(malformed(detail)));
                     }
-                    gilboa::receive::<P>(&recv_pads[p], &bits, d, &mut ch)
-                        .map_err(|e| msg(malformed(e.to_string())))?;
+                    gilboa::receive::<P>(&recv_pads[p], &own.bits, d, &mut own.ch)
+                        .map_err(|e| message(malformed(e.to_string())))?;
                 }
-                let open = toss.opening();
-                let parts = per_peer(n, me, |_| vec![open.clone()]);
-                self.stage = Stage::Coins1 { bits, b, ch, toss };
+                let parts = inbox.to_all(toss.opening());
+                self.stage = Stage::Coins1 { own, toss };
                 next(self, "offline: coin opening", parts)
             }
-            Stage::Coins1 { bits, b, ch, toss } => {
-                let coins = open_coins(toss, transcript, me, &peers, &incoming)?;
-                let mut x = combine::<P>(&bits, &b, &ch, count, &coins);
+            Stage::Coins1 { own, toss } => {
+                let coins = inbox.coins(toss)?;
+                let keys = &mut *inbox.keys;
+                let mut x = combine::<P>(&own.bits, &own.b, &own.ch, count, &coins);
                 keys.tamper_local(batch, LocalPoint::TripleC, &mut x[3 * count..4 * count]);
                 x.push(C::<P>::random(&mut keys.rng));
-                let (auth, mut vole) =
-                    Auth::<C<P>>::start::<G>(&keys.keys, batch, x, Contributors::All);
-                let (toss, own) = CoinToss::start(&keys.session, batch, 1, me, n, &mut keys.rng);
-                let parts = per_peer(n, me, |p| vec![own.clone(), core::mem::take(&mut vole[p])]);
-                self.stage = Stage::Vole { auth, toss, own };
+                let (vole, parts) = Authenticating::start(keys, batch, x, Contributors::All, 1);
+                self.stage = Stage::Vole(vole);
                 next(self, "offline: VOLE", parts)
             }
-            Stage::Vole {
-                mut auth,
-                mut toss,
-                own,
-            } => {
-                record_broadcast(transcript, me, &own, &incoming, 0);
-                for &p in &peers {
-                    toss.commitment(p, &incoming[p][0]).map_err(msg)?;
-                    auth.receive::<G>(&keys.keys, batch, p, &incoming[p][1])
-                        .map_err(msg)?;
-                }
-                let open = toss.opening();
-                let parts = per_peer(n, me, |_| vec![open.clone()]);
-                self.stage = Stage::Coins2 { auth, toss };
+            Stage::Vole(mut vole) => {
+                let parts = vole.receive_rows(&mut inbox)?;
+                self.stage = Stage::Coins2(vole);
                 next(self, "offline: coin opening", parts)
             }
-            Stage::Coins2 { mut auth, toss } => {
-                let coins = open_coins(toss, transcript, me, &peers, &incoming)?;
-                let (y, mut rows) = auth.open::<G>(&keys.keys, batch, &coins);
+            Stage::Coins2(vole) => {
+                let (auth, coins, mut parts) = vole.open(&mut inbox)?;
                 let mut rng = coin_stream(&coins, "sacrifice-t");
                 let t: Vec<Cw<P>> = (0..count).map(|_| C::<P>::random_s(&mut rng)).collect();
                 let seg = |v: &[Cw<P>], i: usize| v[i * count..(i + 1) * count].to_vec();
-                let rho = affine::<P>(&t, &seg(&auth.x, 0), &seg(&auth.x, 1));
-                let mut rho_mac = affine::<P>(&t, &seg(&auth.macs, 0), &seg(&auth.macs, 1));
-                keys.tamper_local(batch, LocalPoint::RhoMacs, &mut rho_mac);
-                let rho_bytes = encode_words::<C<P>>(&rho);
-                let parts = per_peer(n, me, |p| {
-                    vec![y.clone(), core::mem::take(&mut rows[p]), rho_bytes.clone()]
-                });
-                self.stage = Stage::Open {
-                    auth,
-                    t,
-                    rho,
-                    rho_mac,
+                let mut rho = Opened {
+                    values: affine::<P>(&t, &seg(&auth.x, 0), &seg(&auth.x, 1)),
+                    macs: affine::<P>(&t, &seg(&auth.macs, 0), &seg(&auth.macs, 1)),
                 };
+                inbox
+                    .keys
+                    .tamper_local(batch, LocalPoint::RhoMacs, &mut rho.macs);
+                let rho_bytes = encode_words::<C<P>>(&rho.values);
+                for &p in &inbox.peers {
+                    parts[p].push(rho_bytes.clone());
+                }
+                self.stage = Stage::Open { auth, t, rho };
                 next(self, "offline: opened combination and rho", parts)
             }
-            Stage::Open {
-                auth,
-                t,
-                mut rho,
-                rho_mac,
-            } => {
-                let own_y = encode_words::<C<P>>(&[auth.y_share()]);
-                record_broadcast(transcript, me, &own_y, &incoming, 0);
-                record_broadcast(transcript, me, &encode_words::<C<P>>(&rho), &incoming, 2);
-                let mut y = auth.y_share();
-                for &p in &peers {
-                    let yp = auth.y_share_of(p, &incoming[p][0]).map_err(msg)?;
-                    auth.check_rows(&keys.keys, p, &incoming[p][1], yp)
-                        .map_err(|c| (CheckKind::VoleRows, c))?;
-                    y = C::<P>::add(y, yp);
-                    let rp = decode_words::<C<P>>(p, "rho", &incoming[p][2], count).map_err(msg)?;
-                    spdz2k_ring::add_assign::<C<P>>(&mut rho, &rp);
+            Stage::Open { auth, t, mut rho } => {
+                let y = inbox.opened_y(&auth)?;
+                inbox.record(&encode_words::<C<P>>(&rho.values), 2);
+                for &p in &inbox.peers {
+                    let part = &inbox.incoming[p][2];
+                    let rp = decode_words::<C<P>>(p, "rho", part, count).map_err(message)?;
+                    spdz2k_ring::add_assign::<C<P>>(&mut rho.values, &rp);
                 }
                 let seg = |v: &[Cw<P>], i: usize| v[i * count..(i + 1) * count].to_vec();
-                let sigma = sigma_of::<P>(
-                    &t,
-                    &rho,
-                    &seg(&auth.x, 3),
-                    &seg(&auth.x, 4),
-                    &seg(&auth.x, 2),
-                );
-                let mut sigma_mac = sigma_of::<P>(
-                    &t,
-                    &rho,
-                    &seg(&auth.macs, 3),
-                    &seg(&auth.macs, 4),
-                    &seg(&auth.macs, 2),
-                );
-                keys.tamper_local(batch, LocalPoint::SigmaMacs, &mut sigma_mac);
-                let bytes = encode_words::<C<P>>(&sigma);
-                let parts = per_peer(n, me, |_| vec![bytes.clone()]);
+                let sigma_of = |v: &[Cw<P>]| {
+                    sigma_of::<P>(&t, &rho.values, &seg(v, 3), &seg(v, 4), &seg(v, 2))
+                };
+                let mut sigma = Opened {
+                    values: sigma_of(&auth.x),
+                    macs: sigma_of(&auth.macs),
+                };
+                inbox
+                    .keys
+                    .tamper_local(batch, LocalPoint::SigmaMacs, &mut sigma.macs);
+                let parts = inbox.to_all(encode_words::<C<P>>(&sigma.values));
                 self.stage = Stage::Sigma {
                     auth,
                     y,
                     rho,
-                    rho_mac,
                     sigma,
-                    sigma_mac,
                 };
                 next(self, "offline: sigma", parts)
             }
@@ -316,17 +265,16 @@ impl<P: HasCheckRing> TripleFlow<P> {
                 auth,
                 y,
                 rho,
-                rho_mac,
                 mut sigma,
-                sigma_mac,
             } => {
-                record_broadcast(transcript, me, &encode_words::<C<P>>(&sigma), &incoming, 0);
-                for &p in &peers {
-                    let sp =
-                        decode_words::<C<P>>(p, "sigma", &incoming[p][0], count).map_err(msg)?;
-                    spdz2k_ring::add_assign::<C<P>>(&mut sigma, &sp);
+                inbox.record(&encode_words::<C<P>>(&sigma.values), 0);
+                for &p in &inbox.peers {
+                    let part = &inbox.incoming[p][0];
+                    let sp = decode_words::<C<P>>(p, "sigma", part, count).map_err(message)?;
+                    spdz2k_ring::add_assign::<C<P>>(&mut sigma.values, &sp);
                 }
                 let failed = sigma
+                    .values
                     .iter()
                     .filter(|&&s| P::lower(s) != <P::Word as Word>::ZERO)
                     .count();
@@ -341,31 +289,17 @@ impl<P: HasCheckRing> TripleFlow<P> {
                 }
                 let mut log = PendingLog::<C<P>>::new();
                 log.push(&[y], &[auth.y_mac()]);
-                log.push(&rho, &rho_mac);
-                log.push(&sigma, &sigma_mac);
-                let (run, m) = MacRun::start(
-                    &keys.keys,
-                    log,
-                    transcript.take_digest(),
-                    CommitContext::for_protocol(
-                        "offline-mac-check",
-                        &keys.session,
-                        batch.wrapping_mul(2).wrapping_add(1),
-                    ),
-                    &mut keys.rng,
-                );
+                log.push(&rho.values, &rho.macs);
+                log.push(&sigma.values, &sigma.macs);
                 let out = Material::Triples(output::<P>(&auth, count));
-                let parts = per_peer(n, me, |_| vec![m.clone()]);
-                self.stage = Stage::Mac { run, out };
+                let (mac, parts) = Closing::start(&mut inbox, log, 1, out);
+                self.stage = Stage::Mac(mac);
                 next(self, "offline: MAC check", parts)
             }
-            Stage::Mac { run, out } => match run.round(n, me, &incoming)? {
-                Some((run, parts)) => {
-                    self.stage = Stage::Mac { run, out };
-                    next(self, "offline: MAC check", parts)
-                }
-                None => Ok(FlowStep::Done(out)),
-            },
+            Stage::Mac(mac) => Ok(mac.round(&inbox)?.map_flow(|mac| Self {
+                stage: Stage::Mac(mac),
+                ..self
+            })),
         }
     }
 }

@@ -142,7 +142,7 @@ async fn extend_pair<T: Transport + 'static>(
             .await
             .unwrap();
         let before = t1.stats().bytes_sent;
-        driver::extend_receiver_pipelined(&mut t1, &mut r, CHUNK, TOTAL / CHUNK, &mut rng, |c| {
+        driver::extend_pipelined(&mut t1, &mut r, CHUNK, TOTAL / CHUNK, &mut rng, |c| {
             if random {
                 std::hint::black_box(c.into_random_ots());
             }
@@ -157,7 +157,7 @@ async fn extend_pair<T: Transport + 'static>(
         .await
         .unwrap();
     let before = t0.stats().bytes_sent;
-    driver::extend_sender_pipelined(&mut t0, &mut s, CHUNK, TOTAL / CHUNK, &mut rng, |c| {
+    driver::extend_pipelined(&mut t0, &mut s, CHUNK, TOTAL / CHUNK, &mut rng, |c| {
         if random {
             std::hint::black_box(c.into_random_ots());
         }

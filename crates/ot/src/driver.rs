@@ -79,17 +79,17 @@ pub async fn extend_receiver<T: Transport, R: rand::Rng + Send + ?Sized>(
     Ok(cots)
 }
 
-/// Chunks kept in flight by the pipelined drivers (at most [`crate::ext::MAX_PENDING`]).
+/// Chunks kept in flight by [`extend_pipelined`] (at most [`crate::ext::MAX_PENDING`]).
 pub const PIPELINE_DEPTH: usize = 2;
 
-/// Streams `chunks` chunks of `m` random-choice OTs, receiver side, with
-/// [`PIPELINE_DEPTH`] chunks in flight: the receiver builds chunk k+1's matrix while the
-/// sender works on chunk k. Each chunk's output goes to `sink`, in order, as soon as it is
-/// complete; nothing else is kept. The sender runs [`extend_sender_pipelined`] with the
-/// same `m` and `chunks`.
-pub async fn extend_receiver_pipelined<T, R, F>(
+/// Streams `chunks` chunks of `m` OTs on one side of an instance (the receiver with random
+/// choice bits, or the sender) with [`PIPELINE_DEPTH`] chunks in flight: the receiver
+/// builds chunk k+1's matrix while the sender works on chunk k. Each chunk's output goes to
+/// `sink`, in order, as soon as it is complete; nothing else is kept. The other side runs
+/// the same function with the same `m` and `chunks`.
+pub async fn extend_pipelined<T, S, R, F>(
     t: &mut T,
-    r: &mut ExtReceiver,
+    side: &mut S,
     m: usize,
     chunks: usize,
     rng: &mut R,
@@ -97,56 +97,100 @@ pub async fn extend_receiver_pipelined<T, R, F>(
 ) -> Result<(), OtError>
 where
     T: Transport,
+    S: ChunkSide,
     R: rand::Rng + Send + ?Sized,
-    F: FnMut(ReceiverCots) -> Result<(), OtError> + Send,
+    F: FnMut(S::Cots) -> Result<(), OtError> + Send,
 {
-    let peer = r.context().sender();
+    let peer = side.peer();
     t.begin_round("OT extension (pipelined)");
     let (mut started, mut finished) = (0, 0);
     while finished < chunks {
         while started < chunks && started - finished < PIPELINE_DEPTH {
-            let m1 = r.extend_random(m, rng)?;
-            t.send(peer, m1).await?;
+            let msg = if S::ANSWERS {
+                t.recv(peer).await?
+            } else {
+                Vec::new()
+            };
+            let out = side.start_chunk(&msg, m, rng)?;
+            t.send(peer, out).await?;
             started += 1;
         }
-        let m2 = t.recv(peer).await?;
-        let (cots, m3) = r.finish(&m2)?;
-        t.send(peer, m3).await?;
+        let msg = t.recv(peer).await?;
+        let (cots, reply) = side.finish_chunk(&msg)?;
+        if let Some(reply) = reply {
+            t.send(peer, reply).await?;
+        }
         sink(cots)?;
         finished += 1;
     }
     Ok(())
 }
 
-/// The sender's side of [`extend_receiver_pipelined`].
-pub async fn extend_sender_pipelined<T, R, F>(
-    t: &mut T,
-    s: &mut ExtSender,
-    m: usize,
-    chunks: usize,
-    rng: &mut R,
-    mut sink: F,
-) -> Result<(), OtError>
-where
-    T: Transport,
-    R: rand::Rng + Send + ?Sized,
-    F: FnMut(SenderCots) -> Result<(), OtError> + Send,
-{
-    let peer = s.context().receiver();
-    t.begin_round("OT extension (pipelined)");
-    let (mut responded, mut finished) = (0, 0);
-    while finished < chunks {
-        while responded < chunks && responded - finished < PIPELINE_DEPTH {
-            let m1 = t.recv(peer).await?;
-            let m2 = s.respond(&m1, m, rng)?;
-            t.send(peer, m2).await?;
-            responded += 1;
-        }
-        let m3 = t.recv(peer).await?;
-        sink(s.finish(&m3)?)?;
-        finished += 1;
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for crate::ext::ExtReceiver {}
+    impl Sealed for crate::ext::ExtSender {}
+}
+
+/// One side of an extension instance as [`extend_pipelined`] runs it: [`ExtReceiver`]
+/// (with random choice bits) or [`ExtSender`]. Sealed; the steps are the sides' own.
+pub trait ChunkSide: sealed::Sealed {
+    /// A chunk's correlated OTs on this side.
+    type Cots;
+    /// Whether a chunk starts with the peer's message (the sender answers the matrix).
+    const ANSWERS: bool;
+    /// The other party of the instance.
+    fn peer(&self) -> usize;
+    /// Starts a chunk of `m` OTs, answering `msg` (empty for the receiver); returns the
+    /// message for the peer.
+    fn start_chunk<R: rand::Rng + ?Sized>(
+        &mut self,
+        msg: &[u8],
+        m: usize,
+        rng: &mut R,
+    ) -> Result<Vec<u8>, OtError>;
+    /// Finishes the oldest chunk with the peer's message; returns its OTs and the reply
+    /// for the peer, if any.
+    fn finish_chunk(&mut self, msg: &[u8]) -> Result<(Self::Cots, Option<Vec<u8>>), OtError>;
+}
+
+impl ChunkSide for ExtReceiver {
+    type Cots = ReceiverCots;
+    const ANSWERS: bool = false;
+    fn peer(&self) -> usize {
+        self.context().sender()
     }
-    Ok(())
+    fn start_chunk<R: rand::Rng + ?Sized>(
+        &mut self,
+        _msg: &[u8],
+        m: usize,
+        rng: &mut R,
+    ) -> Result<Vec<u8>, OtError> {
+        self.extend_random(m, rng)
+    }
+    fn finish_chunk(&mut self, msg: &[u8]) -> Result<(ReceiverCots, Option<Vec<u8>>), OtError> {
+        let (cots, check) = self.finish(msg)?;
+        Ok((cots, Some(check)))
+    }
+}
+
+impl ChunkSide for ExtSender {
+    type Cots = SenderCots;
+    const ANSWERS: bool = true;
+    fn peer(&self) -> usize {
+        self.context().receiver()
+    }
+    fn start_chunk<R: rand::Rng + ?Sized>(
+        &mut self,
+        msg: &[u8],
+        m: usize,
+        rng: &mut R,
+    ) -> Result<Vec<u8>, OtError> {
+        self.respond(msg, m, rng)
+    }
+    fn finish_chunk(&mut self, msg: &[u8]) -> Result<(SenderCots, Option<Vec<u8>>), OtError> {
+        Ok((self.finish(msg)?, None))
+    }
 }
 
 /// Correlated OT over Z_2^l, sender side: sends the corrections, returns `z_j`.

@@ -245,7 +245,7 @@ async fn pipelined_chunks_stream_correct_ots_in_order() {
             .await
             .unwrap();
         let mut got = vec![];
-        driver::extend_receiver_pipelined(&mut t1, &mut r, m, chunks, &mut rng, |c| {
+        driver::extend_pipelined(&mut t1, &mut r, m, chunks, &mut rng, |c| {
             got.push((
                 c.first_index(),
                 c.choices_packed().to_vec(),
@@ -262,7 +262,7 @@ async fn pipelined_chunks_stream_correct_ots_in_order() {
         .await
         .unwrap();
     let mut sent = vec![];
-    driver::extend_sender_pipelined(&mut t0, &mut s, m, chunks, &mut rng, |c| {
+    driver::extend_pipelined(&mut t0, &mut s, m, chunks, &mut rng, |c| {
         sent.push((c.first_index(), c.delta().0, c.q_words().to_vec()));
         Ok(())
     })

@@ -325,3 +325,34 @@ fn a_sender_choosing_its_coin_seed_learns_nothing_from_the_check_values() {
         );
     }
 }
+
+/// Both sides refuse a chunk beyond `MAX_PENDING` in flight and a finish with no chunk
+/// pending, and either refusal retires the side.
+#[test]
+fn chunks_beyond_the_pending_limit_or_finishes_without_a_chunk_retire_either_side() {
+    use spdz2k_ot::ext::MAX_PENDING;
+    let mut rng = seeded_rng([9; 32]);
+    let (mut s, mut r) = setup(&mut rng);
+    let mut matrices = Vec::new();
+    for _ in 0..MAX_PENDING {
+        matrices.push(r.extend_random(128, &mut rng).unwrap());
+    }
+    let err = r.extend_random(128, &mut rng).unwrap_err();
+    assert!(err.to_string().contains("chunks in flight"), "{err}");
+    assert!(r.is_retired());
+    for m1 in &matrices {
+        s.respond(m1, 128, &mut rng).unwrap();
+    }
+    // The fifth matrix is refused before it is read: the count alone is over the limit.
+    let err = s.respond(&matrices[0], 128, &mut rng).unwrap_err();
+    assert!(err.to_string().contains("chunks in flight"), "{err}");
+    assert!(s.is_retired());
+
+    let (mut s, mut r) = setup(&mut rng);
+    let err = s.finish(&[0; 96]).unwrap_err();
+    assert!(err.to_string().contains("no chunk is pending"), "{err}");
+    assert!(s.is_retired());
+    let err = r.finish(&[0; 16]).unwrap_err();
+    assert!(err.to_string().contains("no chunk is pending"), "{err}");
+    assert!(r.is_retired());
+}

@@ -20,6 +20,7 @@
 
 mod receiver;
 mod sender;
+mod side;
 
 pub use receiver::{ExtReceiver, ExtReceiverSetup};
 pub use sender::{ExtSender, ExtSenderSetup};

@@ -11,15 +11,14 @@ use crate::gf128;
 use crate::output::ReceiverCots;
 use crate::wire::{self, Kind};
 
+use super::side::{Chunks, Side};
 use super::*;
 
 struct ReceiverKeys {
     variant: Variant,
     cols: ReceiverExpander,
     scratch: Vec<u128>,
-    seq: u64,
-    next_index: u64,
-    pending: std::collections::VecDeque<ReceiverPending>,
+    chunks: Chunks<ReceiverPending>,
 }
 
 struct ReceiverPending {
@@ -33,8 +32,7 @@ struct ReceiverPending {
 
 /// The KOS15 extension receiver after setup: holds both seeds of every base OT.
 pub struct ExtReceiver {
-    ctx: OtContext,
-    keys: Option<Box<ReceiverKeys>>,
+    side: Side<ReceiverKeys>,
 }
 
 /// The receiver during setup, waiting for the sender's base-OT reply.
@@ -46,10 +44,7 @@ pub struct ExtReceiverSetup {
 
 impl core::fmt::Debug for ExtReceiver {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("ExtReceiver")
-            .field("ctx", &self.ctx)
-            .field("retired", &self.keys.is_none())
-            .finish_non_exhaustive()
+        self.side.debug("ExtReceiver", f)
     }
 }
 
@@ -118,39 +113,26 @@ impl ExtReceiverSetup {
                 ReceiverExpander::Soft { d, leaves }
             }
         };
-        Ok((
-            ExtReceiver {
-                ctx: self.ctx,
-                keys: Some(Box::new(ReceiverKeys {
-                    variant: self.variant,
-                    cols,
-                    scratch: Vec::new(),
-                    seq: 0,
-                    next_index: 0,
-                    pending: Default::default(),
-                })),
-            },
-            out,
-        ))
+        let keys = ReceiverKeys {
+            variant: self.variant,
+            cols,
+            scratch: Vec::new(),
+            chunks: Chunks::default(),
+        };
+        let side = Side::new(self.ctx, Role::Receiver, keys);
+        Ok((ExtReceiver { side }, out))
     }
 }
 
 impl ExtReceiver {
     /// The instance.
     pub fn context(&self) -> &OtContext {
-        &self.ctx
+        &self.side.ctx
     }
 
     /// Whether a failure has retired this key set.
     pub fn is_retired(&self) -> bool {
-        self.keys.is_none()
-    }
-
-    fn guard<T>(&mut self, r: Result<T, OtError>) -> Result<T, OtError> {
-        if r.is_err() {
-            self.keys = None;
-        }
-        r
+        self.side.is_retired()
     }
 
     /// Step 1 with uniformly random choice bits.
@@ -171,11 +153,18 @@ impl ExtReceiver {
         m: usize,
         rng: &mut R,
     ) -> Result<Vec<u8>, OtError> {
-        let r = self.extend_inner(choices, m, rng);
-        self.guard(r)
+        self.side.guarded(|s| s.start_chunk(choices, m, rng))
     }
 
-    fn extend_inner<R: rand::Rng + ?Sized>(
+    /// Step 3: takes the sender's coin seed; returns the chunk's correlated OTs and the
+    /// check message for the sender.
+    pub fn finish(&mut self, msg: &[u8]) -> Result<(ReceiverCots, Vec<u8>), OtError> {
+        self.side.guarded(|s| s.finish_chunk(msg))
+    }
+}
+
+impl Side<ReceiverKeys> {
+    fn start_chunk<R: rand::Rng + ?Sized>(
         &mut self,
         choices: &[u128],
         m: usize,
@@ -183,16 +172,8 @@ impl ExtReceiver {
     ) -> Result<Vec<u8>, OtError> {
         let ctx = self.ctx.clone();
         check_range(&ctx, Role::Receiver, m)?;
-        let Some(keys) = self.keys.as_deref_mut() else {
-            return Err(ctx.retired(Role::Receiver, PHASE_MATRIX));
-        };
-        if keys.pending.len() >= MAX_PENDING {
-            return Err(ctx.bad_message(
-                Role::Receiver,
-                PHASE_MATRIX,
-                format!("more than {MAX_PENDING} chunks in flight"),
-            ));
-        }
+        let keys = self.keys(PHASE_MATRIX)?;
+        let (seq, first_index) = keys.chunks.next(&ctx, Role::Receiver)?;
         if choices.len() * 128 < m {
             return Err(ctx.bad_message(
                 Role::Receiver,
@@ -209,7 +190,6 @@ impl ExtReceiver {
             let keep = (1u128 << (m % 128)) - 1;
             x[full] = (choices[full] & keep) | (x[full] & !keep);
         }
-        let (seq, first_index) = (keys.seq, keys.next_index);
         let coin = CommittedCoin::new(&ctx, ctx.receiver(), COIN_PURPOSE, seq, rng);
         let mut out = wire::begin(
             &ctx,
@@ -223,34 +203,22 @@ impl ExtReceiver {
         keys.cols.columns(&x, nb, &mut cols, &mut out);
         let rows = transpose_columns(&cols, nb);
         keys.scratch = cols;
-        keys.seq += 1;
-        keys.next_index += m as u64;
-        keys.pending.push_back(ReceiverPending {
+        let chunk = ReceiverPending {
             seq,
             first_index,
             m,
             x,
             rows,
             coin,
-        });
+        };
+        keys.chunks.push(m, chunk);
         Ok(out)
     }
 
-    /// Step 3: takes the sender's coin seed; returns the chunk's correlated OTs and the
-    /// check message for the sender.
-    pub fn finish(&mut self, msg: &[u8]) -> Result<(ReceiverCots, Vec<u8>), OtError> {
-        let r = self.finish_inner(msg);
-        self.guard(r)
-    }
-
-    fn finish_inner(&mut self, msg: &[u8]) -> Result<(ReceiverCots, Vec<u8>), OtError> {
+    fn finish_chunk(&mut self, msg: &[u8]) -> Result<(ReceiverCots, Vec<u8>), OtError> {
         let ctx = self.ctx.clone();
-        let Some(keys) = self.keys.as_deref_mut() else {
-            return Err(ctx.retired(Role::Receiver, PHASE_SEED));
-        };
-        let Some(p) = keys.pending.pop_front() else {
-            return Err(ctx.bad_message(Role::Receiver, PHASE_SEED, "no chunk is pending".into()));
-        };
+        let keys = self.keys(PHASE_SEED)?;
+        let p = keys.chunks.pop(&ctx, Role::Receiver, PHASE_SEED)?;
         let body = wire::open(
             &ctx,
             Role::Receiver,

@@ -12,6 +12,7 @@ use crate::wire::{self, Kind};
 use spdz2k_core::commit::{Commitment, Nonce};
 use subtle::ConstantTimeEq;
 
+use super::side::{Chunks, Side};
 use super::*;
 
 struct SenderKeys {
@@ -19,9 +20,7 @@ struct SenderKeys {
     variant: Variant,
     cols: SenderExpander,
     scratch: Vec<u128>,
-    seq: u64,
-    next_index: u64,
-    pending: std::collections::VecDeque<SenderPending>,
+    chunks: Chunks<SenderPending>,
 }
 
 struct SenderPending {
@@ -35,16 +34,12 @@ struct SenderPending {
 
 /// The KOS15 extension sender: holds Δ and one seed per base OT. Retired after any failure.
 pub struct ExtSender {
-    ctx: OtContext,
-    keys: Option<Box<SenderKeys>>,
+    side: Side<SenderKeys>,
 }
 
 impl core::fmt::Debug for ExtSender {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("ExtSender")
-            .field("ctx", &self.ctx)
-            .field("retired", &self.keys.is_none())
-            .finish_non_exhaustive()
+        self.side.debug("ExtSender", f)
     }
 }
 
@@ -107,18 +102,15 @@ impl ExtSenderSetup {
                 SenderExpander::Soft { d, leaves }
             }
         };
-        Ok(ExtSender {
-            ctx,
-            keys: Some(Box::new(SenderKeys {
-                delta: self.delta,
-                variant: self.variant,
-                cols,
-                scratch: Vec::new(),
-                seq: 0,
-                next_index: 0,
-                pending: Default::default(),
-            })),
-        })
+        let keys = SenderKeys {
+            delta: self.delta,
+            variant: self.variant,
+            cols,
+            scratch: Vec::new(),
+            chunks: Chunks::default(),
+        };
+        let side = Side::new(ctx, Role::Sender, keys);
+        Ok(ExtSender { side })
     }
 }
 
@@ -154,27 +146,12 @@ impl ExtSender {
 
     /// The instance.
     pub fn context(&self) -> &OtContext {
-        &self.ctx
+        &self.side.ctx
     }
 
     /// Whether a failure has retired this key set.
     pub fn is_retired(&self) -> bool {
-        self.keys.is_none()
-    }
-
-    fn keys(&mut self, phase: &'static str) -> Result<&mut SenderKeys, OtError> {
-        match self.keys.as_deref_mut() {
-            Some(k) => Ok(k),
-            None => Err(self.ctx.retired(Role::Sender, phase)),
-        }
-    }
-
-    /// Retires on error: the key set is dropped and refuses every later call.
-    fn guard<T>(&mut self, r: Result<T, OtError>) -> Result<T, OtError> {
-        if r.is_err() {
-            self.keys = None;
-        }
-        r
+        self.side.is_retired()
     }
 
     /// Step 2: takes the receiver's matrix for a chunk of `m` OTs and returns the coin seed
@@ -185,11 +162,18 @@ impl ExtSender {
         m: usize,
         rng: &mut R,
     ) -> Result<Vec<u8>, OtError> {
-        let r = self.respond_inner(msg, m, rng);
-        self.guard(r)
+        self.side.guarded(|s| s.respond_chunk(msg, m, rng))
     }
 
-    fn respond_inner<R: rand::Rng + ?Sized>(
+    /// Step 3: checks the receiver's opening and correlation check; on success returns the
+    /// chunk's correlated OTs.
+    pub fn finish(&mut self, msg: &[u8]) -> Result<SenderCots, OtError> {
+        self.side.guarded(|s| s.finish_chunk(msg))
+    }
+}
+
+impl Side<SenderKeys> {
+    fn respond_chunk<R: rand::Rng + ?Sized>(
         &mut self,
         msg: &[u8],
         m: usize,
@@ -198,14 +182,7 @@ impl ExtSender {
         let ctx = self.ctx.clone();
         check_range(&ctx, Role::Sender, m)?;
         let keys = self.keys(PHASE_MATRIX)?;
-        if keys.pending.len() >= MAX_PENDING {
-            return Err(ctx.bad_message(
-                Role::Sender,
-                PHASE_MATRIX,
-                format!("more than {MAX_PENDING} chunks in flight"),
-            ));
-        }
-        let (seq, first_index) = (keys.seq, keys.next_index);
+        let (seq, first_index) = keys.chunks.next(&ctx, Role::Sender)?;
         let nb = nb_for(m);
         let body = wire::open(
             &ctx,
@@ -227,32 +204,22 @@ impl ExtSender {
         let seed = Block::random(rng);
         let mut out = wire::begin(&ctx, Kind::ExtSeed, seq, 16);
         out.extend_from_slice(&seed.to_bytes());
-        keys.seq += 1;
-        keys.next_index += m as u64;
-        keys.pending.push_back(SenderPending {
+        let chunk = SenderPending {
             seq,
             first_index,
             m,
             rows,
             commitment,
             seed,
-        });
+        };
+        keys.chunks.push(m, chunk);
         Ok(out)
     }
 
-    /// Step 3: checks the receiver's opening and correlation check; on success returns the
-    /// chunk's correlated OTs.
-    pub fn finish(&mut self, msg: &[u8]) -> Result<SenderCots, OtError> {
-        let r = self.finish_inner(msg);
-        self.guard(r)
-    }
-
-    fn finish_inner(&mut self, msg: &[u8]) -> Result<SenderCots, OtError> {
+    fn finish_chunk(&mut self, msg: &[u8]) -> Result<SenderCots, OtError> {
         let ctx = self.ctx.clone();
         let keys = self.keys(PHASE_CHECK)?;
-        let Some(p) = keys.pending.pop_front() else {
-            return Err(ctx.bad_message(Role::Sender, PHASE_CHECK, "no chunk is pending".into()));
-        };
+        let p = keys.chunks.pop(&ctx, Role::Sender, PHASE_CHECK)?;
         let body = wire::open(
             &ctx,
             Role::Sender,
