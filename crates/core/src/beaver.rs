@@ -141,20 +141,77 @@ pub fn beaver_openings_into<P: Params>(
     values: &mut Vec<P::Word>,
     macs: &mut Vec<P::Word>,
 ) {
+    beaver_opening_values_into(x, y, t, values);
+    differences::<P>(macs, (x.macs, t.a.macs), (y.macs, t.b.macs));
+}
+
+/// The values of [`beaver_openings_into`] only: this party's shares of e and d, which it
+/// sends. Its MAC shares of them matter only to the MAC check, and
+/// [`beaver_check_terms_into`] makes its check terms straight from the inputs' and triples'
+/// MAC shares once e and d are open, without this intermediate vector.
+pub fn beaver_opening_values_into<P: Params>(
+    x: SharesRef<'_, P>,
+    y: SharesRef<'_, P>,
+    t: TriplesRef<'_, P>,
+    values: &mut Vec<P::Word>,
+) {
     assert!(
         x.len() == t.len() && y.len() == t.len(),
         "Beaver openings need one triple per multiplication"
     );
-    // Written once per array: this runs over every multiplication.
-    let diff =
-        |out: &mut Vec<P::Word>, p: &[P::Word], q: &[P::Word], r: &[P::Word], s: &[P::Word]| {
-            out.clear();
-            out.reserve_exact(p.len() + r.len());
-            out.extend(p.iter().zip(q).map(|(&a, &b)| P::sub(a, b)));
-            out.extend(r.iter().zip(s).map(|(&a, &b)| P::sub(a, b)));
-        };
-    diff(values, x.values, t.a.values, y.values, t.b.values);
-    diff(macs, x.macs, t.a.macs, y.macs, t.b.macs);
+    differences::<P>(values, (x.values, t.a.values), (y.values, t.b.values));
+}
+
+/// out = (p - q) followed by (r - s), elementwise; out is cleared first.
+fn differences<P: Params>(
+    out: &mut Vec<P::Word>,
+    (p, q): (&[P::Word], &[P::Word]),
+    (r, s): (&[P::Word], &[P::Word]),
+) {
+    out.clear();
+    out.reserve_exact(p.len() + r.len());
+    out.extend(p.iter().zip(q).map(|(&a, &b)| P::sub(a, b)));
+    out.extend(r.iter().zip(s).map(|(&a, &b)| P::sub(a, b)));
+}
+
+/// The check terms of a Beaver opening, once e and d are open: this party's MAC shares of
+/// e = x - a and d = y - b, turned into terms m - alpha_i * opened as
+/// [`check_terms_in_place`](crate::check_terms_in_place) does, written into `terms`
+/// (cleared first) in one pass.
+pub fn beaver_check_terms_into<P: Params>(
+    x: SharesRef<'_, P>,
+    y: SharesRef<'_, P>,
+    t: TriplesRef<'_, P>,
+    opened_ed: &[P::Word],
+    key: &MacKeyShare<P>,
+    terms: &mut Vec<P::Word>,
+) {
+    let n = t.len();
+    assert!(
+        x.len() == n && y.len() == n && opened_ed.len() == 2 * n,
+        "Beaver openings need one triple per multiplication, and e and d for each"
+    );
+    let (e, d) = opened_ed.split_at(n);
+    let alpha = key.expose();
+    let term = |m: P::Word, m_triple: P::Word, opened: P::Word| {
+        P::sub(P::sub(m, m_triple), P::mul(alpha, opened))
+    };
+    terms.clear();
+    terms.reserve_exact(2 * n);
+    terms.extend(
+        x.macs
+            .iter()
+            .zip(t.a.macs)
+            .zip(e)
+            .map(|((&m, &ma), &o)| term(m, ma, o)),
+    );
+    terms.extend(
+        y.macs
+            .iter()
+            .zip(t.b.macs)
+            .zip(d)
+            .map(|((&m, &mb), &o)| term(m, mb, o)),
+    );
 }
 
 /// Combines the opened e (first n) and d (last n) with the triples into shares of x * y.

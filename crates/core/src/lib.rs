@@ -67,8 +67,8 @@ mod wire;
 
 pub use abort::AbortReason;
 pub use beaver::{
-    SharesRef, Triples, TriplesRef, beaver_combine, beaver_combine_into, beaver_combine_sum,
-    beaver_openings, beaver_openings_into,
+    SharesRef, Triples, TriplesRef, beaver_check_terms_into, beaver_combine, beaver_combine_into,
+    beaver_combine_sum, beaver_opening_values_into, beaver_openings, beaver_openings_into,
 };
 pub use check_share::{check_terms_in_place, local_check_share, local_check_share_chunks};
 pub use commit::{CommitContext, Commitment, Nonce};

@@ -3,7 +3,8 @@
 
 use proptest::prelude::*;
 use spdz2k_core::{
-    AuthShares, InsecureDealer, TriplesRef, beaver_combine, beaver_combine_sum, beaver_openings,
+    AuthShares, InsecureDealer, SharesRef, TriplesRef, beaver_check_terms_into, beaver_combine,
+    beaver_combine_sum, beaver_opening_values_into, beaver_openings, check_terms_in_place,
     macs_consistent, mask_for_opening, reconstruct, reconstruct_opening, unmask_opened,
 };
 use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params};
@@ -135,6 +136,31 @@ fn algebra<P: Params>(n: usize, seed: u8, xs: &[u128], ys: &[u128], c: u128) {
         assert_eq!(g, P::mul(a, b));
     }
     assert!(macs_consistent(&z, d.mac_key()));
+    // The check terms made straight from the inputs and triples equal the opening's MAC
+    // shares turned into terms, and the values alone equal the opening's values.
+    for i in 0..n {
+        let all = 0..t[i].len();
+        let (x, y) = (
+            SharesRef::of(&sx[i], all.clone()),
+            SharesRef::of(&sy[i], all.clone()),
+        );
+        let mut terms = vec![P::from_u128(7)];
+        let key = d.mac_key_share(i);
+        beaver_check_terms_into(
+            x,
+            y,
+            TriplesRef::of(&t[i], all.clone()),
+            &opened,
+            &key,
+            &mut terms,
+        );
+        let mut expected = ed[i].macs().to_vec();
+        check_terms_in_place::<P>(&mut expected, &opened, &key);
+        assert_eq!(terms, expected);
+        let mut values = vec![P::from_u128(7)];
+        beaver_opening_values_into(x, y, TriplesRef::of(&t[i], all), &mut values);
+        assert_eq!(values, ed[i].values());
+    }
     // The fused dot product: each party's sums equal the sums of its product shares.
     for (i, zi) in z.iter().enumerate() {
         let all = 0..t[i].len();

@@ -8,8 +8,8 @@ use crate::session::Session;
 use crate::stock::HeldTriples;
 use core::ops::Range;
 use spdz2k_core::{
-    AuthShares, SharesRef, TriplesRef, beaver_combine_into, beaver_combine_sum,
-    beaver_openings_into, check_terms_in_place,
+    AuthShares, SharesRef, TriplesRef, beaver_check_terms_into, beaver_combine_into,
+    beaver_combine_sum, beaver_opening_values_into,
 };
 use spdz2k_net::Transport;
 use spdz2k_prep::Preprocessing;
@@ -90,31 +90,34 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
             .map(|s| s..s.saturating_add(step).min(n))
             .collect();
         self.transport.begin_round(phase.name());
+        let operands = |r: &Range<usize>| {
+            (
+                SharesRef::of(&a.shares, r.clone()),
+                SharesRef::of(&b.shares, r.clone()),
+                TriplesRef::of(&held.triples, held.at + r.start..held.at + r.end),
+            )
+        };
         let mut in_flight = VecDeque::with_capacity(2);
         let mut next = 0;
         for r in &batches {
             // Keep one sub-batch ahead: sub-batches 0 and 1 go out before 0 comes back.
             while next < batches.len() && in_flight.len() < 2 {
-                let s = &batches[next];
-                let t = TriplesRef::of(&held.triples, held.at + s.start..held.at + s.end);
-                let (x, y) = (
-                    SharesRef::of(&a.shares, s.clone()),
-                    SharesRef::of(&b.shares, s.clone()),
-                );
-                let (mut ev, mut em) = (self.pool.words.get(), self.pool.words.get());
-                beaver_openings_into(x, y, t, &mut ev, &mut em);
-                in_flight.push_back((self.send_opening(phase, ev).await?, em));
+                let (x, y, t) = operands(&batches[next]);
+                let mut ev = self.pool.words.get();
+                beaver_opening_values_into(x, y, t, &mut ev);
+                in_flight.push_back(self.send_opening(phase, ev).await?);
                 next += 1;
             }
-            let Some((sent, em)) = in_flight.pop_front() else {
+            let Some(sent) = in_flight.pop_front() else {
                 break;
             };
             let opened = self.recv_opening(phase, sent).await?;
-            let t = TriplesRef::of(&held.triples, held.at + r.start..held.at + r.end);
+            let (x, y, t) = operands(r);
             combine(t, &opened);
-            // The log keeps check terms: the opened values' memory serves the next openings.
-            let mut terms = em;
-            check_terms_in_place::<P>(&mut terms, &opened, &key);
+            // The log keeps check terms, made from the MAC shares of the inputs and triples;
+            // the opened values' memory serves the next openings.
+            let mut terms = self.pool.words.get();
+            beaver_check_terms_into(x, y, t, &opened, &key, &mut terms);
             self.pending.push_terms(terms);
             self.pool.words.put(opened);
         }
