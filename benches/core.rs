@@ -14,7 +14,10 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand::rngs::ChaCha20Rng;
 use rand::{Rng, SeedableRng};
-use spdz2k_core::{AuthShares, MacKeyShare, Triples, beaver_combine, local_check_share};
+use spdz2k_core::{
+    AuthShares, MacKeyShare, PendingLog, Triples, beaver_combine, check_terms_in_place,
+    local_check_share,
+};
 use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params};
 use std::hint::black_box;
 
@@ -100,6 +103,15 @@ fn bench_set<P: Params>(c: &mut Criterion) {
                 }
                 black_box(acc)
             })
+        });
+        // What the engine logs since issue 16's fourth pass: one check term m_j - alpha_i x_j
+        // per value, z_i = sum chi_j t_j (the terms are made when the values are opened).
+        let mut terms = macs.clone();
+        check_terms_in_place::<P>(&mut terms, &opened, &key);
+        let mut log = PendingLog::<P>::new();
+        log.push_terms(terms);
+        group.bench_function("mac_check_local_terms", |bench| {
+            bench.iter(|| black_box(black_box(&log).check_share(&key, coins)))
         });
         // chi_j from ChaCha20, y = sum chi_j x_j, z_i = sum chi_j m_ij - alpha_i y.
         group.bench_function("mac_check_local", |bench| {

@@ -13,63 +13,21 @@ use rand::Rng;
 use rand::rngs::ChaCha20Rng;
 use spdz2k_ring::{Params, Word};
 
-/// Coefficients drawn per refill: 2 KiB of key stream for s <= 64.
-const BLOCK: usize = 256;
-
-/// The check coefficients chi_j in Z_2^s, in stream order, drawn in blocks: each chi_j is
-/// the next 8 bytes of the stream (little-endian) reduced mod 2^s, exactly as drawing them
-/// one `next_u64` at a time, which a test pins; for s > 64, one `random_s` each.
-struct Coefficients<P: Params> {
-    rng: ChaCha20Rng,
-    /// On the stack: a check allocates nothing.
-    block: [P::Word; BLOCK],
-    /// Coefficients of `block` drawn and not yet used: `used..filled`.
-    used: usize,
-    filled: usize,
-}
-
-impl<P: Params> Coefficients<P> {
-    fn new(coins: [u8; 32]) -> Self {
-        Self {
-            rng: seeded_rng(coins),
-            block: [P::Word::ZERO; BLOCK],
-            used: 0,
-            filled: 0,
-        }
-    }
-
-    /// The next at most `max` coefficients (at least one when `max > 0`).
-    fn next(&mut self, max: usize) -> &[P::Word] {
-        if self.used == self.filled {
-            self.refill();
-        }
-        let from = self.used;
-        self.used = (from + max).min(self.filled);
-        &self.block[from..self.used]
-    }
-
-    fn refill(&mut self) {
-        if P::S <= 64 {
-            let mut bytes = [0u8; 8 * BLOCK];
-            self.rng.fill_bytes(&mut bytes);
-            for (chi, b) in self.block.iter_mut().zip(bytes.chunks_exact(8)) {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(b);
-                *chi = P::reduce_s(P::Word::from_u128(u64::from_le_bytes(w) as u128));
-            }
-        } else {
-            for chi in &mut self.block {
-                *chi = P::random_s(&mut self.rng);
-            }
-        }
-        (self.used, self.filled) = (0, BLOCK);
+/// The next check coefficient: s uniform bits from the coin stream (for s <= 64 the next
+/// `next_u64`, reduced mod 2^s). Drawing them in blocks measured no faster.
+#[inline(always)]
+fn coefficient<P: Params>(rng: &mut ChaCha20Rng) -> P::Word {
+    if P::S <= 64 {
+        P::reduce_s(P::Word::from_u128(rng.next_u64() as u128))
+    } else {
+        P::random_s(rng)
     }
 }
 
 /// Running sums of one check: sum chi_j x_j, sum chi_j m_ij and sum chi_j t_j over terms,
 /// all unreduced (wrapping arithmetic; reduction mod 2^(k+s) commutes with it).
 pub(crate) struct CheckSums<P: Params> {
-    coefficients: Coefficients<P>,
+    rng: ChaCha20Rng,
     opened: P::Word,
     macs: P::Word,
     terms: P::Word,
@@ -78,7 +36,7 @@ pub(crate) struct CheckSums<P: Params> {
 impl<P: Params> CheckSums<P> {
     pub(crate) fn new(coins: [u8; 32]) -> Self {
         Self {
-            coefficients: Coefficients::new(coins),
+            rng: seeded_rng(coins),
             opened: P::Word::ZERO,
             macs: P::Word::ZERO,
             terms: P::Word::ZERO,
@@ -93,15 +51,10 @@ impl<P: Params> CheckSums<P> {
             "opened values and MAC shares differ in length"
         );
         let (mut y, mut m) = (self.opened, self.macs);
-        let mut at = 0;
-        while at < opened.len() {
-            let chis = self.coefficients.next(opened.len() - at);
-            let xs = opened[at..].iter().zip(&macs[at..]);
-            for (&chi, (&x, &mac)) in chis.iter().zip(xs) {
-                y = y.wadd(chi.wmul(x));
-                m = m.wadd(chi.wmul(mac));
-            }
-            at += chis.len();
+        for (&x, &mac) in opened.iter().zip(macs) {
+            let chi = coefficient::<P>(&mut self.rng);
+            y = y.wadd(chi.wmul(x));
+            m = m.wadd(chi.wmul(mac));
         }
         (self.opened, self.macs) = (y, m);
     }
@@ -109,13 +62,8 @@ impl<P: Params> CheckSums<P> {
     /// Adds check terms m_ij - alpha_i x_j (see [`check_terms_in_place`]).
     pub(crate) fn add_terms(&mut self, terms: &[P::Word]) {
         let mut t = self.terms;
-        let mut at = 0;
-        while at < terms.len() {
-            let chis = self.coefficients.next(terms.len() - at);
-            for (&chi, &term) in chis.iter().zip(&terms[at..]) {
-                t = t.wadd(chi.wmul(term));
-            }
-            at += chis.len();
+        for &term in terms {
+            t = t.wadd(coefficient::<P>(&mut self.rng).wmul(term));
         }
         self.terms = t;
     }

@@ -10,8 +10,8 @@ use spdz2k_core::{
 use spdz2k_ring::{K32S32, K64S64, K128S64, Params, Word};
 
 /// The computation before the log was chunked, verbatim: one flat pass over one coefficient
-/// stream, one `next_u64` per coefficient (the blocks drawn now must give the same stream,
-/// or parties on different versions would fail every check).
+/// stream, one `next_u64` per coefficient (the check must keep drawing the same stream, or
+/// parties on different versions would fail every check).
 fn flat_check_share<P: Params>(
     key: &MacKeyShare<P>,
     opened: &[P::Word],
@@ -76,7 +76,6 @@ proptest! {
         as_terms in proptest::collection::vec(any::<bool>(), 0..8),
         seed in any::<u8>(),
     ) {
-        // Up to 2,400 values: the coefficient blocks (256) end inside and across chunks.
         chunked_equals_flat::<K32S32>(&sizes, &as_terms, seed);
         chunked_equals_flat::<K64S64>(&sizes, &as_terms, seed);
         chunked_equals_flat::<K128S64>(&sizes, &as_terms, seed);
