@@ -6,24 +6,10 @@ use spdz2k_prep::{
     deal_insecure_files, read_header, state_path,
 };
 use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-const SEED: [u8; 32] = [42; 32];
-
-fn counts(n: usize) -> PrepCounts {
-    PrepCounts {
-        triples: 40,
-        randoms: 11,
-        open_masks: 9,
-        input_masks: (0..n as u64).map(|i| 3 + i).collect(),
-    }
-}
-
-fn deal<P: Params>(n: usize) -> (tempfile::TempDir, Vec<PathBuf>) {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = deal_insecure_files::<P>(dir.path(), n, &counts(n), SEED).unwrap();
-    (dir, paths)
-}
+mod common;
+use common::{SEED, counts, deal};
 
 fn flip_byte(path: &Path, offset: u64) {
     let mut bytes = std::fs::read(path).unwrap();

@@ -3,26 +3,12 @@
 //! so in a binary whose other tests hold locked files the child would hold their locks too
 //! until it execs (one of them then saw its own file "locked by" its own pid).
 
-use spdz2k_prep::{FileStore, PrepCounts, deal_insecure_files};
-use spdz2k_ring::{K64S64, Params};
-use std::path::{Path, PathBuf};
+use spdz2k_prep::FileStore;
+use spdz2k_ring::K64S64;
+use std::path::Path;
 
-const SEED: [u8; 32] = [42; 32];
-
-fn counts(n: usize) -> PrepCounts {
-    PrepCounts {
-        triples: 40,
-        randoms: 11,
-        open_masks: 9,
-        input_masks: (0..n as u64).map(|i| 3 + i).collect(),
-    }
-}
-
-fn deal<P: Params>(n: usize) -> (tempfile::TempDir, Vec<PathBuf>) {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = deal_insecure_files::<P>(dir.path(), n, &counts(n), SEED).unwrap();
-    (dir, paths)
-}
+mod common;
+use common::deal;
 
 /// Not a test on its own: the child process of `lock_dies_with_a_killed_process`. It opens
 /// the file named by `SPDZ2K_LOCK_CHILD_FILE`, says so, and waits for stdin to close.
