@@ -9,8 +9,9 @@ use crate::check_share::CheckSums;
 use crate::shares::{AuthShares, MacKeyShare};
 use spdz2k_ring::{self as ring, Params, Word};
 
-/// One chunk of a [`PendingLog`]: one opening, as recorded.
-#[derive(Clone, Debug)]
+/// One chunk of a [`PendingLog`]: one opening, as recorded. Its `Debug` shows only its
+/// kind and length: MAC shares and check terms are secret.
+#[derive(Clone)]
 pub enum LogChunk<P: Params> {
     /// Opened values and this party's MAC shares of them, equal lengths.
     Opened {
@@ -21,6 +22,16 @@ pub enum LogChunk<P: Params> {
     },
     /// Check terms m_j - alpha_i x_j, from [`check_terms_in_place`](crate::check_terms_in_place).
     Terms(Vec<P::Word>),
+}
+
+impl<P: Params> core::fmt::Debug for LogChunk<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let kind = match self {
+            Self::Opened { .. } => "Opened",
+            Self::Terms(_) => "Terms",
+        };
+        f.debug_struct(kind).field("len", &self.len()).finish()
+    }
 }
 
 impl<P: Params> LogChunk<P> {
@@ -54,12 +65,23 @@ impl<P: Params> LogChunk<P> {
 /// see [`local_check_share_chunks`]). After a check, [`PendingLog::into_chunks`] hands the
 /// vectors back for reuse.
 ///
+/// Its `Debug` shows the number of chunks and values only.
+///
 /// [`local_check_share_chunks`]: crate::local_check_share_chunks
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PendingLog<P: Params> {
     /// The openings, in opening order.
     chunks: Vec<LogChunk<P>>,
     len: usize,
+}
+
+impl<P: Params> core::fmt::Debug for PendingLog<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PendingLog")
+            .field("chunks", &self.chunks.len())
+            .field("len", &self.len)
+            .finish()
+    }
 }
 
 impl<P: Params> Default for PendingLog<P> {
@@ -219,5 +241,19 @@ mod tests {
         log.recycle(Vec::with_capacity(64));
         assert_eq!(log.len(), 1);
         assert_eq!(log.chunks().len(), 1);
+    }
+
+    #[test]
+    fn debug_shows_no_share_or_term() {
+        let mut log = PendingLog::<K64S64>::new();
+        log.push_owned(vec![123_456_789], vec![987_654_321]);
+        log.push_terms(vec![555_555_555, 1]);
+        let shown = format!("{log:?} {:?}", log.chunks());
+        assert!(
+            !shown.contains("123456789") && !shown.contains("987654321"),
+            "{shown}"
+        );
+        assert!(!shown.contains("555555555"), "{shown}");
+        assert!(shown.contains("len: 3"), "{shown}");
     }
 }
