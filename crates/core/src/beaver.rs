@@ -4,6 +4,7 @@
 //! d = y - b (no top-bit mask needed: a and b are uniform in Z_2^(k+s)), then
 //! [xy] = [c] + e[b] + d[a] + ed, where the last term is a public-constant addition.
 
+use crate::check_share::check_term;
 use crate::shares::{AuthShares, MacKeyShare};
 use spdz2k_ring::{Params, Word};
 
@@ -193,8 +194,9 @@ pub fn beaver_check_terms_into<P: Params>(
     );
     let (e, d) = opened_ed.split_at(n);
     let alpha = key.expose();
+    // The MAC share of e (or d) is m(x) - m(a) (or m(y) - m(b)).
     let term = |m: P::Word, m_triple: P::Word, opened: P::Word| {
-        P::sub(P::sub(m, m_triple), P::mul(alpha, opened))
+        check_term::<P>(P::sub(m, m_triple), alpha, opened)
     };
     terms.clear();
     terms.reserve_exact(2 * n);

@@ -75,6 +75,12 @@ impl<P: Params> CheckSums<P> {
     }
 }
 
+/// One check term: this party's MAC share of an opened value minus alpha_i times the value.
+#[inline(always)]
+pub(crate) fn check_term<P: Params>(mac: P::Word, alpha: P::Word, opened: P::Word) -> P::Word {
+    P::sub(mac, P::mul(alpha, opened))
+}
+
 /// Turns this party's MAC shares of just opened values into check terms, in place:
 /// m_j <- m_j - alpha_i x_j. Log them with [`crate::PendingLog::push_terms`] and the opened
 /// values are no longer needed for the check.
@@ -90,7 +96,7 @@ pub fn check_terms_in_place<P: Params>(
     );
     let alpha = key.expose();
     for (m, &x) in macs.iter_mut().zip(opened) {
-        *m = P::sub(*m, P::mul(alpha, x));
+        *m = check_term::<P>(*m, alpha, x);
     }
 }
 

@@ -69,11 +69,18 @@ impl<P: Params> AuthShares<P> {
         }
         Ok(Self { values, macs })
     }
-    /// `n` shares of zero (a valid sharing of the zero vector).
+    /// `n` shares of zero (a valid sharing of the zero vector). The zeros are written, not
+    /// taken from a zeroed allocation: such an allocation maps its pages only when they are
+    /// first used, which would put that cost inside whatever reads these shares next.
     pub fn zeros(n: usize) -> Self {
+        let written = || {
+            let mut v = Vec::with_capacity(n);
+            v.resize(n, <P::Word as Word>::ZERO);
+            v
+        };
         Self {
-            values: vec![<P::Word as Word>::ZERO; n],
-            macs: vec![<P::Word as Word>::ZERO; n],
+            values: written(),
+            macs: written(),
         }
     }
     /// Number of secrets.

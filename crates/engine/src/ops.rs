@@ -9,7 +9,7 @@ use crate::session::Session;
 use spdz2k_core::{AuthShares, WireMsg, mask_for_opening, unmask_opened};
 use spdz2k_net::Transport;
 use spdz2k_prep::Preprocessing;
-use spdz2k_ring::{self as ring, Params, Word};
+use spdz2k_ring::{self as ring, Params};
 
 impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     /// Secret-shares `len` values owned by party `owner`. The owner passes `Some(values)`
@@ -187,19 +187,9 @@ impl<P: Params, T: Transport, Pr: Preprocessing<P>> Session<P, T, Pr> {
     }
     /// A public vector as a secret (no communication).
     pub fn constant(&self, c: &[P::Word]) -> Secret<P> {
-        let zero = <P::Word as Word>::ZERO;
-        let values = if self.party == 0 {
-            c.to_vec()
-        } else {
-            // Written, not `vec![0; n]`: a zeroed allocation would map its pages only when
-            // the computation first reads them.
-            let mut v = Vec::with_capacity(c.len());
-            v.resize(c.len(), zero);
-            v
-        };
-        let alpha = self.key.expose();
-        let macs = c.iter().map(|&x| P::mul(alpha, x)).collect();
-        Secret::new(AuthShares::from_parts(values, macs).expect("equal lengths by construction"))
+        let mut s = AuthShares::zeros(c.len());
+        s.add_public(c, &self.key, self.party);
+        Secret::new(s)
     }
 
     /// Opens values to every party, after a passing MAC check over everything pending.

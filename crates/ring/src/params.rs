@@ -188,9 +188,10 @@ pub trait Params: Copy + Debug + Default + Eq + Send + Sync + 'static {
         // would write every byte twice (the openings of a multiplication pass through here).
         out.reserve(ws.len() * Self::BYTES);
         let mut buf = [0u8; 32];
+        let one = &mut buf[..Self::BYTES];
         for &w in ws {
-            w.write_le(&mut buf[..Self::Word::BYTES]);
-            out.extend_from_slice(&buf[..Self::BYTES]);
+            Self::encode(w, one);
+            out.extend_from_slice(one);
         }
     }
     /// Decodes a whole buffer of concatenated encodings.
