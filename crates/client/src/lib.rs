@@ -11,7 +11,7 @@
 //! use ed25519_dalek::SigningKey;
 //! use spdz2k_client::ClientSession;
 //! use spdz2k_core::{SessionId, rng::secure_rng};
-//! use spdz2k_output::{ClientId, Delivery, Label, OutputBundle, Registration, RunId, seal_output_bundle};
+//! use spdz2k_output::{ClientId, Delivery, ExpectedClient, Label, OutputBundle, Registration, RunId, seal_output_bundle};
 //! use spdz2k_ring::{K64S64, Params};
 //!
 //! let mut rng = secure_rng();
@@ -29,9 +29,13 @@
 //! // Every party verifies the registration against the client's pinned key.
 //! // The parties announce this run's ID; the client signs it into its registration.
 //! let run = RunId::derive(&session, &[[1; 32], [2; 32]]);
-//! let registered = Registration::verify(
-//!     &client.registration(run), &client_id, &client_identity.verifying_key(), &session, &run,
-//! ).unwrap();
+//! let expected = ExpectedClient {
+//!     client: &client_id,
+//!     key: &client_identity.verifying_key(),
+//!     session: &session,
+//!     run: &run,
+//! };
+//! let registered = Registration::verify(&client.registration(run), &expected).unwrap();
 //!
 //! // Two parties hold additive shares of x^ = -5 (+ 2^64 r), b and w = x^ * b.
 //! let x_hat = K64S64::add(K64S64::from_i128(-5), K64S64::lift_to_top(99));

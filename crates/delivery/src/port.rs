@@ -9,8 +9,8 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use spdz2k_core::SessionId;
 use spdz2k_engine::{ClientInputMask, ClientOutputShares};
 use spdz2k_output::{
-    Bundle, ClientId, ClientInput, ClientRegistry, Delivery, EnvelopeKind, HpkePublicKey,
-    InputTripleBundle, Label, OutputBundle, Registration, RunId, SequenceCounter,
+    Bundle, ClientId, ClientInput, ClientRegistry, Delivery, EnvelopeKind, ExpectedClient,
+    HpkePublicKey, InputTripleBundle, Label, OutputBundle, Registration, RunId, SequenceCounter,
     check_forwarded_envelope, seal_bundle,
 };
 use spdz2k_pki::{NodeConfig, Route};
@@ -369,16 +369,16 @@ impl PortMachine {
     /// Verifies and uses a message from the client (already forwarded to the dependents).
     fn handle(&mut self, msg: ClientMsg, bytes: &[u8]) -> Result<(), DeliveryError> {
         let run = self.run_or_err()?;
+        let expected = ExpectedClient {
+            client: &self.client,
+            key: &self.client_key,
+            session: &self.session,
+            run: &run,
+        };
         match msg {
             ClientMsg::Registration => {
-                let verified = Registration::verify(
-                    bytes,
-                    &self.client,
-                    &self.client_key,
-                    &self.session,
-                    &run,
-                )
-                .map_err(|e| self.client_err(format!("registration refused: {e}")))?;
+                let verified = Registration::verify(bytes, &expected)
+                    .map_err(|e| self.client_err(format!("registration refused: {e}")))?;
                 self.registry
                     .register(&verified)
                     .map_err(|e| self.client_err(e.to_string()))?;
@@ -404,10 +404,9 @@ impl PortMachine {
             ClientMsg::Input { label, seq } => {
                 // Signed by the client, for this session and this run, answering exactly
                 // this delivery: nothing replayed from another run or reordered within it.
-                let input =
-                    ClientInput::verify(bytes, &self.client, &self.client_key, &self.session, &run)
-                        .and_then(|input| input.check_delivery(&label, seq).map(|()| input))
-                        .map_err(|e| self.client_err(format!("input refused: {e}")))?;
+                let input = ClientInput::verify(bytes, &expected)
+                    .and_then(|input| input.check_delivery(&label, seq).map(|()| input))
+                    .map_err(|e| self.client_err(format!("input refused: {e}")))?;
                 self.input = Some(input);
             }
         }

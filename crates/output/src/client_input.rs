@@ -11,7 +11,7 @@
 //! [`ClientInput::check_delivery`] the label and sequence number every party expects, so
 //! a proxy can neither replay an input from an earlier run nor reorder inputs in this one.
 
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use sha2::{Digest, Sha256};
 use spdz2k_core::SessionId;
 use spdz2k_ring::{DecodeError, Params, ParamsId};
@@ -20,7 +20,7 @@ use subtle::ConstantTimeEq;
 use crate::error::{CodecError, FieldError};
 use crate::ids::{ClientId, Label};
 use crate::run::RunId;
-use crate::signed::{self, Claims, Refusal, SignedMessage};
+use crate::signed::{self, Claims, ExpectedClient, Refusal, SignedMessage};
 use spdz2k_core::bytes::Reader;
 
 /// The first eight bytes of a client input message.
@@ -204,18 +204,12 @@ impl ClientInput {
         signed::decode_unverified(bytes)
     }
 
-    /// Verifies a client input received (directly or forwarded) for `expected_session` and
-    /// `expected_run` against the pinned identity key of `expected_client`. Check the label
-    /// and sequence number with [`ClientInput::check_delivery`] before using it.
-    pub fn verify(
-        bytes: &[u8],
-        expected_client: &ClientId,
-        pinned: &VerifyingKey,
-        expected_session: &SessionId,
-        expected_run: &RunId,
-    ) -> Result<Self, ClientInputError> {
-        let expected = Claims::of(expected_client, expected_session, expected_run);
-        signed::decode_verified(bytes, pinned, expected)
+    /// Verifies a client input received (directly or forwarded): it names the expected
+    /// client, its signature verifies under that client's pinned key, and it was made for
+    /// the expected session and run. Check the label and sequence number with
+    /// [`ClientInput::check_delivery`] before using it.
+    pub fn verify(bytes: &[u8], expected: &ExpectedClient<'_>) -> Result<Self, ClientInputError> {
+        signed::decode_verified(bytes, expected)
     }
 
     /// Refuses the input unless it answers the delivery this party expects: `label` with

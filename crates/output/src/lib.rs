@@ -37,9 +37,13 @@
 //! }
 //! .sign(&client_identity);
 //! let mut registry = ClientRegistry::new();
-//! let verified =
-//!     Registration::verify(&reg, &client, &client_identity.verifying_key(), &session, &run)
-//!         .unwrap();
+//! let expected = ExpectedClient {
+//!     client: &client,
+//!     key: &client_identity.verifying_key(),
+//!     session: &session,
+//!     run: &run,
+//! };
+//! let verified = Registration::verify(&reg, &expected).unwrap();
 //! registry.register(&verified).unwrap();
 //!
 //! // The party seals its bundle (here the whole secret, as if it were the only party).
@@ -98,6 +102,7 @@ pub use registration::{
 pub use registry::{ClientRegistry, ConflictingRegistration, DeliveryError, UnregisteredClient};
 pub use run::{RUN_ID_DOMAIN, RunId};
 pub use sequence::SequenceCounter;
+pub use signed::ExpectedClient;
 
 /// Re-exported so that callers name the same key types this crate signs and verifies with.
 pub use ed25519_dalek;

@@ -11,14 +11,14 @@
 //! | run ID (32) | HPKE public key (32) | signature (64)`, the signature covering
 //! [`REGISTRATION_DOMAIN`] followed by every byte before it.
 
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use spdz2k_core::SessionId;
 
 use crate::error::{CodecError, FieldError};
 use crate::hpke_keys::{HPKE_PUBLIC_KEY_LEN, HpkePublicKey};
 use crate::ids::ClientId;
 use crate::run::RunId;
-use crate::signed::{self, Claims, Refusal, SignedMessage};
+use crate::signed::{self, Claims, ExpectedClient, Refusal, SignedMessage};
 use spdz2k_core::bytes::Reader;
 
 /// The first eight bytes of a registration.
@@ -151,17 +151,14 @@ impl Registration {
         signed::decode_unverified(bytes)
     }
 
-    /// Verifies a registration received (directly or forwarded) for `expected_session` and
-    /// `expected_run` against the pinned identity key of `expected_client`.
+    /// Verifies a registration received (directly or forwarded): it names the expected
+    /// client, its signature verifies under that client's pinned key, and it was made for
+    /// the expected session and run.
     pub fn verify(
         bytes: &[u8],
-        expected_client: &ClientId,
-        pinned: &VerifyingKey,
-        expected_session: &SessionId,
-        expected_run: &RunId,
+        expected: &ExpectedClient<'_>,
     ) -> Result<RegisteredClient, RegistrationError> {
-        let expected = Claims::of(expected_client, expected_session, expected_run);
-        signed::decode_verified(bytes, pinned, expected).map(RegisteredClient)
+        signed::decode_verified(bytes, expected).map(RegisteredClient)
     }
 }
 

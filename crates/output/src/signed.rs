@@ -64,23 +64,23 @@ pub(crate) fn decode_unverified<M: SignedMessage>(bytes: &[u8]) -> Result<M, M::
     Ok(message)
 }
 
-/// Decodes an `M` and runs [`check_claims`] on it against `expected` and the pinned key.
+/// Decodes an `M` and runs [`check_claims`] on it against `expected`.
 pub(crate) fn decode_verified<M: SignedMessage>(
     bytes: &[u8],
-    pinned: &VerifyingKey,
-    expected: Claims<'_>,
+    expected: &ExpectedClient<'_>,
 ) -> Result<M, M::Error> {
     let message = decode_unverified::<M>(bytes)?;
+    let claims = expected.claims();
     match check_claims(
         bytes,
         M::WHAT,
         M::DOMAIN,
-        pinned,
+        expected.key,
         message.claims(),
-        expected,
+        claims,
     )? {
         None => Ok(message),
-        Some(refusal) => Err(message.refused(refusal, expected)),
+        Some(refusal) => Err(message.refused(refusal, claims)),
     }
 }
 
@@ -120,6 +120,31 @@ pub(crate) fn verify(
     message.extend_from_slice(domain);
     message.extend_from_slice(body);
     key.verify_strict(&message, signature).is_ok()
+}
+
+/// What a party expects of a signed client message (a registration or an input): that it
+/// names `client`, verifies under `key` (the identity key pinned for that client), and was
+/// made for `session` and `run`. Built once per client and run, and passed to
+/// `Registration::verify` and `ClientInput::verify`.
+///
+/// Named fields, not a positional list, because every one of them is a check: a key pinned
+/// for another client, or another run, must not slip in by argument order.
+#[derive(Clone, Copy, Debug)]
+pub struct ExpectedClient<'a> {
+    /// The client the message must name.
+    pub client: &'a ClientId,
+    /// The identity key pinned for `client`, which must verify the signature.
+    pub key: &'a VerifyingKey,
+    /// The session the message must be made for.
+    pub session: &'a SessionId,
+    /// The run of the session the message must be made for.
+    pub run: &'a RunId,
+}
+
+impl ExpectedClient<'_> {
+    fn claims(&self) -> Claims<'_> {
+        Claims::of(self.client, self.session, self.run)
+    }
 }
 
 /// Who a signed client message says it is from and for.

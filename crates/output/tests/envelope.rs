@@ -271,7 +271,16 @@ fn registration_and_registry() {
             .contains("client C0 is not registered for session sess-1")
     );
 
-    let verified = Registration::verify(&bytes, &w.client, &pin, &w.session, &RUN).unwrap();
+    let verified = Registration::verify(
+        &bytes,
+        &ExpectedClient {
+            client: &w.client,
+            key: &pin,
+            session: &w.session,
+            run: &RUN,
+        },
+    )
+    .unwrap();
     registry.register(&verified).unwrap();
     registry.register(&verified).unwrap(); // idempotent
     assert_eq!(
@@ -286,7 +295,16 @@ fn registration_and_registry() {
         ..reg.clone()
     }
     .sign(&forger);
-    let err = Registration::verify(&forged, &w.client, &pin, &w.session, &RUN).unwrap_err();
+    let err = Registration::verify(
+        &forged,
+        &ExpectedClient {
+            client: &w.client,
+            key: &pin,
+            session: &w.session,
+            run: &RUN,
+        },
+    )
+    .unwrap_err();
     assert!(matches!(err, RegistrationError::BadSignature { .. }));
     assert!(
         err.to_string().starts_with("signature check failed"),
@@ -298,29 +316,72 @@ fn registration_and_registry() {
     let key_at = altered.len() - 64 - 1;
     altered[key_at] ^= 0x40;
     assert!(matches!(
-        Registration::verify(&altered, &w.client, &pin, &w.session, &RUN),
+        Registration::verify(
+            &altered,
+            &ExpectedClient {
+                client: &w.client,
+                key: &pin,
+                session: &w.session,
+                run: &RUN
+            }
+        ),
         Err(RegistrationError::BadSignature { .. })
     ));
 
     // Another session, another client, trailing bytes.
     let other = SessionId::new("sess-2").unwrap();
     assert!(matches!(
-        Registration::verify(&bytes, &w.client, &pin, &other, &RUN),
+        Registration::verify(
+            &bytes,
+            &ExpectedClient {
+                client: &w.client,
+                key: &pin,
+                session: &other,
+                run: &RUN
+            }
+        ),
         Err(RegistrationError::WrongSession { .. })
     ));
     let c1 = ClientId::new("C1").unwrap();
     assert!(matches!(
-        Registration::verify(&bytes, &c1, &pin, &w.session, &RUN),
+        Registration::verify(
+            &bytes,
+            &ExpectedClient {
+                client: &c1,
+                key: &pin,
+                session: &w.session,
+                run: &RUN
+            }
+        ),
         Err(RegistrationError::WrongClient { .. })
     ));
     // A registration from another run of the same session is a replay.
-    let err =
-        Registration::verify(&bytes, &w.client, &pin, &w.session, &RunId([9; 32])).unwrap_err();
+    let err = Registration::verify(
+        &bytes,
+        &ExpectedClient {
+            client: &w.client,
+            key: &pin,
+            session: &w.session,
+            run: &RunId([9; 32]),
+        },
+    )
+    .unwrap_err();
     assert!(matches!(err, RegistrationError::WrongRun { .. }), "{err:?}");
     assert!(err.to_string().starts_with("run check failed"), "{err}");
     let mut longer = bytes.clone();
     longer.insert(10, 0);
-    assert!(Registration::verify(&longer, &w.client, &pin, &w.session, &RUN).is_err());
+    assert!(
+        Registration::verify(
+            &longer,
+            &ExpectedClient {
+                client: &w.client,
+                key: &pin,
+                session: &w.session,
+                run: &RUN
+            }
+        )
+        .is_err()
+    );
 
     // A second, different key for the same session is refused.
     let second = Registration {
@@ -328,7 +389,16 @@ fn registration_and_registry() {
         ..reg
     }
     .sign(&w.client_identity);
-    let second = Registration::verify(&second, &w.client, &pin, &w.session, &RUN).unwrap();
+    let second = Registration::verify(
+        &second,
+        &ExpectedClient {
+            client: &w.client,
+            key: &pin,
+            session: &w.session,
+            run: &RUN,
+        },
+    )
+    .unwrap();
     assert!(registry.register(&second).is_err());
 
     registry.end_session(&w.session);
@@ -349,7 +419,16 @@ fn client_input_signature_and_digest() {
     );
     let bytes = input.sign(&w.client_identity).unwrap();
     let pin = w.client_identity.verifying_key();
-    let got = ClientInput::verify(&bytes, &w.client, &pin, &w.session, &RUN).unwrap();
+    let got = ClientInput::verify(
+        &bytes,
+        &ExpectedClient {
+            client: &w.client,
+            key: &pin,
+            session: &w.session,
+            run: &RUN,
+        },
+    )
+    .unwrap();
     assert_eq!(got, input);
     assert_eq!(got.values::<K66S48>().unwrap(), y.to_vec());
     assert_eq!(got.seq(), 4);
@@ -361,7 +440,16 @@ fn client_input_signature_and_digest() {
     // A forged input message is refused.
     let forger = SigningKey::generate(&mut w.rng);
     let forged = input.sign(&forger).unwrap();
-    let err = ClientInput::verify(&forged, &w.client, &pin, &w.session, &RUN).unwrap_err();
+    let err = ClientInput::verify(
+        &forged,
+        &ExpectedClient {
+            client: &w.client,
+            key: &pin,
+            session: &w.session,
+            run: &RUN,
+        },
+    )
+    .unwrap_err();
     assert!(matches!(err, ClientInputError::BadSignature { .. }));
     assert!(
         err.to_string().starts_with("signature check failed"),
@@ -371,14 +459,30 @@ fn client_input_signature_and_digest() {
     let y_at = altered.len() - 64 - 1;
     altered[y_at] ^= 1;
     assert!(matches!(
-        ClientInput::verify(&altered, &w.client, &pin, &w.session, &RUN),
+        ClientInput::verify(
+            &altered,
+            &ExpectedClient {
+                client: &w.client,
+                key: &pin,
+                session: &w.session,
+                run: &RUN
+            }
+        ),
         Err(ClientInputError::BadSignature { .. })
     ));
 
     // An input from another run is refused, naming the client and sequence number; so is
     // one answering another delivery of this run.
-    let err =
-        ClientInput::verify(&bytes, &w.client, &pin, &w.session, &RunId([9; 32])).unwrap_err();
+    let err = ClientInput::verify(
+        &bytes,
+        &ExpectedClient {
+            client: &w.client,
+            key: &pin,
+            session: &w.session,
+            run: &RunId([9; 32]),
+        },
+    )
+    .unwrap_err();
     assert!(
         matches!(err, ClientInputError::WrongRun { seq: 4, .. }),
         "{err:?}"
@@ -455,10 +559,12 @@ fn registration_is_logged_and_delivery_needs_it() {
     .sign(&w.client_identity);
     let reg = Registration::verify(
         &bytes,
-        &w.client,
-        &w.client_identity.verifying_key(),
-        &w.session,
-        &RUN,
+        &ExpectedClient {
+            client: &w.client,
+            key: &w.client_identity.verifying_key(),
+            session: &w.session,
+            run: &RUN,
+        },
     )
     .unwrap();
     let captured = Captured::default();

@@ -7,8 +7,8 @@ use rand::rngs::ChaCha20Rng;
 use spdz2k_client::ClientSession;
 use spdz2k_core::{SessionId, rng::seeded_rng};
 use spdz2k_output::{
-    Bundle, ClientId, ClientRegistry, Delivery, HpkePublicKey, InputTripleBundle, Label,
-    OutputBundle, Registration, RunId, check_forwarded_envelope, seal_bundle,
+    Bundle, ClientId, ClientRegistry, Delivery, ExpectedClient, HpkePublicKey, InputTripleBundle,
+    Label, OutputBundle, Registration, RunId, check_forwarded_envelope, seal_bundle,
 };
 use spdz2k_ring::Params;
 
@@ -76,9 +76,14 @@ impl World {
     fn register(&mut self) {
         let bytes = self.client.registration(self.run);
         let pin = self.client_identity.verifying_key();
+        let expected = ExpectedClient {
+            client: &self.client_id,
+            key: &pin,
+            session: &self.session,
+            run: &self.run,
+        };
         for registry in &mut self.registries {
-            let reg = Registration::verify(&bytes, &self.client_id, &pin, &self.session, &self.run)
-                .unwrap();
+            let reg = Registration::verify(&bytes, &expected).unwrap();
             registry.register(&reg).unwrap();
         }
     }
