@@ -2,7 +2,7 @@
 //! d_h = m_h0 - m_h1 + b_j mod 2^(k+s); P_i sets y_h = m_{h,a_h} + a_h d_h and P_j keeps
 //! -m_h0, so y_h + (-m_h0) = a_h b_j.
 
-use crate::ot::{OtBackend, OtError};
+use crate::ot::{CotBatch, OtBackend, OtError};
 use spdz2k_ring::{Params, Word};
 
 /// Sender side towards `receiver`, streamed from the OT backend: the message d (encoded,
@@ -22,7 +22,12 @@ pub(crate) fn send<P: Params, O: OtBackend>(
     let mut d = Vec::with_capacity(acc.len() * P::BYTES + crate::msg::FRAME_SLACK);
     let mut buf = [0u8; 32];
     let swap = |h: usize| e.get(h / 8).is_some_and(|&byte| (byte >> (h % 8)) & 1 == 1);
-    ot.cot_send_each::<P>(receiver, batch, acc.len(), |h, m0, m1| {
+    let ots = CotBatch {
+        peer: receiver,
+        batch,
+        count: acc.len(),
+    };
+    ot.cot_send::<P>(ots, |h, m0, m1| {
         // The correction bit is public: the branch reveals nothing.
         let (m0, m1) = if swap(h) { (m1, m0) } else { (m0, m1) };
         P::encode(P::add(P::sub(m0, m1), b[h / tau]), &mut buf);

@@ -28,41 +28,49 @@ impl core::fmt::Debug for Seed {
     }
 }
 
+/// One batch of random/correlated OTs with one peer, as both sides name it in their matching
+/// calls: the peer, the offline phase's batch number, and how many OTs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CotBatch {
+    /// The other party: the sender for `cot_receive`, the receiver for `cot_send`.
+    pub peer: usize,
+    /// The offline phase's batch number (the same on both sides).
+    pub batch: u64,
+    /// How many OTs.
+    pub count: usize,
+}
+
+/// What a correlated-OT sender hands each OT's pads to: `each(h, m_h0, m_h1)` for every OT
+/// h of a batch, in order, so that no backend has to keep a batch's pad pairs.
+pub trait PadSink<P: Params>: FnMut(usize, P::Word, P::Word) {}
+
+impl<P: Params, F: FnMut(usize, P::Word, P::Word)> PadSink<P> for F {}
+
+/// What the OT calls return.
+pub type OtResult<T> = Result<T, OtError>;
+
+/// A random-OT receiver's batch: the choice bits c_h and the chosen pads m_{h,c_h}.
+pub type ChosenPads<P> = (Vec<bool>, Vec<<P as Params>::Word>);
+
 /// Pad pairs (m_h0, m_h1) of one correlated-OT batch, sender side.
 pub type PadPairs<P> = Vec<(<P as Params>::Word, <P as Params>::Word)>;
 
 /// The OT services the offline phase consumes, per ordered pair of parties.
 pub trait OtBackend: Send {
-    /// Random-OT pads for Gilboa, receiver side (this party receives from `sender`):
-    /// `count` random choice bits c_h and the pads `m_{h,c_h}`, elements of Z_2^(k+s).
+    /// Random-OT pads for Gilboa, receiver side (this party receives from `ots.peer`):
+    /// `ots.count` random choice bits c_h and the pads `m_{h,c_h}`, elements of Z_2^(k+s).
     /// (The offline phase makes the choices equal towards every sender by sending
     /// corrections e = a xor c, so a plain random OT suffices.)
-    fn cot_receive<P: Params>(
-        &mut self,
-        sender: usize,
-        batch: u64,
-        count: usize,
-    ) -> Result<(Vec<bool>, Vec<P::Word>), OtError>;
-    /// Correlated-OT pads for Gilboa, sender side (to `receiver`), streamed: calls
-    /// `each(h, m_h0, m_h1)` for every one of `count` OTs h, with its pad pair of elements
-    /// of Z_2^(k+s). A backend need not keep the pairs (they were 25 MB per batch).
-    fn cot_send_each<P: Params>(
-        &mut self,
-        receiver: usize,
-        batch: u64,
-        count: usize,
-        each: impl FnMut(usize, P::Word, P::Word),
-    ) -> Result<(), OtError>;
+    fn cot_receive<P: Params>(&mut self, ots: CotBatch) -> OtResult<ChosenPads<P>>;
+    /// Correlated-OT pads for Gilboa, sender side (to `ots.peer`), streamed: calls
+    /// `each(h, m_h0, m_h1)` for every one of `ots.count` OTs h, with its pad pair of
+    /// elements of Z_2^(k+s). A backend need not keep the pairs (they were 25 MB per batch).
+    fn cot_send<P: Params>(&mut self, ots: CotBatch, each: impl PadSink<P>) -> OtResult<()>;
     /// VOLE seeds, key-holder side: s base OTs whose choice bits are the bits of this
     /// party's MAC key share; returns k_{u, alpha_u}. Called once per key set and peer.
-    fn vole_seeds_receive(&mut self, sender: usize, choices: &[bool])
-    -> Result<Vec<Seed>, OtError>;
+    fn vole_seeds_receive(&mut self, sender: usize, choices: &[bool]) -> OtResult<Vec<Seed>>;
     /// VOLE seeds, value-holder side: `count` pairs (k_u0, k_u1).
-    fn vole_seeds_send(
-        &mut self,
-        receiver: usize,
-        count: usize,
-    ) -> Result<Vec<(Seed, Seed)>, OtError>;
+    fn vole_seeds_send(&mut self, receiver: usize, count: usize) -> OtResult<Vec<(Seed, Seed)>>;
 }
 
 /// Expands a VOLE seed into words: G(seed, call) is an independent stream per `call`
@@ -151,12 +159,12 @@ impl core::fmt::Debug for InsecureIdealOt {
 
 #[cfg(any(test, feature = "insecure-ideal-ot"))]
 impl OtBackend for InsecureIdealOt {
-    fn cot_receive<P: Params>(
-        &mut self,
-        sender: usize,
-        batch: u64,
-        count: usize,
-    ) -> Result<(Vec<bool>, Vec<P::Word>), OtError> {
+    fn cot_receive<P: Params>(&mut self, ots: CotBatch) -> OtResult<ChosenPads<P>> {
+        let CotBatch {
+            peer: sender,
+            batch,
+            count,
+        } = ots;
         let pads = self.pads::<P>(sender, self.party, batch, count);
         let mut rng = self.stream("cot-choices", sender, self.party, batch);
         let mut bytes = vec![0u8; count.div_ceil(8)];
@@ -171,24 +179,14 @@ impl OtBackend for InsecureIdealOt {
             .collect();
         Ok((choices, chosen))
     }
-    fn cot_send_each<P: Params>(
-        &mut self,
-        receiver: usize,
-        batch: u64,
-        count: usize,
-        mut each: impl FnMut(usize, P::Word, P::Word),
-    ) -> Result<(), OtError> {
-        let pairs = self.pads::<P>(self.party, receiver, batch, count);
+    fn cot_send<P: Params>(&mut self, ots: CotBatch, mut each: impl PadSink<P>) -> OtResult<()> {
+        let pairs = self.pads::<P>(self.party, ots.peer, ots.batch, ots.count);
         for (h, (m0, m1)) in pairs.into_iter().enumerate() {
             each(h, m0, m1);
         }
         Ok(())
     }
-    fn vole_seeds_receive(
-        &mut self,
-        sender: usize,
-        choices: &[bool],
-    ) -> Result<Vec<Seed>, OtError> {
+    fn vole_seeds_receive(&mut self, sender: usize, choices: &[bool]) -> OtResult<Vec<Seed>> {
         let pairs = self.seed_pairs(sender, self.party, choices.len());
         Ok(pairs
             .into_iter()
@@ -196,11 +194,7 @@ impl OtBackend for InsecureIdealOt {
             .map(|((k0, k1), &c)| if c { k1 } else { k0 })
             .collect())
     }
-    fn vole_seeds_send(
-        &mut self,
-        receiver: usize,
-        count: usize,
-    ) -> Result<Vec<(Seed, Seed)>, OtError> {
+    fn vole_seeds_send(&mut self, receiver: usize, count: usize) -> OtResult<Vec<(Seed, Seed)>> {
         Ok(self.seed_pairs(self.party, receiver, count))
     }
 }

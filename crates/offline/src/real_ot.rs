@@ -11,7 +11,7 @@
 //! when a batch takes them, with the OT crate's tweakable correlation-robust hash and the
 //! OT's global index as tweak, so no pad is derived twice.
 
-use crate::ot::{OtBackend, OtError, Prg, Seed};
+use crate::ot::{ChosenPads, CotBatch, OtBackend, OtError, OtResult, PadSink, Prg, Seed};
 use crate::words::{lanes, words_from_lanes};
 use spdz2k_ot::cipher::{Aes, tccr_hash_in_place};
 use spdz2k_ot::{Block, ReceiverCots, SenderCots};
@@ -212,12 +212,9 @@ impl ExtOt {
 }
 
 impl OtBackend for ExtOt {
-    fn cot_receive<P: Params>(
-        &mut self,
-        sender: usize,
-        _batch: u64,
-        count: usize,
-    ) -> Result<(Vec<bool>, Vec<P::Word>), OtError> {
+    fn cot_receive<P: Params>(&mut self, ots: CotBatch) -> OtResult<ChosenPads<P>> {
+        // The driver lines the extension chunks up by order, not by batch number.
+        let (sender, count) = (ots.peer, ots.count);
         let have = self.recv_available(sender);
         if have < count {
             return Err(self.short(sender, "receiver", have, count));
@@ -243,13 +240,8 @@ impl OtBackend for ExtOt {
         Ok((choices, pads))
     }
 
-    fn cot_send_each<P: Params>(
-        &mut self,
-        receiver: usize,
-        _batch: u64,
-        count: usize,
-        mut each: impl FnMut(usize, P::Word, P::Word),
-    ) -> Result<(), OtError> {
+    fn cot_send<P: Params>(&mut self, ots: CotBatch, mut each: impl PadSink<P>) -> OtResult<()> {
+        let (receiver, count) = (ots.peer, ots.count);
         let have = self.send_available(receiver);
         if have < count {
             return Err(self.short(receiver, "sender", have, count));
@@ -280,11 +272,7 @@ impl OtBackend for ExtOt {
         Ok(())
     }
 
-    fn vole_seeds_receive(
-        &mut self,
-        sender: usize,
-        choices: &[bool],
-    ) -> Result<Vec<Seed>, OtError> {
+    fn vole_seeds_receive(&mut self, sender: usize, choices: &[bool]) -> OtResult<Vec<Seed>> {
         let (c, seeds) = self.vole_recv[sender].take().ok_or_else(|| OtError {
             peer: sender,
             detail: format!("party {}: no VOLE base OTs prepared", self.party),
@@ -301,11 +289,7 @@ impl OtBackend for ExtOt {
         Ok(seeds)
     }
 
-    fn vole_seeds_send(
-        &mut self,
-        receiver: usize,
-        count: usize,
-    ) -> Result<Vec<(Seed, Seed)>, OtError> {
+    fn vole_seeds_send(&mut self, receiver: usize, count: usize) -> OtResult<Vec<(Seed, Seed)>> {
         let pairs = self.vole_send[receiver].take().ok_or_else(|| OtError {
             peer: receiver,
             detail: format!("party {}: no VOLE seed pairs prepared", self.party),

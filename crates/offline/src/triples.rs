@@ -14,7 +14,7 @@ use crate::flow::{FirstFlight, FlowError, FlowStep, Material};
 use crate::gilboa;
 use crate::keyset::{KeySet, LocalPoint};
 use crate::msg::{decode_words, encode_words, per_peer};
-use crate::ot::{OtBackend, Prg};
+use crate::ot::{CotBatch, OtBackend, Prg};
 use crate::stage::{Authenticating, Closing, Inbox, message};
 use spdz2k_core::{AuthShares, BroadcastTranscript, PendingLog, Triples};
 use spdz2k_ring::{HasCheckRing, Params, Word};
@@ -94,15 +94,20 @@ impl<P: HasCheckRing> TripleFlow<P> {
         let (me, n, tau) = (keys.party(), keys.n_parties(), tau::<P>());
         let m = tau * count;
         let ot = |e| (CheckKind::Ot, Cause::Ot(e));
+        let ots = |peer| CotBatch {
+            peer,
+            batch,
+            count: m,
+        };
         // Receiver side: random-OT choices and pads from every peer. The bits a_ih are the
         // choices towards the base peer; towards every other peer the correction
         // e = a xor c' makes them the same (the sender swaps its pads where e = 1).
         let base = base_peer(me);
-        let (bits, base_pads) = keys.ot.cot_receive::<P>(base, batch, m).map_err(ot)?;
+        let (bits, base_pads) = keys.ot.cot_receive::<P>(ots(base)).map_err(ot)?;
         let mut recv_pads = vec![Vec::new(); n];
         let mut corrections = vec![Vec::new(); n];
         for p in (0..n).filter(|&p| p != me && p != base) {
-            let (c, pads) = keys.ot.cot_receive::<P>(p, batch, m).map_err(ot)?;
+            let (c, pads) = keys.ot.cot_receive::<P>(ots(p)).map_err(ot)?;
             let mut e = vec![0u8; m.div_ceil(8)];
             for (h, (&a, &c)) in bits.iter().zip(&c).enumerate() {
                 e[h / 8] |= ((a ^ c) as u8) << (h % 8);
