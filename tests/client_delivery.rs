@@ -48,8 +48,8 @@ async fn one_output_value_reaches_the_client_through_the_proxy() {
     assert_parties_ok(parties);
     let outs = client.unwrap();
     assert_eq!(outs[0].signed(), &[-42]);
-    assert_eq!(outs[0].params(), K64S64::id());
-    assert_eq!(outs[0].seq(), 0);
+    assert_eq!(outs[0].delivery().params, K64S64::id());
+    assert_eq!(outs[0].delivery().seq, 0);
 }
 
 fn large_vectors() -> (Vec<i128>, Vec<i128>) {

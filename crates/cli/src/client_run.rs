@@ -100,7 +100,7 @@ async fn client_program(name: &str, run: &ClientRun, c: &mut RemoteClient) -> Re
             say!(
                 "{name}: every signature, header and w = x*b check passed for {} values ({})",
                 out.len(),
-                out.params()
+                out.delivery().params
             );
             let [sum, product, square] = v[..] else {
                 return Err(CliError::Failed(format!(
@@ -112,7 +112,7 @@ async fn client_program(name: &str, run: &ClientRun, c: &mut RemoteClient) -> Re
             say!(
                 "{name}: verified results: sum = {sum}, product = {product}, square of sum = {square}"
             );
-            write(v, out.params())?;
+            write(v, out.delivery().params)?;
         }
         Program::Sum | Program::Product | Program::Dot => {
             let out = c.receive_outputs("result").await?;
@@ -121,7 +121,7 @@ async fn client_program(name: &str, run: &ClientRun, c: &mut RemoteClient) -> Re
                 run.program,
                 show_values(out.signed())
             );
-            write(out.signed(), out.params())?;
+            write(out.signed(), out.delivery().params)?;
         }
         Program::MulBench => {
             let out = c.receive_outputs("bench").await?;

@@ -28,17 +28,17 @@ impl ClientSession {
         if let Some((index, v)) = values
             .iter()
             .enumerate()
-            .find(|(_, v)| !fits_signed(**v, mask.params.k))
+            .find(|(_, v)| !fits_signed(**v, mask.delivery.params.k))
         {
             return Err(self.out_of_range(&mask, index, v.to_string()));
         }
         with_params!(
-            mask.params,
+            mask.delivery.params,
             P => {
                 let x: Vec<_> = values.iter().map(|&v| P::from_i128(v)).collect();
                 self.sign_masked::<P>(&mask, &x)
             },
-            else Err(ClientError::UnsupportedParams { session: self.session.clone(), params: mask.params })
+            else Err(ClientError::UnsupportedParams { session: self.session.clone(), params: mask.delivery.params })
         )
     }
 
@@ -52,17 +52,17 @@ impl ClientSession {
         if let Some((index, v)) = values
             .iter()
             .enumerate()
-            .find(|(_, v)| !fits_unsigned(**v, mask.params.k))
+            .find(|(_, v)| !fits_unsigned(**v, mask.delivery.params.k))
         {
             return Err(self.out_of_range(&mask, index, v.to_string()));
         }
         with_params!(
-            mask.params,
+            mask.delivery.params,
             P => {
                 let x: Vec<_> = values.iter().map(|&v| P::from_u128(v)).collect();
                 self.sign_masked::<P>(&mask, &x)
             },
-            else Err(ClientError::UnsupportedParams { session: self.session.clone(), params: mask.params })
+            else Err(ClientError::UnsupportedParams { session: self.session.clone(), params: mask.delivery.params })
         )
     }
 
@@ -76,7 +76,7 @@ impl ClientSession {
         if values != mask.count {
             return Err(ClientError::InputCount {
                 session: self.session.clone(),
-                label: mask.label.to_string(),
+                label: mask.delivery.label.to_string(),
                 expected: mask.count,
                 got: values,
             });
@@ -87,10 +87,10 @@ impl ClientSession {
     fn out_of_range(&self, mask: &InputMask, index: usize, value: String) -> ClientError {
         ClientError::ValueOutOfRange {
             session: self.session.clone(),
-            label: mask.label.to_string(),
+            label: mask.delivery.label.to_string(),
             index,
             value,
-            k: mask.params.k,
+            k: mask.delivery.params.k,
         }
     }
 
@@ -106,14 +106,14 @@ impl ClientSession {
             self.session.clone(),
             self.run,
             self.client.clone(),
-            mask.label.clone(),
-            mask.seq,
+            mask.delivery.label.clone(),
+            mask.delivery.seq,
             &y,
         );
         tracing::info!(
             session = %self.session,
             client = %self.client,
-            label = %mask.label,
+            label = %mask.delivery.label,
             count = y.len(),
             "masked input signed"
         );

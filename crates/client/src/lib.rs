@@ -61,7 +61,7 @@
 //!
 //! let out = client.receive_outputs("out", &envelopes).unwrap();
 //! assert_eq!(out.signed(), &[-5]);
-//! assert_eq!(out.params(), K64S64::id());
+//! assert_eq!(out.delivery().params, K64S64::id());
 //! // The same envelopes again are a replay.
 //! assert!(client.receive_outputs("out", &envelopes).unwrap_err().to_string().starts_with("replay check failed"));
 //! ```
@@ -69,6 +69,7 @@
 #![warn(clippy::unwrap_used)]
 #![warn(missing_docs)]
 
+mod delivery_id;
 mod dispatch;
 mod error;
 mod input;
@@ -77,6 +78,7 @@ mod outputs;
 mod reconstruct;
 mod session;
 
+pub use delivery_id::DeliveryId;
 pub use dispatch::SUPPORTED_PARAMS;
 pub use error::ClientError;
 pub use mask::InputMask;

@@ -1,16 +1,13 @@
 //! Verified output values.
 
-use spdz2k_output::Label;
-use spdz2k_ring::ParamsId;
+use crate::delivery_id::DeliveryId;
 
 /// The values of one output delivery, after every check passed: x^ mod 2^k for each value,
-/// read both as k-bit two's-complement and as unsigned integers. `Debug` prints label,
-/// parameters, sequence number and count, not the values.
+/// read both as k-bit two's-complement and as unsigned integers. `Debug` prints the
+/// delivery (label, parameters, sequence number) and the count, not the values.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ClientOutputs {
-    pub(crate) label: Label,
-    pub(crate) params: ParamsId,
-    pub(crate) seq: u64,
+    pub(crate) delivery: DeliveryId,
     pub(crate) signed: Vec<i128>,
     pub(crate) unsigned: Vec<u128>,
 }
@@ -18,26 +15,17 @@ pub struct ClientOutputs {
 impl core::fmt::Debug for ClientOutputs {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ClientOutputs")
-            .field("label", &self.label)
-            .field("params", &self.params)
-            .field("seq", &self.seq)
+            .field("delivery", &self.delivery)
             .field("len", &self.signed.len())
             .finish_non_exhaustive()
     }
 }
 
 impl ClientOutputs {
-    /// The output's label.
-    pub fn label(&self) -> &Label {
-        &self.label
-    }
-    /// The ring (k, s) all parties used.
-    pub fn params(&self) -> ParamsId {
-        self.params
-    }
-    /// The delivery's sequence number for this label.
-    pub fn seq(&self) -> u64 {
-        self.seq
+    /// The delivery the values came from: the output's label, the ring (k, s) all parties
+    /// used and the sequence number.
+    pub fn delivery(&self) -> &DeliveryId {
+        &self.delivery
     }
     /// The values as k-bit signed integers.
     pub fn signed(&self) -> &[i128] {
@@ -60,13 +48,17 @@ impl ClientOutputs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use spdz2k_output::Label;
+    use spdz2k_ring::ParamsId;
 
     #[test]
     fn debug_prints_the_count_not_the_values() {
         let out = ClientOutputs {
-            label: Label::new("salary").unwrap(),
-            params: ParamsId { k: 64, s: 64 },
-            seq: 3,
+            delivery: DeliveryId {
+                label: Label::new("salary").unwrap(),
+                params: ParamsId { k: 64, s: 64 },
+                seq: 3,
+            },
             signed: vec![-987_654_321],
             unsigned: vec![987_654_321],
         };

@@ -19,6 +19,7 @@ use spdz2k_output::{
 };
 use spdz2k_ring::{Params, ParamsId};
 
+use crate::delivery_id::DeliveryId;
 use crate::dispatch::with_params;
 use crate::error::ClientError;
 use crate::mask::InputMask;
@@ -60,6 +61,18 @@ struct Batch<'a> {
     label: Label,
     params: ParamsId,
     envelopes: Vec<VerifiedEnvelope<'a>>,
+}
+
+impl Batch<'_> {
+    /// Which delivery the batch is. The replay check held every party to the same expected
+    /// sequence number, so the first envelope's stands for all.
+    fn delivery(&self) -> DeliveryId {
+        DeliveryId {
+            label: self.label.clone(),
+            params: self.params,
+            seq: self.envelopes.first().map_or(0, |e| e.header().seq),
+        }
+    }
 }
 
 impl ClientSession {
@@ -153,9 +166,9 @@ impl ClientSession {
             Ok(out) => tracing::info!(
                 parent: &self.span,
                 label,
-                params = %out.params,
+                params = %out.delivery.params,
                 count = out.len(),
-                seq = out.seq,
+                seq = out.delivery.seq,
                 "outputs verified and reconstructed"
             ),
             Err(e) => tracing::warn!(
@@ -196,7 +209,7 @@ impl ClientSession {
             Ok(mask) => tracing::info!(
                 parent: &self.span,
                 label,
-                params = %mask.params(),
+                params = %mask.delivery.params,
                 count = mask.len(),
                 "input triples verified"
             ),
@@ -432,10 +445,7 @@ impl ClientSession {
             });
         }
         Ok(ClientOutputs {
-            label: batch.label.clone(),
-            params: batch.params,
-            // Equal for all parties: the replay check held each to the same number.
-            seq: batch.envelopes.first().map_or(0, |e| e.header().seq),
+            delivery: batch.delivery(),
             signed: x_hat.iter().map(|&x| P::to_signed(x)).collect(),
             unsigned: x_hat.iter().map(|&x| P::to_unsigned(x)).collect(),
         })
@@ -451,13 +461,9 @@ impl ClientSession {
                 index,
             });
         }
-        // The replay check holds every party to the same expected number, so one seq
-        // stands for the batch.
-        let seq = batch.envelopes.first().map_or(0, |e| e.header().seq);
         Ok(InputMask::new::<P>(
             self.session.clone(),
-            batch.label.clone(),
-            seq,
+            batch.delivery(),
             &a,
         ))
     }

@@ -19,7 +19,7 @@ fn check_round_trip<P: Params>(seed: u8, raw: &[i128]) {
     for seq in 0..2 {
         let env = w.outputs::<P>(&xs, "result", seq);
         let out = w.client.receive_outputs("result", &env).unwrap();
-        assert_eq!(out.params(), P::id());
+        assert_eq!(out.delivery().params, P::id());
         assert_eq!(out.signed(), xs.as_slice());
         let unsigned: Vec<u128> = xs
             .iter()
@@ -87,7 +87,10 @@ fn client_input_flow<P: Params>(seed: u8) {
     let (triples, a) = w.deal_triples::<P>(xs.len());
     let env = w.seal_triples(&triples, "salary", 0);
     let mask = w.client.receive_input_triples("salary", &env).unwrap();
-    assert_eq!((mask.len(), mask.params(), mask.seq()), (4, P::id(), 0));
+    assert_eq!(
+        (mask.len(), mask.delivery().params, mask.delivery().seq),
+        (4, P::id(), 0)
+    );
     let message = w.client.input_message(mask, &xs).unwrap();
     assert_eq!(parties_accept::<P>(&w, &message, &a, "salary"), xs);
 }
@@ -224,7 +227,7 @@ fn input_message_checks() {
     let (triples, _) = w.deal_triples::<K32S32>(2);
     let env = w.seal_triples(&triples, "in", 1);
     let mask = w.client.receive_input_triples("in", &env).unwrap();
-    assert_eq!(mask.seq(), 1);
+    assert_eq!(mask.delivery().seq, 1);
     let err = w.client.input_message(mask, &[1, 1 << 32]).unwrap_err();
     assert!(
         matches!(

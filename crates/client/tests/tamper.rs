@@ -23,8 +23,8 @@ fn honest_delivery_passes() {
     let out = w.client.receive_outputs("out", &env).unwrap();
     assert_eq!(out.signed(), &VALUES);
     assert_eq!(out.unsigned()[0], (1u128 << 64) - 5);
-    assert_eq!(out.params(), P::id());
-    assert_eq!(out.seq(), 0);
+    assert_eq!(out.delivery().params, P::id());
+    assert_eq!(out.delivery().seq, 0);
     // Order does not matter.
     let env = w.outputs::<P>(&VALUES, "out", 1);
     let reversed = vec![env[1].clone(), env[0].clone()];
