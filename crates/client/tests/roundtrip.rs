@@ -4,7 +4,9 @@
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
 use spdz2k_client::ClientError;
-use spdz2k_output::{ClientInput, ClientInputError, ExpectedClient, digests_match, input_digest};
+use spdz2k_output::{
+    ClientInput, ClientInputError, ExpectedClient, SignedError, digests_match, input_digest,
+};
 use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params};
 use spdz2k_testkit::client::World;
 
@@ -171,7 +173,10 @@ fn forged_or_inconsistent_input_is_refused_by_the_parties() {
     )
     .unwrap_err();
     assert!(
-        matches!(err, ClientInputError::BadSignature { .. }),
+        matches!(
+            err,
+            ClientInputError::Signed(SignedError::BadSignature { .. })
+        ),
         "{err}"
     );
     assert!(err.to_string().starts_with("signature check failed"));

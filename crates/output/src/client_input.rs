@@ -5,7 +5,7 @@
 //!
 //! Layout: `magic "SPDZ2KCI" | version u8 | session (u8 len) | run ID (32) | client (u8
 //! len) | label (u8 len) | seq u64 | k u32 | s u32 | y (u32 len, bytes) | signature (64)`,
-//! the signature covering [`CLIENT_INPUT_DOMAIN`] followed by every byte before it. `seq` is
+//! the signature covering the domain of [`CLIENT_INPUT_FORMAT`] followed by every byte before it. `seq` is
 //! the sequence number of the input-triple delivery whose masks y uses; the run ID binds
 //! the message to this run (see [`RunId`]). [`ClientInput::verify`] checks the run, and
 //! [`ClientInput::check_delivery`] the label and sequence number every party expects, so
@@ -17,18 +17,21 @@ use spdz2k_core::SessionId;
 use spdz2k_ring::{DecodeError, Params, ParamsId};
 use subtle::ConstantTimeEq;
 
-use crate::error::{CodecError, FieldError};
+use crate::error::FieldError;
 use crate::ids::{ClientId, Label};
 use crate::run::RunId;
-use crate::signed::{self, Claims, ExpectedClient, Refusal, SignedMessage};
+use crate::signed::{self, Claims, ExpectedClient, Malformed};
+use crate::signed::{SignedError, SignedFormat, SignedMessage};
 use spdz2k_core::bytes::Reader;
 
-/// The first eight bytes of a client input message.
-pub const CLIENT_INPUT_MAGIC: [u8; 8] = *b"SPDZ2KCI";
-/// The client input format version.
-pub const CLIENT_INPUT_VERSION: u8 = 2;
-/// Prefix of the string a client input signature covers.
-pub const CLIENT_INPUT_DOMAIN: &[u8] = b"spdz2k-client-input-v2";
+/// The client input format: magic `SPDZ2KCI`, version 2, and the prefix of the string its
+/// signature covers.
+pub const CLIENT_INPUT_FORMAT: SignedFormat = SignedFormat {
+    what: "client input",
+    magic: *b"SPDZ2KCI",
+    version: 2,
+    domain: b"spdz2k-client-input-v2",
+};
 /// Prefix of the string [`input_digest`] hashes.
 pub const CLIENT_INPUT_DIGEST_DOMAIN: &[u8] = b"spdz2k-client-input-digest-v1";
 
@@ -36,65 +39,13 @@ pub const CLIENT_INPUT_DIGEST_DOMAIN: &[u8] = b"spdz2k-client-input-digest-v1";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientInputError {
-    /// Not a canonical client input message.
-    #[error("malformed client input: {0}")]
-    Codec(#[from] CodecError),
-    /// Not a client input message, or a version this build does not read.
-    #[error(
-        "not a spdz2k client input of version {CLIENT_INPUT_VERSION} (magic {magic:02x?}, \
-         version {version})"
-    )]
-    Format {
-        /// The first eight bytes.
-        magic: [u8; 8],
-        /// The version byte.
-        version: u8,
-    },
-    /// A field with a value the format does not allow.
-    #[error("malformed client input: {0}")]
+    /// A field too large to encode.
+    #[error("client input cannot be encoded: {0}")]
     Field(#[from] FieldError),
-    /// The message names another client than the one whose key it is checked against.
-    #[error(
-        "client check failed: the input message is from client {got}, but was checked \
-         against the pinned key of client {expected}"
-    )]
-    WrongClient {
-        /// The client whose pinned key was used.
-        expected: ClientId,
-        /// The client named in the message.
-        got: ClientId,
-    },
-    /// The message is for another session.
-    #[error(
-        "session check failed: client {client} sent input for session {got}, but this party \
-         runs session {expected}"
-    )]
-    WrongSession {
-        /// The client.
-        client: ClientId,
-        /// The session this party runs.
-        expected: SessionId,
-        /// The session in the message.
-        got: SessionId,
-    },
-    /// The message was signed for another run of this session: recorded and replayed.
-    #[error(
-        "run check failed: the input of client {client} (label {label:?}, sequence number \
-         {seq}) was signed for run {got}, but this run is {expected} (an input from another \
-         run, replayed)"
-    )]
-    WrongRun {
-        /// The client.
-        client: ClientId,
-        /// The label in the message.
-        label: String,
-        /// The sequence number in the message.
-        seq: u64,
-        /// This run.
-        expected: RunId,
-        /// The run in the message.
-        got: RunId,
-    },
+    /// Not a canonical client input, or refused by the checks of every signed client message
+    /// (client, signature, session, run).
+    #[error(transparent)]
+    Signed(#[from] SignedError),
     /// The message is not the input this party expects next: replayed or reordered.
     #[error(
         "sequence check failed: client {client} sent input {got_label:?} with sequence number \
@@ -112,20 +63,6 @@ pub enum ClientInputError {
         got_label: String,
         /// The sequence number in the message.
         got_seq: u64,
-    },
-    /// The signature does not verify under the client's pinned identity key.
-    #[error(
-        "signature check failed: the input message of client {client} for session {session} \
-         (label {label:?}) is not signed by the client's pinned identity key (forged or \
-         altered in transit)"
-    )]
-    BadSignature {
-        /// The client named in the message.
-        client: ClientId,
-        /// The session named in the message.
-        session: SessionId,
-        /// The label named in the message.
-        label: String,
     },
     /// The message's parameters are not the ones it is decoded with.
     #[error("parameter check failed: client input of {got} decoded as {expected}")]
@@ -195,7 +132,7 @@ impl ClientInput {
 
     /// The signed encoding, ready to send to every party.
     pub fn sign(&self, identity: &SigningKey) -> Result<Vec<u8>, ClientInputError> {
-        Ok(signed::sign(CLIENT_INPUT_DOMAIN, self.body()?, identity))
+        Ok(signed::sign::<Self>(self.body()?, identity))
     }
 
     /// Decodes without checking the signature (e.g. to find which client's pinned key to
@@ -282,18 +219,9 @@ impl ClientInput {
 
 impl SignedMessage for ClientInput {
     type Error = ClientInputError;
-    const WHAT: &'static str = "client input";
-    const HEADER_FIELDS: (&'static str, &'static str) =
-        ("client input magic", "client input version");
-    const MAGIC: [u8; 8] = CLIENT_INPUT_MAGIC;
-    const VERSION: u8 = CLIENT_INPUT_VERSION;
-    const DOMAIN: &'static [u8] = CLIENT_INPUT_DOMAIN;
+    const FORMAT: SignedFormat = CLIENT_INPUT_FORMAT;
 
-    fn wrong_format(magic: [u8; 8], version: u8) -> ClientInputError {
-        ClientInputError::Format { magic, version }
-    }
-
-    fn read_fields(session: SessionId, r: &mut Reader<'_>) -> Result<Self, ClientInputError> {
+    fn read_fields(session: SessionId, r: &mut Reader<'_>) -> Result<Self, Malformed> {
         let run = RunId(r.array("run ID")?);
         let client = ClientId::new(r.short_str("client ID")?)?;
         let label = Label::new(r.short_str("label")?)?;
@@ -316,31 +244,12 @@ impl SignedMessage for ClientInput {
         Claims::of(&self.client, &self.session, &self.run)
     }
 
-    fn refused(&self, refusal: Refusal, expected: Claims<'_>) -> ClientInputError {
-        let client = self.client.clone();
-        match refusal {
-            Refusal::WrongClient => ClientInputError::WrongClient {
-                expected: expected.client.clone(),
-                got: client,
-            },
-            Refusal::BadSignature => ClientInputError::BadSignature {
-                client,
-                session: self.session.clone(),
-                label: self.label.to_string(),
-            },
-            Refusal::WrongSession => ClientInputError::WrongSession {
-                client,
-                expected: expected.session.clone(),
-                got: self.session.clone(),
-            },
-            Refusal::WrongRun => ClientInputError::WrongRun {
-                client,
-                label: self.label.to_string(),
-                seq: self.seq,
-                expected: *expected.run,
-                got: self.run,
-            },
-        }
+    fn describe(&self) -> String {
+        format!(
+            "input (label {:?}, sequence number {})",
+            self.label.as_str(),
+            self.seq
+        )
     }
 }
 

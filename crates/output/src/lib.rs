@@ -81,8 +81,8 @@ mod signed;
 
 pub use bundle::{Bundle, InputTripleBundle, OutputBundle};
 pub use client_input::{
-    CLIENT_INPUT_DIGEST_DOMAIN, CLIENT_INPUT_DOMAIN, CLIENT_INPUT_MAGIC, CLIENT_INPUT_VERSION,
-    ClientInput, ClientInputError, digests_match, input_digest,
+    CLIENT_INPUT_DIGEST_DOMAIN, CLIENT_INPUT_FORMAT, ClientInput, ClientInputError, digests_match,
+    input_digest,
 };
 pub use envelope::{
     Envelope, HPKE_INFO, SIGNATURE_DOMAIN, SIGNATURE_LEN, VerifiedEnvelope,
@@ -95,14 +95,11 @@ pub use hpke_keys::{
     AEAD_TAG_LEN, HPKE_PUBLIC_KEY_LEN, HpkeKeyPair, HpkePublicKey, SuiteAead, SuiteKdf, SuiteKem,
 };
 pub use ids::{ClientId, Label, MAX_CLIENT_ID_LEN, MAX_LABEL_LEN};
-pub use registration::{
-    REGISTRATION_DOMAIN, REGISTRATION_MAGIC, REGISTRATION_VERSION, RegisteredClient, Registration,
-    RegistrationError,
-};
+pub use registration::{REGISTRATION_FORMAT, RegisteredClient, Registration, RegistrationError};
 pub use registry::{ClientRegistry, ConflictingRegistration, DeliveryError, UnregisteredClient};
 pub use run::{RUN_ID_DOMAIN, RunId};
 pub use sequence::SequenceCounter;
-pub use signed::ExpectedClient;
+pub use signed::{ExpectedClient, Malformed, SignedError, SignedFormat};
 
 /// Re-exported so that callers name the same key types this crate signs and verifies with.
 pub use ed25519_dalek;

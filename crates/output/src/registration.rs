@@ -9,98 +9,29 @@
 //!
 //! Layout: `magic "SPDZ2KRG" | version u8 | session (u8 len, bytes) | client (u8 len, bytes)
 //! | run ID (32) | HPKE public key (32) | signature (64)`, the signature covering
-//! [`REGISTRATION_DOMAIN`] followed by every byte before it.
+//! the domain of [`REGISTRATION_FORMAT`] followed by every byte before it.
 
 use ed25519_dalek::SigningKey;
 use spdz2k_core::SessionId;
 
-use crate::error::{CodecError, FieldError};
 use crate::hpke_keys::{HPKE_PUBLIC_KEY_LEN, HpkePublicKey};
 use crate::ids::ClientId;
 use crate::run::RunId;
-use crate::signed::{self, Claims, ExpectedClient, Refusal, SignedMessage};
+use crate::signed::{self, Claims, ExpectedClient, Malformed};
+use crate::signed::{SignedError, SignedFormat, SignedMessage};
 use spdz2k_core::bytes::Reader;
 
-/// The first eight bytes of a registration.
-pub const REGISTRATION_MAGIC: [u8; 8] = *b"SPDZ2KRG";
-/// The registration format version.
-pub const REGISTRATION_VERSION: u8 = 2;
-/// Prefix of the string a registration signature covers.
-pub const REGISTRATION_DOMAIN: &[u8] = b"spdz2k-registration-v2";
+/// The registration format: magic `SPDZ2KRG`, version 2, and the prefix of the string its
+/// signature covers.
+pub const REGISTRATION_FORMAT: SignedFormat = SignedFormat {
+    what: "client registration",
+    magic: *b"SPDZ2KRG",
+    version: 2,
+    domain: b"spdz2k-registration-v2",
+};
 
-/// Why a registration was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum RegistrationError {
-    /// Not a canonical registration.
-    #[error("malformed client registration: {0}")]
-    Codec(#[from] CodecError),
-    /// Not a registration at all, or a version this build does not read.
-    #[error(
-        "not a spdz2k client registration of version {REGISTRATION_VERSION} \
-         (magic {magic:02x?}, version {version})"
-    )]
-    Format {
-        /// The first eight bytes.
-        magic: [u8; 8],
-        /// The version byte.
-        version: u8,
-    },
-    /// A field with a value the format does not allow.
-    #[error("malformed client registration: {0}")]
-    Field(#[from] FieldError),
-    /// The registration names another client than the one whose key it is checked against.
-    #[error(
-        "client check failed: the registration is for client {got}, but was checked against \
-         the pinned key of client {expected}"
-    )]
-    WrongClient {
-        /// The client whose pinned key was used.
-        expected: ClientId,
-        /// The client named in the registration.
-        got: ClientId,
-    },
-    /// The registration is for another session.
-    #[error(
-        "session check failed: client {client} registered for session {got}, but this party \
-         runs session {expected}"
-    )]
-    WrongSession {
-        /// The client.
-        client: ClientId,
-        /// The session this party runs.
-        expected: SessionId,
-        /// The session in the registration.
-        got: SessionId,
-    },
-    /// The registration is for another run of this session: recorded earlier and replayed.
-    #[error(
-        "run check failed: the registration of client {client} for session {session} names \
-         run {got}, but this run is {expected} (a registration from another run, replayed)"
-    )]
-    WrongRun {
-        /// The client.
-        client: ClientId,
-        /// The session.
-        session: SessionId,
-        /// This run.
-        expected: RunId,
-        /// The run in the registration.
-        got: RunId,
-    },
-    /// The signature does not verify under the client's pinned identity key.
-    #[error(
-        "signature check failed: the registration of client {client} for session {session} \
-         is not signed by the client's pinned identity key (forged or altered in transit; \
-         check the client's entry in the configuration)"
-    )]
-    BadSignature {
-        /// The client named in the registration.
-        client: ClientId,
-        /// The session named in the registration.
-        session: SessionId,
-    },
-}
+/// Why a registration was refused: the checks of every signed client message.
+pub type RegistrationError = SignedError;
 
 /// A client's announcement of its HPKE public key for one session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,7 +73,7 @@ impl Registration {
         w.short_str(self.client.as_str());
         w.bytes(&self.run.0);
         w.bytes(&self.hpke_public_key.to_bytes());
-        signed::sign(REGISTRATION_DOMAIN, w.into_vec(), identity)
+        signed::sign::<Self>(w.into_vec(), identity)
     }
 
     /// Decodes without checking the signature, e.g. to find which client's pinned key to
@@ -164,18 +95,9 @@ impl Registration {
 
 impl SignedMessage for Registration {
     type Error = RegistrationError;
-    const WHAT: &'static str = "client registration";
-    const HEADER_FIELDS: (&'static str, &'static str) =
-        ("registration magic", "registration version");
-    const MAGIC: [u8; 8] = REGISTRATION_MAGIC;
-    const VERSION: u8 = REGISTRATION_VERSION;
-    const DOMAIN: &'static [u8] = REGISTRATION_DOMAIN;
+    const FORMAT: SignedFormat = REGISTRATION_FORMAT;
 
-    fn wrong_format(magic: [u8; 8], version: u8) -> RegistrationError {
-        RegistrationError::Format { magic, version }
-    }
-
-    fn read_fields(session: SessionId, r: &mut Reader<'_>) -> Result<Self, RegistrationError> {
+    fn read_fields(session: SessionId, r: &mut Reader<'_>) -> Result<Self, Malformed> {
         let client = ClientId::new(r.short_str("client ID")?)?;
         let run = RunId(r.array("run ID")?);
         let hpke_public_key =
@@ -192,25 +114,7 @@ impl SignedMessage for Registration {
         Claims::of(&self.client, &self.session, &self.run)
     }
 
-    fn refused(&self, refusal: Refusal, expected: Claims<'_>) -> RegistrationError {
-        let (client, session) = (self.client.clone(), self.session.clone());
-        match refusal {
-            Refusal::WrongClient => RegistrationError::WrongClient {
-                expected: expected.client.clone(),
-                got: client,
-            },
-            Refusal::BadSignature => RegistrationError::BadSignature { client, session },
-            Refusal::WrongSession => RegistrationError::WrongSession {
-                client,
-                expected: expected.session.clone(),
-                got: session,
-            },
-            Refusal::WrongRun => RegistrationError::WrongRun {
-                client,
-                session,
-                expected: *expected.run,
-                got: self.run,
-            },
-        }
+    fn describe(&self) -> String {
+        "registration".to_owned()
     }
 }

@@ -11,82 +11,136 @@ use crate::run::RunId;
 use spdz2k_core::SessionId;
 use spdz2k_core::bytes::{Reader, Writer};
 
+/// What identifies a signed client message format: its name in errors, the first eight
+/// bytes, the version and the prefix of the string its signature covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignedFormat {
+    /// What the message is called in errors ("client input").
+    pub what: &'static str,
+    /// The first eight bytes.
+    pub magic: [u8; 8],
+    /// The format version.
+    pub version: u8,
+    /// Prefix of the string the signature covers.
+    pub domain: &'static [u8],
+}
+
 /// A client message type signed with [`sign`], whose body opens with `magic | version |
 /// session (u8 len)`: what [`decode_unverified`] and [`decode_verified`] need to know of it.
 pub(crate) trait SignedMessage: Sized {
     /// The type's error.
-    type Error: From<CodecError> + From<FieldError>;
-    /// What the message is called in errors ("client input").
-    const WHAT: &'static str;
-    /// The names of the magic and version fields in errors.
-    const HEADER_FIELDS: (&'static str, &'static str);
-    /// The first eight bytes.
-    const MAGIC: [u8; 8];
-    /// The format version.
-    const VERSION: u8;
-    /// Prefix of the string the signature covers.
-    const DOMAIN: &'static [u8];
+    type Error: From<SignedError>;
+    /// The format.
+    const FORMAT: SignedFormat;
 
-    /// The error for a body with another magic or version.
-    fn wrong_format(magic: [u8; 8], version: u8) -> Self::Error;
     /// Reads the fields after the header (the reader is checked for trailing bytes after).
-    fn read_fields(session: SessionId, r: &mut Reader<'_>) -> Result<Self, Self::Error>;
+    fn read_fields(session: SessionId, r: &mut Reader<'_>) -> Result<Self, Malformed>;
     /// Who the message says it is from and for.
     fn claims(&self) -> Claims<'_>;
-    /// The error for a message that failed `refusal` against `expected`.
-    fn refused(&self, refusal: Refusal, expected: Claims<'_>) -> Self::Error;
+    /// The message as a refusal names it ("input (label \"x\", sequence number 4)").
+    fn describe(&self) -> String;
 }
 
 /// A writer holding the header `magic | version | session` of an `M` body.
 pub(crate) fn header<M: SignedMessage>(session: &SessionId, capacity: usize) -> Writer {
     let mut w = Writer::with_capacity(capacity);
-    w.bytes(&M::MAGIC);
-    w.u8(M::VERSION);
+    w.bytes(&M::FORMAT.magic);
+    w.u8(M::FORMAT.version);
     w.short_str(session.as_str());
     w
 }
 
 /// Decodes an `M` without checking its signature.
 pub(crate) fn decode_unverified<M: SignedMessage>(bytes: &[u8]) -> Result<M, M::Error> {
-    let (body, _) = split(bytes, M::WHAT)?;
+    let format = &M::FORMAT;
+    let malformed = |cause: Malformed| SignedError::Malformed {
+        what: format.what,
+        cause,
+    };
+    let (body, _) = split(bytes, format.what).map_err(|e| malformed(e.into()))?;
     let mut r = Reader::new(body);
-    let magic: [u8; 8] = r.array(M::HEADER_FIELDS.0)?;
-    let version = r.u8(M::HEADER_FIELDS.1)?;
-    if magic != M::MAGIC || version != M::VERSION {
-        return Err(M::wrong_format(magic, version));
+    let (magic, version) = read_format(&mut r).map_err(malformed)?;
+    if magic != format.magic || version != format.version {
+        return Err(SignedError::Format {
+            what: format.what,
+            expected: format.version,
+            magic,
+            version,
+        }
+        .into());
     }
+    Ok(read_message::<M>(r).map_err(malformed)?)
+}
+
+/// The magic and version at the start of a body.
+fn read_format(r: &mut Reader<'_>) -> Result<([u8; 8], u8), Malformed> {
+    Ok((r.array("magic")?, r.u8("version")?))
+}
+
+/// The rest of an `M` body after its magic and version, to the last byte.
+fn read_message<M: SignedMessage>(mut r: Reader<'_>) -> Result<M, Malformed> {
     let session = SessionId::new(r.short_str("session ID")?).map_err(|e| FieldError {
         field: "session ID",
         reason: e.to_string(),
     })?;
     let message = M::read_fields(session, &mut r)?;
-    r.finish(M::WHAT)?;
+    r.finish(M::FORMAT.what)?;
     Ok(message)
 }
 
-/// Decodes an `M` and runs [`check_claims`] on it against `expected`.
+/// Decodes an `M` and checks, in this order, that it names the expected client, that its
+/// signature over `domain | body` verifies under that client's pinned key, and that it was
+/// made for the expected session and run.
 pub(crate) fn decode_verified<M: SignedMessage>(
     bytes: &[u8],
     expected: &ExpectedClient<'_>,
 ) -> Result<M, M::Error> {
     let message = decode_unverified::<M>(bytes)?;
-    let claims = expected.claims();
-    match check_claims(
-        bytes,
-        M::WHAT,
-        M::DOMAIN,
-        expected.key,
-        message.claims(),
-        claims,
-    )? {
-        None => Ok(message),
-        Some(refusal) => Err(message.refused(refusal, claims)),
+    let claimed = message.claims();
+    let (client, session) = (claimed.client.clone(), claimed.session.clone());
+    let what = message.describe();
+    if claimed.client != expected.client {
+        return Err(SignedError::WrongClient {
+            what,
+            expected: expected.client.clone(),
+            got: client,
+        }
+        .into());
     }
+    // decode_unverified split the same bytes: this cannot fail.
+    let (body, signature) = split(bytes, M::FORMAT.what).map_err(|e| SignedError::Malformed {
+        what: M::FORMAT.what,
+        cause: e.into(),
+    })?;
+    let error = if !verify(M::FORMAT.domain, body, &signature, expected.key) {
+        SignedError::BadSignature {
+            what,
+            client,
+            session,
+        }
+    } else if claimed.session != expected.session {
+        SignedError::WrongSession {
+            what,
+            client,
+            expected: expected.session.clone(),
+            got: session,
+        }
+    } else if !claimed.run.matches(expected.run) {
+        SignedError::WrongRun {
+            what,
+            client,
+            expected: *expected.run,
+            got: *claimed.run,
+        }
+    } else {
+        return Ok(message);
+    };
+    Err(error.into())
 }
 
-/// `body | signature over (domain | body)`.
-pub(crate) fn sign(domain: &[u8], mut body: Vec<u8>, identity: &SigningKey) -> Vec<u8> {
-    let signature = identity.multipart_sign(&[domain, &body]);
+/// `body | signature over (domain | body)`, the domain `M`'s.
+pub(crate) fn sign<M: SignedMessage>(mut body: Vec<u8>, identity: &SigningKey) -> Vec<u8> {
+    let signature = identity.multipart_sign(&[M::FORMAT.domain, &body]);
     body.extend_from_slice(&signature.to_bytes());
     body
 }
@@ -141,12 +195,6 @@ pub struct ExpectedClient<'a> {
     pub run: &'a RunId,
 }
 
-impl ExpectedClient<'_> {
-    fn claims(&self) -> Claims<'_> {
-        Claims::of(self.client, self.session, self.run)
-    }
-}
-
 /// Who a signed client message says it is from and for.
 #[derive(Clone, Copy)]
 pub(crate) struct Claims<'a> {
@@ -165,40 +213,99 @@ impl<'a> Claims<'a> {
     }
 }
 
-/// The first check a signed client message failed.
-pub(crate) enum Refusal {
-    /// It names another client.
-    WrongClient,
-    /// The signature under the pinned key does not verify.
-    BadSignature,
-    /// It was made for another session.
-    WrongSession,
-    /// It was made for another run of the session.
-    WrongRun,
+/// Why a signed client message (a registration or an input) was refused by the checks every
+/// such message passes: its format, the client it names, its signature under that client's
+/// pinned key, and the session and run it was made for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignedError {
+    /// Not a canonical message of its format.
+    #[error("malformed {what}: {cause}")]
+    Malformed {
+        /// What the message is ("client input").
+        what: &'static str,
+        /// The codec or field error.
+        cause: Malformed,
+    },
+    /// Not this kind of message, or a version this build does not read.
+    #[error("not a spdz2k {what} of version {expected} (magic {magic:02x?}, version {version})")]
+    Format {
+        /// What was expected ("client registration").
+        what: &'static str,
+        /// The version this build reads.
+        expected: u8,
+        /// The first eight bytes.
+        magic: [u8; 8],
+        /// The version byte.
+        version: u8,
+    },
+    /// The message names another client than the one whose key it is checked against.
+    #[error(
+        "client check failed: the {what} is from client {got}, but was checked against the \
+         pinned key of client {expected}"
+    )]
+    WrongClient {
+        /// The message ("registration", "input (label \"x\", sequence number 0)").
+        what: String,
+        /// The client whose pinned key was used.
+        expected: ClientId,
+        /// The client named in the message.
+        got: ClientId,
+    },
+    /// The signature does not verify under the client's pinned identity key.
+    #[error(
+        "signature check failed: the {what} of client {client} for session {session} is not \
+         signed by the client's pinned identity key (forged or altered in transit; check the \
+         client's entry in the configuration)"
+    )]
+    BadSignature {
+        /// The message.
+        what: String,
+        /// The client named in the message.
+        client: ClientId,
+        /// The session named in the message.
+        session: SessionId,
+    },
+    /// The message was made for another session.
+    #[error(
+        "session check failed: the {what} of client {client} is for session {got}, but this \
+         party runs session {expected}"
+    )]
+    WrongSession {
+        /// The message.
+        what: String,
+        /// The client.
+        client: ClientId,
+        /// The session this party runs.
+        expected: SessionId,
+        /// The session in the message.
+        got: SessionId,
+    },
+    /// The message was signed for another run of this session: recorded and replayed.
+    #[error(
+        "run check failed: the {what} of client {client} was signed for run {got}, but this \
+         run is {expected} (a message from another run of this session, replayed)"
+    )]
+    WrongRun {
+        /// The message.
+        what: String,
+        /// The client.
+        client: ClientId,
+        /// This run.
+        expected: RunId,
+        /// The run in the message.
+        got: RunId,
+    },
 }
 
-/// The checks of every signed client message (registration, input), in one order: it names
-/// the expected client, its signature over `domain | body` verifies under that client's
-/// pinned key, and it was made for this session and this run. `Ok(None)` if all pass.
-pub(crate) fn check_claims(
-    bytes: &[u8],
-    what: &'static str,
-    domain: &[u8],
-    pinned: &VerifyingKey,
-    claimed: Claims<'_>,
-    expected: Claims<'_>,
-) -> Result<Option<Refusal>, CodecError> {
-    if claimed.client != expected.client {
-        return Ok(Some(Refusal::WrongClient));
-    }
-    let (body, signature) = split(bytes, what)?;
-    Ok(if !verify(domain, body, &signature, pinned) {
-        Some(Refusal::BadSignature)
-    } else if claimed.session != expected.session {
-        Some(Refusal::WrongSession)
-    } else if !claimed.run.matches(expected.run) {
-        Some(Refusal::WrongRun)
-    } else {
-        None
-    })
+/// Why the bytes of a signed client message are not canonical.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// Truncated, trailing bytes, or a string that is not UTF-8.
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    /// A field value the format does not allow.
+    #[error(transparent)]
+    Field(#[from] FieldError),
 }

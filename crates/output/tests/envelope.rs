@@ -450,7 +450,10 @@ fn client_input_signature_and_digest() {
         },
     )
     .unwrap_err();
-    assert!(matches!(err, ClientInputError::BadSignature { .. }));
+    assert!(matches!(
+        err,
+        ClientInputError::Signed(SignedError::BadSignature { .. })
+    ));
     assert!(
         err.to_string().starts_with("signature check failed"),
         "{err}"
@@ -468,7 +471,7 @@ fn client_input_signature_and_digest() {
                 run: &RUN
             }
         ),
-        Err(ClientInputError::BadSignature { .. })
+        Err(ClientInputError::Signed(SignedError::BadSignature { .. }))
     ));
 
     // An input from another run is refused, naming the client and sequence number; so is
@@ -484,7 +487,7 @@ fn client_input_signature_and_digest() {
     )
     .unwrap_err();
     assert!(
-        matches!(err, ClientInputError::WrongRun { seq: 4, .. }),
+        matches!(err, ClientInputError::Signed(SignedError::WrongRun { .. })),
         "{err:?}"
     );
     assert!(err.to_string().contains("client C0") && err.to_string().contains("sequence number 4"));
