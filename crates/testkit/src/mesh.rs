@@ -93,15 +93,13 @@ where
 /// Runs `body` for each of `n` parties concurrently on engine sessions over the mesh with
 /// INSECURE dealer preprocessing under a fresh key set ([`fresh_dealer_seed`]`(seed)`), in
 /// session `test-<seed>`; returns each party's result in order.
-pub async fn run_parties<P, R, F, Fut>(
+pub async fn run_parties<P: Params, R: Send + 'static, F, Fut>(
     n: usize,
     seed: u8,
     options: SessionOptions,
     body: F,
 ) -> Vec<Result<R, EngineError>>
 where
-    P: Params,
-    R: Send + 'static,
     F: Fn(usize, TestSession<P>) -> Fut,
     Fut: Future<Output = Result<R, EngineError>> + Send + 'static,
 {

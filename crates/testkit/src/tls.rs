@@ -193,7 +193,7 @@ impl Cluster {
     /// Runs `body` for every party in session `sid` (one task per party: open the TLS
     /// session, start the engine session with INSECURE dealer preprocessing under a fresh key
     /// set from `seed`, run); returns each party's result in party order.
-    pub async fn run<P, R, F, Fut>(
+    pub async fn run<P: Params, R: Send + 'static, F, Fut>(
         &self,
         sid: &str,
         seed: u8,
@@ -201,8 +201,6 @@ impl Cluster {
         body: F,
     ) -> Vec<Result<R, EngineError>>
     where
-        P: Params,
-        R: Send + 'static,
         F: Fn(usize, TlsTestSession<P>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<R, EngineError>> + Send + 'static,
     {
