@@ -438,4 +438,13 @@ mod tests {
             other => panic!("accepted a big-endian frame: {other:?}"),
         }
     }
+
+    #[test]
+    fn every_frame_kind_code_decodes_to_the_kind_that_writes_it() {
+        let decoded: Vec<_> = (0..=u8::MAX)
+            .filter_map(|b| FrameKind::from_u8(b).map(|k| (b, k)))
+            .collect();
+        assert!(decoded.iter().all(|&(b, k)| k as u8 == b), "{decoded:?}");
+        assert_eq!(decoded.len(), 12, "one code per kind: {decoded:?}");
+    }
 }

@@ -202,3 +202,19 @@ impl OfflineError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_check_kind_round_trips_through_its_code() {
+        for kind in CheckKind::ALL {
+            assert_eq!(CheckKind::from_code(kind.code()), kind);
+        }
+        let codes: Vec<u8> = CheckKind::ALL.iter().map(|k| k.code()).collect();
+        assert_eq!(codes, (0..8).collect::<Vec<u8>>());
+        // A code no version defines reads as a peer's abort, never as another check.
+        assert_eq!(CheckKind::from_code(200), CheckKind::PeerAbort);
+    }
+}

@@ -173,3 +173,21 @@ impl EnvelopeHeader {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_envelope_kind_code_decodes_to_the_kind_that_writes_it() {
+        let decoded: Vec<_> = (0..=u8::MAX)
+            .filter_map(|c| EnvelopeKind::from_code(c).ok().map(|k| (c, k)))
+            .collect();
+        assert!(decoded.iter().all(|&(c, k)| k.code() == c), "{decoded:?}");
+        assert_eq!(decoded.len(), 2, "one code per kind: {decoded:?}");
+        assert_eq!(
+            EnvelopeKind::from_code(3),
+            Err(EnvelopeError::UnknownKind(3))
+        );
+    }
+}

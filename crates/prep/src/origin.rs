@@ -117,3 +117,17 @@ pub struct PrepPosition {
     /// Items of each kind already used or discarded: the cursors.
     pub consumed: PrepCounts,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_origin_code_decodes_to_the_origin_that_writes_it() {
+        let decoded: Vec<_> = (0..=u8::MAX)
+            .filter_map(|c| PrepOrigin::from_code(c).map(|o| (c, o)))
+            .collect();
+        assert!(decoded.iter().all(|&(c, o)| o.code() == c), "{decoded:?}");
+        assert_eq!(decoded.len(), 4, "one code per origin: {decoded:?}");
+    }
+}

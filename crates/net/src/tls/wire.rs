@@ -268,4 +268,13 @@ mod tests {
         assert!(long.detail.len() <= MAX_ABORT_DETAIL);
         assert_eq!(AbortNotice::decode(&long.encode()).unwrap(), long);
     }
+
+    #[test]
+    fn every_abort_kind_code_decodes_to_the_kind_that_writes_it() {
+        let decoded: Vec<_> = (0..=u8::MAX)
+            .filter_map(|c| AbortKind::from_code(c).map(|k| (c, k)))
+            .collect();
+        assert!(decoded.iter().all(|&(c, k)| k.code() == c), "{decoded:?}");
+        assert_eq!(decoded.len(), 6, "one code per kind: {decoded:?}");
+    }
 }
