@@ -5,11 +5,12 @@
 //!
 //! Layout: `magic "SPDZ2KCI" | version u8 | session (u8 len) | run ID (32) | client (u8
 //! len) | label (u8 len) | seq u64 | k u32 | s u32 | y (u32 len, bytes) | signature (64)`,
-//! the signature covering the domain of [`CLIENT_INPUT_FORMAT`] followed by every byte before it. `seq` is
-//! the sequence number of the input-triple delivery whose masks y uses; the run ID binds
-//! the message to this run (see [`RunId`]). [`ClientInput::verify`] checks the run, and
-//! [`ClientInput::check_delivery`] the label and sequence number every party expects, so
-//! a proxy can neither replay an input from an earlier run nor reorder inputs in this one.
+//! the signature covering the domain of [`CLIENT_INPUT_FORMAT`] followed by every byte
+//! before it. `seq` is the sequence number of the input-triple delivery whose masks y uses;
+//! the run ID binds the message to this run (see [`RunId`]). [`ClientInput::verify`] checks
+//! the run, and [`ClientInput::check_delivery`] the label and sequence number every party
+//! expects, so a proxy can neither replay an input from an earlier run nor reorder inputs in
+//! this one.
 
 use ed25519_dalek::SigningKey;
 use sha2::{Digest, Sha256};

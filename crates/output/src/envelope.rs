@@ -17,7 +17,6 @@
 //! way to a plaintext is [`Envelope::verify`] (signature under the pinned key of the claimed
 //! sender) followed by [`VerifiedEnvelope::open_bundle`].
 
-use ed25519_dalek::ed25519::signature::MultipartSigner;
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use hpke::{Deserializable, OpModeR, OpModeS, Serializable};
 use rand::CryptoRng;
@@ -25,6 +24,7 @@ use spdz2k_core::SessionId;
 use spdz2k_ring::Params;
 
 use crate::bundle::{Bundle, InputTripleBundle, OutputBundle};
+use crate::domain_sig::{self, SIGNATURE_LEN};
 use crate::error::{EnvelopeError, FieldError};
 use crate::header::{Delivery, EnvelopeHeader};
 use crate::hpke_keys::{
@@ -36,8 +36,6 @@ use spdz2k_core::bytes::{Reader, Writer};
 pub const SIGNATURE_DOMAIN: &[u8] = b"spdz2k-envelope-v1";
 /// The HPKE `info` of every envelope seal.
 pub const HPKE_INFO: &[u8] = b"spdz2k-envelope-v1/hpke-info";
-/// Bytes of an Ed25519 signature.
-pub const SIGNATURE_LEN: usize = 64;
 
 type EncappedKey = <SuiteKem as hpke::Kem>::EncappedKey;
 
@@ -88,10 +86,7 @@ where
     w.bytes(&header_bytes);
     w.bytes(&encapped.to_bytes());
     w.long_bytes(&ciphertext);
-    let mut envelope = w.into_vec();
-    let signature = identity.multipart_sign(&[SIGNATURE_DOMAIN, &envelope]);
-    envelope.extend_from_slice(&signature.to_bytes());
-    Ok(envelope)
+    Ok(domain_sig::sign(SIGNATURE_DOMAIN, w.into_vec(), identity))
 }
 
 /// Seals a party's output bundle to the client and signs it with the party's identity key.
@@ -160,17 +155,13 @@ impl<'a> Envelope<'a> {
     /// Checks the signature under `sender_key`, which must be the pinned identity key of
     /// the party the header names as sender.
     pub fn verify(self, sender_key: &VerifyingKey) -> Result<VerifiedEnvelope<'a>, EnvelopeError> {
-        let mut message = Vec::with_capacity(SIGNATURE_DOMAIN.len() + self.signed.len());
-        message.extend_from_slice(SIGNATURE_DOMAIN);
-        message.extend_from_slice(self.signed);
-        // verify_strict also refuses small-order keys and R values (no malleable signatures).
-        sender_key
-            .verify_strict(&message, &self.signature)
-            .map_err(|_| EnvelopeError::BadSignature {
+        if !domain_sig::verify(SIGNATURE_DOMAIN, self.signed, &self.signature, sender_key) {
+            return Err(EnvelopeError::BadSignature {
                 sender: self.header.sender,
                 session: self.header.session.clone(),
                 label: self.header.label.to_string(),
-            })?;
+            });
+        }
         Ok(VerifiedEnvelope(self))
     }
 }

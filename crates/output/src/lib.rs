@@ -67,6 +67,7 @@
 
 mod bundle;
 mod client_input;
+mod domain_sig;
 mod envelope;
 mod error;
 mod field;
@@ -84,10 +85,10 @@ pub use client_input::{
     CLIENT_INPUT_DIGEST_DOMAIN, CLIENT_INPUT_FORMAT, ClientInput, ClientInputError, digests_match,
     input_digest,
 };
+pub use domain_sig::SIGNATURE_LEN;
 pub use envelope::{
-    Envelope, HPKE_INFO, SIGNATURE_DOMAIN, SIGNATURE_LEN, VerifiedEnvelope,
-    check_forwarded_envelope, seal_bundle, seal_input_triples, seal_output_bundle,
-    verify_envelope_signature,
+    Envelope, HPKE_INFO, SIGNATURE_DOMAIN, VerifiedEnvelope, check_forwarded_envelope, seal_bundle,
+    seal_input_triples, seal_output_bundle, verify_envelope_signature,
 };
 pub use error::{CodecError, EnvelopeError, FieldError};
 pub use header::{Delivery, ENVELOPE_MAGIC, ENVELOPE_VERSION, EnvelopeHeader, EnvelopeKind};

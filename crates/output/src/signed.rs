@@ -1,10 +1,9 @@
 //! Messages signed by a client's identity key: `body | Ed25519 signature (64)`, the
 //! signature covering a per-message-type domain prefix followed by the body.
 
-use ed25519_dalek::ed25519::signature::MultipartSigner;
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 
-use crate::envelope::SIGNATURE_LEN;
+use crate::domain_sig::{self, SIGNATURE_LEN};
 use crate::error::{CodecError, FieldError};
 use crate::ids::ClientId;
 use crate::run::RunId;
@@ -52,12 +51,18 @@ pub(crate) fn header<M: SignedMessage>(session: &SessionId, capacity: usize) -> 
 
 /// Decodes an `M` without checking its signature.
 pub(crate) fn decode_unverified<M: SignedMessage>(bytes: &[u8]) -> Result<M, M::Error> {
+    decode_signed::<M>(bytes).map(|(message, _, _)| message)
+}
+
+/// Decodes an `M`, and hands back the body and signature it split off for
+/// [`decode_verified`] to check.
+fn decode_signed<M: SignedMessage>(bytes: &[u8]) -> Result<(M, &[u8], Signature), M::Error> {
     let format = &M::FORMAT;
     let malformed = |cause: Malformed| SignedError::Malformed {
         what: format.what,
         cause,
     };
-    let (body, _) = split(bytes, format.what).map_err(|e| malformed(e.into()))?;
+    let (body, signature) = split(bytes, format.what).map_err(|e| malformed(e.into()))?;
     let mut r = Reader::new(body);
     let (magic, version) = read_format(&mut r).map_err(malformed)?;
     if magic != format.magic || version != format.version {
@@ -69,7 +74,8 @@ pub(crate) fn decode_unverified<M: SignedMessage>(bytes: &[u8]) -> Result<M, M::
         }
         .into());
     }
-    Ok(read_message::<M>(r).map_err(malformed)?)
+    let message = read_message::<M>(r).map_err(malformed)?;
+    Ok((message, body, signature))
 }
 
 /// The magic and version at the start of a body.
@@ -95,40 +101,32 @@ pub(crate) fn decode_verified<M: SignedMessage>(
     bytes: &[u8],
     expected: &ExpectedClient<'_>,
 ) -> Result<M, M::Error> {
-    let message = decode_unverified::<M>(bytes)?;
+    let (message, body, signature) = decode_signed::<M>(bytes)?;
     let claimed = message.claims();
-    let (client, session) = (claimed.client.clone(), claimed.session.clone());
-    let what = message.describe();
-    if claimed.client != expected.client {
-        return Err(SignedError::WrongClient {
-            what,
+    // The refusal's details are built only when a check fails.
+    let error = if claimed.client != expected.client {
+        SignedError::WrongClient {
+            what: message.describe(),
             expected: expected.client.clone(),
-            got: client,
+            got: claimed.client.clone(),
         }
-        .into());
-    }
-    // decode_unverified split the same bytes: this cannot fail.
-    let (body, signature) = split(bytes, M::FORMAT.what).map_err(|e| SignedError::Malformed {
-        what: M::FORMAT.what,
-        cause: e.into(),
-    })?;
-    let error = if !verify(M::FORMAT.domain, body, &signature, expected.key) {
+    } else if !domain_sig::verify(M::FORMAT.domain, body, &signature, expected.key) {
         SignedError::BadSignature {
-            what,
-            client,
-            session,
+            what: message.describe(),
+            client: claimed.client.clone(),
+            session: claimed.session.clone(),
         }
     } else if claimed.session != expected.session {
         SignedError::WrongSession {
-            what,
-            client,
+            what: message.describe(),
+            client: claimed.client.clone(),
             expected: expected.session.clone(),
-            got: session,
+            got: claimed.session.clone(),
         }
     } else if !claimed.run.matches(expected.run) {
         SignedError::WrongRun {
-            what,
-            client,
+            what: message.describe(),
+            client: claimed.client.clone(),
             expected: *expected.run,
             got: *claimed.run,
         }
@@ -139,17 +137,12 @@ pub(crate) fn decode_verified<M: SignedMessage>(
 }
 
 /// `body | signature over (domain | body)`, the domain `M`'s.
-pub(crate) fn sign<M: SignedMessage>(mut body: Vec<u8>, identity: &SigningKey) -> Vec<u8> {
-    let signature = identity.multipart_sign(&[M::FORMAT.domain, &body]);
-    body.extend_from_slice(&signature.to_bytes());
-    body
+pub(crate) fn sign<M: SignedMessage>(body: Vec<u8>, identity: &SigningKey) -> Vec<u8> {
+    domain_sig::sign(M::FORMAT.domain, body, identity)
 }
 
 /// Splits `body | signature`.
-pub(crate) fn split<'a>(
-    bytes: &'a [u8],
-    what: &'static str,
-) -> Result<(&'a [u8], Signature), CodecError> {
+fn split<'a>(bytes: &'a [u8], what: &'static str) -> Result<(&'a [u8], Signature), CodecError> {
     let Some(body_len) = bytes.len().checked_sub(SIGNATURE_LEN) else {
         return Err(CodecError::Truncated {
             what,
@@ -161,19 +154,6 @@ pub(crate) fn split<'a>(
     let mut sig_bytes = [0u8; SIGNATURE_LEN];
     sig_bytes.copy_from_slice(sig);
     Ok((body, Signature::from_bytes(&sig_bytes)))
-}
-
-/// Whether `signature` is a valid strict Ed25519 signature of `domain | body` under `key`.
-pub(crate) fn verify(
-    domain: &[u8],
-    body: &[u8],
-    signature: &Signature,
-    key: &VerifyingKey,
-) -> bool {
-    let mut message = Vec::with_capacity(domain.len() + body.len());
-    message.extend_from_slice(domain);
-    message.extend_from_slice(body);
-    key.verify_strict(&message, signature).is_ok()
 }
 
 /// What a party expects of a signed client message (a registration or an input): that it
