@@ -4,9 +4,7 @@
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
 use spdz2k_client::ClientError;
-use spdz2k_output::{
-    ClientInput, ClientInputError, ExpectedClient, SignedError, digests_match, input_digest,
-};
+use spdz2k_output::{ClientInput, ClientInputError, SignedError, digests_match, input_digest};
 use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params};
 use spdz2k_testkit::client::World;
 
@@ -56,20 +54,8 @@ fn extreme_values() {
 /// The parties' side of client input: each verifies the signed y (P1 receives it through
 /// P0), compares digests with the other, and sets [x] = y - [a].
 fn parties_accept<P: Params>(w: &World, message: &[u8], a: &[P::Word], label: &str) -> Vec<i128> {
-    let pin = w.client_identity.verifying_key();
     let received: Vec<ClientInput> = (0..2)
-        .map(|_| {
-            ClientInput::verify(
-                message,
-                &ExpectedClient {
-                    client: &w.client_id,
-                    key: &pin,
-                    session: &w.session,
-                    run: &w.run,
-                },
-            )
-            .unwrap()
-        })
+        .map(|_| ClientInput::verify(message, &w.expected()).unwrap())
         .collect();
     assert!(digests_match(
         &input_digest(&received[0]),
@@ -115,17 +101,7 @@ fn unsigned_client_input() {
         .client
         .input_message_unsigned(mask, &[u128::MAX, 1])
         .unwrap();
-    let pin = w.client_identity.verifying_key();
-    let input = ClientInput::verify(
-        &message,
-        &ExpectedClient {
-            client: &w.client_id,
-            key: &pin,
-            session: &w.session,
-            run: &w.run,
-        },
-    )
-    .unwrap();
+    let input = ClientInput::verify(&message, &w.expected()).unwrap();
     let y = input.values::<K128S64>().unwrap();
     let x: Vec<u128> = y
         .iter()
@@ -156,22 +132,12 @@ fn forged_or_inconsistent_input_is_refused_by_the_parties() {
     let env = w.seal_triples(&triples, "in", 0);
     let mask = w.client.receive_input_triples("in", &env).unwrap();
     let genuine = w.client.input_message(mask, &[1, 2]).unwrap();
-    let pin = w.client_identity.verifying_key();
 
     // Someone else (e.g. the proxy) signs an input message in the client's name.
     let forger = SigningKey::generate(&mut w.rng);
     let decoded = ClientInput::decode_unverified(&genuine).unwrap();
     let forged = decoded.sign(&forger).unwrap();
-    let err = ClientInput::verify(
-        &forged,
-        &ExpectedClient {
-            client: &w.client_id,
-            key: &pin,
-            session: &w.session,
-            run: &w.run,
-        },
-    )
-    .unwrap_err();
+    let err = ClientInput::verify(&forged, &w.expected()).unwrap_err();
     assert!(
         matches!(
             err,
@@ -187,26 +153,8 @@ fn forged_or_inconsistent_input_is_refused_by_the_parties() {
     let env = w2.seal_triples(&triples, "in", 0);
     let mask = w2.client.receive_input_triples("in", &env).unwrap();
     let other = w2.client.input_message(mask, &[1, 3]).unwrap();
-    let to_p0 = ClientInput::verify(
-        &genuine,
-        &ExpectedClient {
-            client: &w.client_id,
-            key: &pin,
-            session: &w.session,
-            run: &w.run,
-        },
-    )
-    .unwrap();
-    let to_p1 = ClientInput::verify(
-        &other,
-        &ExpectedClient {
-            client: &w.client_id,
-            key: &pin,
-            session: &w.session,
-            run: &w.run,
-        },
-    )
-    .unwrap();
+    let to_p0 = ClientInput::verify(&genuine, &w.expected()).unwrap();
+    let to_p1 = ClientInput::verify(&other, &w.expected()).unwrap();
     assert!(!digests_match(&to_p0.digest(), &to_p1.digest()));
 }
 

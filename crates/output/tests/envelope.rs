@@ -1,6 +1,6 @@
 //! Envelope, registration, registry and client-input behaviour with real keys.
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use spdz2k_core::{SessionId, rng::seeded_rng};
 use spdz2k_output::*;
 use spdz2k_ring::{K32S32, K64S64, K66S48, K128S64, Params};
@@ -26,6 +26,16 @@ fn world() -> World {
         client_identity,
         client_keys,
         parties,
+    }
+}
+
+/// What every party expects of the world's client in run [`RUN`], with `key` as its pin.
+fn expected<'a>(w: &'a World, key: &'a VerifyingKey) -> ExpectedClient<'a> {
+    ExpectedClient {
+        client: &w.client,
+        key,
+        session: &w.session,
+        run: &RUN,
     }
 }
 
@@ -271,16 +281,7 @@ fn registration_and_registry() {
             .contains("client C0 is not registered for session sess-1")
     );
 
-    let verified = Registration::verify(
-        &bytes,
-        &ExpectedClient {
-            client: &w.client,
-            key: &pin,
-            session: &w.session,
-            run: &RUN,
-        },
-    )
-    .unwrap();
+    let verified = Registration::verify(&bytes, &expected(&w, &pin)).unwrap();
     registry.register(&verified).unwrap();
     registry.register(&verified).unwrap(); // idempotent
     assert_eq!(
@@ -295,16 +296,7 @@ fn registration_and_registry() {
         ..reg.clone()
     }
     .sign(&forger);
-    let err = Registration::verify(
-        &forged,
-        &ExpectedClient {
-            client: &w.client,
-            key: &pin,
-            session: &w.session,
-            run: &RUN,
-        },
-    )
-    .unwrap_err();
+    let err = Registration::verify(&forged, &expected(&w, &pin)).unwrap_err();
     assert!(matches!(err, RegistrationError::BadSignature { .. }));
     assert!(
         err.to_string().starts_with("signature check failed"),
@@ -316,15 +308,7 @@ fn registration_and_registry() {
     let key_at = altered.len() - 64 - 1;
     altered[key_at] ^= 0x40;
     assert!(matches!(
-        Registration::verify(
-            &altered,
-            &ExpectedClient {
-                client: &w.client,
-                key: &pin,
-                session: &w.session,
-                run: &RUN
-            }
-        ),
+        Registration::verify(&altered, &expected(&w, &pin)),
         Err(RegistrationError::BadSignature { .. })
     ));
 
@@ -334,10 +318,8 @@ fn registration_and_registry() {
         Registration::verify(
             &bytes,
             &ExpectedClient {
-                client: &w.client,
-                key: &pin,
                 session: &other,
-                run: &RUN
+                ..expected(&w, &pin)
             }
         ),
         Err(RegistrationError::WrongSession { .. })
@@ -348,9 +330,7 @@ fn registration_and_registry() {
             &bytes,
             &ExpectedClient {
                 client: &c1,
-                key: &pin,
-                session: &w.session,
-                run: &RUN
+                ..expected(&w, &pin)
             }
         ),
         Err(RegistrationError::WrongClient { .. })
@@ -359,10 +339,8 @@ fn registration_and_registry() {
     let err = Registration::verify(
         &bytes,
         &ExpectedClient {
-            client: &w.client,
-            key: &pin,
-            session: &w.session,
             run: &RunId([9; 32]),
+            ..expected(&w, &pin)
         },
     )
     .unwrap_err();
@@ -370,18 +348,7 @@ fn registration_and_registry() {
     assert!(err.to_string().starts_with("run check failed"), "{err}");
     let mut longer = bytes.clone();
     longer.insert(10, 0);
-    assert!(
-        Registration::verify(
-            &longer,
-            &ExpectedClient {
-                client: &w.client,
-                key: &pin,
-                session: &w.session,
-                run: &RUN
-            }
-        )
-        .is_err()
-    );
+    assert!(Registration::verify(&longer, &expected(&w, &pin)).is_err());
 
     // A second, different key for the same session is refused.
     let second = Registration {
@@ -389,16 +356,7 @@ fn registration_and_registry() {
         ..reg
     }
     .sign(&w.client_identity);
-    let second = Registration::verify(
-        &second,
-        &ExpectedClient {
-            client: &w.client,
-            key: &pin,
-            session: &w.session,
-            run: &RUN,
-        },
-    )
-    .unwrap();
+    let second = Registration::verify(&second, &expected(&w, &pin)).unwrap();
     assert!(registry.register(&second).is_err());
 
     registry.end_session(&w.session);
@@ -419,16 +377,7 @@ fn client_input_signature_and_digest() {
     );
     let bytes = input.sign(&w.client_identity).unwrap();
     let pin = w.client_identity.verifying_key();
-    let got = ClientInput::verify(
-        &bytes,
-        &ExpectedClient {
-            client: &w.client,
-            key: &pin,
-            session: &w.session,
-            run: &RUN,
-        },
-    )
-    .unwrap();
+    let got = ClientInput::verify(&bytes, &expected(&w, &pin)).unwrap();
     assert_eq!(got, input);
     assert_eq!(got.values::<K66S48>().unwrap(), y.to_vec());
     assert_eq!(got.seq(), 4);
@@ -440,16 +389,7 @@ fn client_input_signature_and_digest() {
     // A forged input message is refused.
     let forger = SigningKey::generate(&mut w.rng);
     let forged = input.sign(&forger).unwrap();
-    let err = ClientInput::verify(
-        &forged,
-        &ExpectedClient {
-            client: &w.client,
-            key: &pin,
-            session: &w.session,
-            run: &RUN,
-        },
-    )
-    .unwrap_err();
+    let err = ClientInput::verify(&forged, &expected(&w, &pin)).unwrap_err();
     assert!(matches!(
         err,
         ClientInputError::Signed(SignedError::BadSignature { .. })
@@ -462,15 +402,7 @@ fn client_input_signature_and_digest() {
     let y_at = altered.len() - 64 - 1;
     altered[y_at] ^= 1;
     assert!(matches!(
-        ClientInput::verify(
-            &altered,
-            &ExpectedClient {
-                client: &w.client,
-                key: &pin,
-                session: &w.session,
-                run: &RUN
-            }
-        ),
+        ClientInput::verify(&altered, &expected(&w, &pin)),
         Err(ClientInputError::Signed(SignedError::BadSignature { .. }))
     ));
 
@@ -479,10 +411,8 @@ fn client_input_signature_and_digest() {
     let err = ClientInput::verify(
         &bytes,
         &ExpectedClient {
-            client: &w.client,
-            key: &pin,
-            session: &w.session,
             run: &RunId([9; 32]),
+            ..expected(&w, &pin)
         },
     )
     .unwrap_err();
@@ -560,16 +490,8 @@ fn registration_is_logged_and_delivery_needs_it() {
         hpke_public_key: w.client_keys.public().clone(),
     }
     .sign(&w.client_identity);
-    let reg = Registration::verify(
-        &bytes,
-        &ExpectedClient {
-            client: &w.client,
-            key: &w.client_identity.verifying_key(),
-            session: &w.session,
-            run: &RUN,
-        },
-    )
-    .unwrap();
+    let reg =
+        Registration::verify(&bytes, &expected(&w, &w.client_identity.verifying_key())).unwrap();
     let captured = Captured::default();
     let sink = captured.clone();
     let subscriber = tracing_subscriber::fmt()

@@ -2,7 +2,7 @@
 //! real keys. The parties' share vectors are dealt here the way the engine leaves them
 //! after the output protocol step: x^ = x + 2^k r, b uniform, w = x^ b, additively shared.
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand::rngs::ChaCha20Rng;
 use spdz2k_client::ClientSession;
 use spdz2k_core::{SessionId, rng::seeded_rng};
@@ -25,6 +25,8 @@ pub struct World {
     pub client_id: ClientId,
     /// The client's long-term signing key.
     pub client_identity: SigningKey,
+    /// The client's identity key as every party pinned it.
+    pub client_pin: VerifyingKey,
     /// Each party's signing key.
     pub parties: Vec<SigningKey>,
     /// Each party's registry (P1's receives the registration forwarded by P0).
@@ -61,6 +63,7 @@ impl World {
             rng,
             session,
             client_id,
+            client_pin: client_identity.verifying_key(),
             client_identity,
             parties,
             registries: (0..PARTIES).map(|_| ClientRegistry::new()).collect(),
@@ -75,16 +78,19 @@ impl World {
     /// verifies it against its pinned client key.
     fn register(&mut self) {
         let bytes = self.client.registration(self.run);
-        let pin = self.client_identity.verifying_key();
-        let expected = ExpectedClient {
+        for party in 0..PARTIES {
+            let reg = Registration::verify(&bytes, &self.expected()).unwrap();
+            self.registries[party].register(&reg).unwrap();
+        }
+    }
+
+    /// What every party expects of the client's signed messages in this run.
+    pub fn expected(&self) -> ExpectedClient<'_> {
+        ExpectedClient {
             client: &self.client_id,
-            key: &pin,
+            key: &self.client_pin,
             session: &self.session,
             run: &self.run,
-        };
-        for registry in &mut self.registries {
-            let reg = Registration::verify(&bytes, &expected).unwrap();
-            registry.register(&reg).unwrap();
         }
     }
 
